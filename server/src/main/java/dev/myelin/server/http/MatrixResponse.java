@@ -1,0 +1,33 @@
+package dev.myelin.server.http;
+
+import java.util.Map;
+
+/**
+ * What an endpoint answers: a status and either a JSON body (any value Jackson can write) or raw
+ * bytes with their content type.
+ */
+public record MatrixResponse(int status, Object json, byte[] bytes, String contentType, Map<String, String> headers) {
+
+    public static MatrixResponse ok(Object json) {
+        return new MatrixResponse(200, json, null, "application/json", Map.of());
+    }
+
+    public static MatrixResponse json(int status, Object json) {
+        return new MatrixResponse(status, json, null, "application/json", Map.of());
+    }
+
+    /** An empty JSON object, the success answer of many endpoints. */
+    public static MatrixResponse empty() {
+        return ok(Map.of());
+    }
+
+    public static MatrixResponse bytes(int status, String contentType, byte[] bytes) {
+        return new MatrixResponse(status, null, bytes, contentType, Map.of());
+    }
+
+    public MatrixResponse withHeader(String name, String value) {
+        var copy = new java.util.LinkedHashMap<>(headers);
+        copy.put(name, value);
+        return new MatrixResponse(status, json, bytes, contentType, Map.copyOf(copy));
+    }
+}
