@@ -1,0 +1,100 @@
+package dev.myelin.server;
+
+import dev.myelin.server.client.CapabilitiesEndpoint;
+import dev.myelin.server.client.VersionsEndpoint;
+import dev.myelin.server.client.WellKnownEndpoints;
+import dev.myelin.server.config.MyelinConfig;
+import dev.myelin.server.config.MyelinConfig.Resource;
+import dev.myelin.server.config.SigningKeyFile;
+import dev.myelin.server.http.Authenticator;
+import dev.myelin.server.http.HttpServer;
+import dev.myelin.server.http.MatrixDispatcher;
+import dev.myelin.server.http.RateLimiter;
+import dev.myelin.server.http.Router;
+import dev.myelin.server.metrics.Metrics;
+import dev.myelin.server.ops.HealthEndpoint;
+import dev.myelin.server.ops.MetricsEndpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Optional;
+
+/**
+ * The running homeserver: every component, wired by hand in dependency order (no DI framework),
+ * and closed in reverse order.
+ */
+public final class Homeserver implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Homeserver.class);
+    private static final Duration GRACE_PERIOD = Duration.ofSeconds(10);
+
+    private final MyelinConfig config;
+    private final HttpServer http;
+
+    private Homeserver(MyelinConfig config, HttpServer http) {
+        this.config = config;
+        this.http = http;
+    }
+
+    public static Homeserver start(MyelinConfig config) throws Exception {
+        SigningKeyFile.Entry signingKey = SigningKeyFile.loadOrCreate(config.signingKeyPath());
+        var metrics = new Metrics().withJvmMetrics();
+        // Access tokens arrive with accounts; until then no token is valid.
+        var authenticator = new Authenticator(token -> Optional.empty());
+        var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
+        var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
+
+        var bindings = new ArrayList<HttpServer.Binding>();
+        for (MyelinConfig.Listener listener : config.listeners()) {
+            var router = new Router();
+            if (listener.resources().contains(Resource.CLIENT)) {
+                router.add("GET", "/_matrix/client/versions", new VersionsEndpoint());
+                router.add("GET", "/.well-known/matrix/client", wellKnown::client);
+                router.add("GET", "/.well-known/matrix/server", wellKnown::server);
+                router.add("GET", Router.CLIENT_V3_AND_R0, "/capabilities", new CapabilitiesEndpoint(authenticator));
+            }
+            if (listener.resources().contains(Resource.HEALTH)) {
+                router.add("GET", "/health", new HealthEndpoint(() -> true));
+            }
+            if (listener.resources().contains(Resource.METRICS)) {
+                router.add("GET", "/metrics", new MetricsEndpoint(metrics));
+            }
+            var dispatcher = new MatrixDispatcher(router, metrics, config.limits().maxRequestBodySize(), perIpLimiter);
+            bindings.add(new HttpServer.Binding(listener.bindAddress(), listener.port(),
+                    listener.tls().map(tls -> new HttpServer.Tls(tls.certificate(), tls.privateKey())),
+                    listener.trustForwardedHeaders(), dispatcher));
+        }
+        var http = new HttpServer(bindings, GRACE_PERIOD);
+        http.start();
+        var homeserver = new Homeserver(config, http);
+        LOG.info("Myelin serving {} (signing key {}) on {}", config.serverName(), signingKey.keyId(),
+                homeserver.describeListeners());
+        return homeserver;
+    }
+
+    private String describeListeners() {
+        var parts = new ArrayList<String>();
+        for (int i = 0; i < config.listeners().size(); i++) {
+            var listener = config.listeners().get(i);
+            parts.add(listener.bindAddress() + ":" + http.port(i) + " " + listener.resources());
+        }
+        return String.join(", ", parts);
+    }
+
+    public MyelinConfig config() {
+        return config;
+    }
+
+    /** The port listener {@code index} is bound to (the real one when configured as 0). */
+    public int port(int index) {
+        return http.port(index);
+    }
+
+    @Override
+    public void close() throws Exception {
+        LOG.info("Stopping: letting in-flight requests finish");
+        http.close();
+        LOG.info("Stopped");
+    }
+}

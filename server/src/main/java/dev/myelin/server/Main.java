@@ -1,0 +1,40 @@
+package dev.myelin.server;
+
+import dev.myelin.server.cli.InstanceOptions;
+import dev.myelin.server.cli.ServeCommand;
+import picocli.CommandLine;
+
+/** The `myelin` command: serves by default; subcommands for operator tasks. */
+@CommandLine.Command(name = "myelin", mixinStandardHelpOptions = true,
+        description = "Myelin, a Matrix homeserver.",
+        versionProvider = Main.Version.class,
+        subcommands = {ServeCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Mixin
+    InstanceOptions instance = new InstanceOptions();
+
+    @Override
+    public void run() {
+        ServeCommand.serve(instance);
+    }
+
+    public static void main(String[] args) {
+        var commandLine = new CommandLine(new Main());
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("myelin: " + e.getMessage());
+            return 1;
+        });
+        int exit = commandLine.execute(args);
+        if (exit != 0) {
+            System.exit(exit);
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[]{"Myelin " + (version == null ? "development build" : version)};
+        }
+    }
+}

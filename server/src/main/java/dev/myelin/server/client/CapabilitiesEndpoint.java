@@ -1,0 +1,41 @@
+package dev.myelin.server.client;
+
+import dev.myelin.server.http.Authenticator;
+import dev.myelin.server.http.Endpoint;
+import dev.myelin.server.http.MatrixRequest;
+import dev.myelin.server.http.MatrixResponse;
+import dev.myelin.spec.event.RoomVersion;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * GET /_matrix/client/v3/capabilities (spec: client-server-api "Capabilities negotiation").
+ * Each capability says what really works on this server; flip one only when its feature lands.
+ */
+public final class CapabilitiesEndpoint implements Endpoint {
+    private final Authenticator authenticator;
+    private final Map<String, Object> body;
+
+    public CapabilitiesEndpoint(Authenticator authenticator) {
+        this.authenticator = authenticator;
+        var available = new LinkedHashMap<String, String>();
+        for (RoomVersion version : RoomVersion.all()) {
+            available.put(version.id(), version.stable() ? "stable" : "unstable");
+        }
+        var capabilities = new LinkedHashMap<String, Object>();
+        capabilities.put("m.room_versions", Map.of("default", RoomVersion.DEFAULT.id(), "available", available));
+        capabilities.put("m.change_password", Map.of("enabled", false));
+        capabilities.put("m.set_displayname", Map.of("enabled", false));
+        capabilities.put("m.set_avatar_url", Map.of("enabled", false));
+        capabilities.put("m.3pid_changes", Map.of("enabled", false));
+        capabilities.put("m.get_login_token", Map.of("enabled", false));
+        this.body = Map.of("capabilities", capabilities);
+    }
+
+    @Override
+    public MatrixResponse handle(MatrixRequest request) {
+        authenticator.require(request);
+        return MatrixResponse.ok(body);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.myelin.server.config;
+
+import dev.myelin.server.http.RateLimit;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The validated configuration. Built by {@link ConfigLoader} from YAML; every field here has
+ * already been checked, so the rest of the server never re-validates it.
+ */
+public record MyelinConfig(
+        String serverName,
+        URI publicBaseUrl,
+        Path signingKeyPath,
+        List<Listener> listeners,
+        Database database,
+        Registration registration,
+        Optional<String> registrationSharedSecret,
+        Media media,
+        Limits limits,
+        RateLimits rateLimits,
+        WellKnown wellKnown,
+        String logLevel) {
+
+    /** What a listener serves. */
+    public enum Resource { CLIENT, FEDERATION, METRICS, HEALTH }
+
+    /**
+     * @param trustForwardedHeaders take the client address from X-Forwarded-For / Forwarded
+     *                              (only behind a reverse proxy that sets them)
+     */
+    public record Listener(String bindAddress, int port, Optional<Tls> tls, Set<Resource> resources,
+                           boolean trustForwardedHeaders) {
+    }
+
+    /** PEM files: a certificate chain and its private key. */
+    public record Tls(Path certificate, Path privateKey) {
+    }
+
+    public enum DatabaseKind { SQLITE, POSTGRES }
+
+    /**
+     * @param sqlitePath  the SQLite file (kind sqlite)
+     * @param url         a JDBC URL such as jdbc:postgresql://localhost/myelin (kind postgres)
+     * @param maxPoolSize the most connections to PostgreSQL at once
+     */
+    public record Database(DatabaseKind kind, Path sqlitePath, String url, String user, String password, int maxPoolSize) {
+    }
+
+    public enum RegistrationMode { CLOSED, OPEN, TOKEN }
+
+    public record Registration(RegistrationMode mode) {
+    }
+
+    public record Media(Path storePath, long maxUploadSize) {
+    }
+
+    public record Limits(long maxRequestBodySize) {
+    }
+
+    public record RateLimits(RateLimit requestsPerIp) {
+    }
+
+    /**
+     * @param server the value of /.well-known/matrix/server's "m.server", empty to not serve it
+     */
+    public record WellKnown(Optional<String> server) {
+    }
+}
