@@ -25,12 +25,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Jetty on virtual threads: one connector per configured listener, each with the dispatcher for
  * the resources it serves. Stopping lets in-flight requests finish (up to the grace period).
  */
 public final class HttpServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
 
     /** One listening socket and the dispatcher of the routes it serves. */
     public record Binding(String host, int port, Optional<Tls> tls, boolean trustForwardedHeaders,
@@ -99,8 +103,16 @@ public final class HttpServer implements AutoCloseable {
         return connectors.get(index).getLocalPort();
     }
 
+    /**
+     * Stops accepting, waits up to the grace period for in-flight requests, then closes every
+     * connection. Idle keep-alive connections that outlast the grace period are simply closed.
+     */
     @Override
     public void close() throws Exception {
-        server.stop();
+        try {
+            server.stop();
+        } catch (TimeoutException graceOver) {
+            LOG.info("Grace period over: closed the remaining connections");
+        }
     }
 }

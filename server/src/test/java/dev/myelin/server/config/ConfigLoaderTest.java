@@ -1,0 +1,115 @@
+package dev.myelin.server.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String yaml) throws IOException {
+        Path file = dir.resolve("myelin.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    @Test
+    void theGeneratedTemplateLoadsWithDefaults() throws IOException {
+        Path file = dir.resolve("myelin.yaml");
+        assertThat(ConfigTemplate.writeIfMissing(file, "example.org", 8123)).isTrue();
+        MyelinConfig config = ConfigLoader.load(file, List.of());
+        assertThat(config.serverName()).isEqualTo("example.org");
+        assertThat(config.listeners().getFirst().port()).isEqualTo(8123);
+        assertThat(config.database().kind()).isEqualTo(MyelinConfig.DatabaseKind.SQLITE);
+        assertThat(config.database().sqlitePath()).isEqualTo(dir.resolve("myelin.db"));
+        assertThat(config.registration().mode()).isEqualTo(MyelinConfig.RegistrationMode.CLOSED);
+        assertThat(config.publicBaseUrl().toString()).isEqualTo("http://example.org:8123/");
+        assertThat(config.wellKnown().server()).contains("example.org:8123");
+        assertThat(config.registrationSharedSecret()).isPresent();
+        assertThat(config.limits().maxRequestBodySize()).isEqualTo(1 << 20);
+        assertThat(config.media().maxUploadSize()).isEqualTo(50L << 20);
+    }
+
+    @Test
+    void anUnknownKeyIsNamedWithItsPath() throws IOException {
+        Path file = write("server_name: a.org\ndatabase:\n  kidn: sqlite\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("Unknown key 'database.kidn'");
+    }
+
+    @Test
+    void aWrongTypeNamesTheKeyAndWhatWasExpected() throws IOException {
+        Path file = write("server_name: a.org\nlisteners:\n  - port: eighty\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, List.of()))
+                .hasMessage("Key 'listeners.0.port': expected an integer from 0 to 65535, got 'eighty'");
+    }
+
+    @Test
+    void aMissingServerNameIsReported() throws IOException {
+        Path file = write("log_level: info\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, List.of()))
+                .hasMessage("Missing required key 'server_name': expected a string");
+    }
+
+    @Test
+    void anInvalidServerNameIsRefused() throws IOException {
+        Path file = write("server_name: 'bad name!'\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, List.of()))
+                .hasMessageStartingWith("Key 'server_name': 'bad name!' is not a valid server name");
+    }
+
+    @Test
+    void postgresNeedsAJdbcUrl() throws IOException {
+        Path file = write("server_name: a.org\ndatabase:\n  kind: postgres\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, List.of()))
+                .hasMessageStartingWith("Key 'database.url': a PostgreSQL JDBC URL");
+    }
+
+    @Test
+    void overridesSetNestedKeysWithYamlTypes() throws IOException {
+        Path file = write("server_name: a.org\n");
+        MyelinConfig config = ConfigLoader.load(file, List.of(
+                "listeners.0.port=9999", "registration.mode=token", "limits.max_request_body_size=64K",
+                "rate_limits.requests_per_ip.per_second=2.5", "well_known.serve_server=false"));
+        assertThat(config.listeners().getFirst().port()).isEqualTo(9999);
+        assertThat(config.registration().mode()).isEqualTo(MyelinConfig.RegistrationMode.TOKEN);
+        assertThat(config.limits().maxRequestBodySize()).isEqualTo(64 * 1024);
+        assertThat(config.rateLimits().requestsPerIp().perSecond()).isEqualTo(2.5);
+        assertThat(config.wellKnown().server()).isEmpty();
+    }
+
+    @Test
+    void anOverrideOfAnUnknownKeyIsRejectedLikeTheFile() throws IOException {
+        Path file = write("server_name: a.org\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, List.of("databse.kind=postgres")))
+                .hasMessage("Unknown key 'databse'");
+        assertThatThrownBy(() -> ConfigLoader.load(file, List.of("nonsense")))
+                .hasMessageContaining("key.path=value");
+    }
+
+    @Test
+    void badYamlIsReportedWithTheFile() throws IOException {
+        Path file = write("server_name: [unclosed\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, List.of()))
+                .hasMessageContaining("is not valid YAML");
+    }
+
+    @Test
+    void signingKeyIsCreatedOnceAndReadBack() throws IOException {
+        Path key = dir.resolve("signing.key");
+        var created = SigningKeyFile.loadOrCreate(key);
+        var again = SigningKeyFile.loadOrCreate(key);
+        assertThat(created.keyId()).matches("ed25519:a_[A-Za-z0-9]{4}");
+        assertThat(again.keyId()).isEqualTo(created.keyId());
+        assertThat(again.seed()).hasSize(32).isEqualTo(created.seed());
+    }
+}
