@@ -1,0 +1,43 @@
+// The interop runner: starts a fresh Myelin, runs every scenario in scenarios/ with Node's test
+// runner against it, and stops it. Scenario files read MYELIN_BASE_URL and MYELIN_SERVER_NAME.
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startMyelin } from "./lib/myelin.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const filter = process.argv[2];
+const scenarios = readdirSync(join(here, "scenarios"))
+    .filter((name) => name.endsWith(".test.mjs") && (!filter || name.includes(filter)))
+    .sort()
+    .map((name) => join("scenarios", name));
+
+const myelin = await startMyelin();
+console.log(`Myelin ${myelin.serverName} at ${myelin.baseUrl} (data in ${myelin.dir})`);
+let code;
+try {
+    const child = spawn(process.execPath, ["--test", "--test-concurrency=1", ...scenarios], {
+        cwd: here,
+        stdio: "inherit",
+        env: {
+            ...process.env,
+            MYELIN_BASE_URL: myelin.baseUrl,
+            MYELIN_SERVER_NAME: myelin.serverName,
+            NODE_EXTRA_CA_CERTS: myelin.caFile,
+        },
+    });
+    code = await new Promise((r) => child.once("exit", (c) => r(c ?? 1)));
+} finally {
+    if (code !== 0) {
+        console.log("---- Myelin log (last 60 lines) ----");
+        try {
+            console.log(readFileSync(myelin.logFile, "utf8").split("\n").slice(-60).join("\n"));
+        } catch {
+            // no log
+        }
+    }
+    const exit = await myelin.stop();
+    console.log(`Myelin stopped (exit code ${exit})`);
+}
+process.exit(code);
