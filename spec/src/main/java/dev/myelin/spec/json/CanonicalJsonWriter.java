@@ -1,0 +1,193 @@
+package dev.myelin.spec.json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+
+/** Writes one canonical JSON document straight into a growing byte array. Single use. */
+final class CanonicalJsonWriter {
+    private static final byte[] HEX = "0123456789abcdef".getBytes();
+    private static final byte[] TRUE = "true".getBytes();
+    private static final byte[] FALSE = "false".getBytes();
+    private static final byte[] NULL = "null".getBytes();
+    private static final BigInteger MAX = BigInteger.valueOf(CanonicalJson.MAX_SAFE_INTEGER);
+    private static final BigInteger MIN = MAX.negate();
+    @SuppressWarnings("unchecked")
+    private static final Map.Entry<String, JsonNode>[] NO_ENTRIES = new Map.Entry[0];
+
+    private final boolean strict;
+    private byte[] buffer = new byte[1024];
+    private int size;
+
+    CanonicalJsonWriter(boolean strict) {
+        this.strict = strict;
+    }
+
+    byte[] toByteArray() {
+        return Arrays.copyOf(buffer, size);
+    }
+
+    CanonicalJsonWriter value(JsonNode node) {
+        switch (node.getNodeType()) {
+            case OBJECT -> object((ObjectNode) node, Set.of());
+            case ARRAY -> array(node);
+            case STRING -> string(node.textValue());
+            case NUMBER -> number(node);
+            case BOOLEAN -> raw(node.booleanValue() ? TRUE : FALSE);
+            case NULL -> raw(NULL);
+            default -> throw new InvalidJsonException("not a JSON value: " + node.getNodeType());
+        }
+        return this;
+    }
+
+    CanonicalJsonWriter object(ObjectNode object, Set<String> omittedKeys) {
+        Map.Entry<String, JsonNode>[] entries = object.properties().toArray(NO_ENTRIES);
+        if (entries.length > 1) {
+            Arrays.sort(entries, (a, b) -> CodePointOrder.INSTANCE.compare(a.getKey(), b.getKey()));
+        }
+        put('{');
+        boolean first = true;
+        for (Map.Entry<String, JsonNode> entry : entries) {
+            if (omittedKeys.contains(entry.getKey())) {
+                continue;
+            }
+            if (!first) {
+                put(',');
+            }
+            first = false;
+            string(entry.getKey());
+            put(':');
+            value(entry.getValue());
+        }
+        put('}');
+        return this;
+    }
+
+    private void array(JsonNode array) {
+        put('[');
+        for (int i = 0; i < array.size(); i++) {
+            if (i > 0) {
+                put(',');
+            }
+            value(array.get(i));
+        }
+        put(']');
+    }
+
+    private void number(JsonNode node) {
+        if (node.isIntegralNumber()) {
+            integer(node);
+        } else if (!strict) {
+            ascii(PythonFloat.repr(node.doubleValue()));
+        } else if (node.canConvertToExactIntegral()) {
+            integer(node);
+        } else {
+            throw new InvalidJsonException("canonical JSON has no floats: " + node.asText());
+        }
+    }
+
+    private void integer(JsonNode node) {
+        if (node.canConvertToLong()) {
+            long value = node.longValue();
+            if (strict && (value > CanonicalJson.MAX_SAFE_INTEGER || value < -CanonicalJson.MAX_SAFE_INTEGER)) {
+                throw new InvalidJsonException("integer out of canonical JSON range: " + value);
+            }
+            ascii(Long.toString(value));
+        } else {
+            BigInteger value = node.bigIntegerValue();
+            if (strict && (value.compareTo(MAX) > 0 || value.compareTo(MIN) < 0)) {
+                throw new InvalidJsonException("integer out of canonical JSON range: " + value);
+            }
+            ascii(value.toString());
+        }
+    }
+
+    private void string(String s) {
+        ensure(s.length() + 2);
+        buffer[size++] = '"';
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+                ensure(1);
+                buffer[size++] = (byte) c;
+            } else if (c < 0x80) {
+                escape(c);
+            } else if (c < 0x800) {
+                ensure(2);
+                buffer[size++] = (byte) (0xC0 | c >> 6);
+                buffer[size++] = (byte) (0x80 | c & 0x3F);
+            } else if (!Character.isSurrogate(c)) {
+                ensure(3);
+                buffer[size++] = (byte) (0xE0 | c >> 12);
+                buffer[size++] = (byte) (0x80 | c >> 6 & 0x3F);
+                buffer[size++] = (byte) (0x80 | c & 0x3F);
+            } else {
+                char low = i + 1 < s.length() ? s.charAt(i + 1) : 0;
+                if (!Character.isHighSurrogate(c) || !Character.isLowSurrogate(low)) {
+                    throw new InvalidJsonException("string holds a lone surrogate U+" + Integer.toHexString(c));
+                }
+                int cp = Character.toCodePoint(c, low);
+                i++;
+                ensure(4);
+                buffer[size++] = (byte) (0xF0 | cp >> 18);
+                buffer[size++] = (byte) (0x80 | cp >> 12 & 0x3F);
+                buffer[size++] = (byte) (0x80 | cp >> 6 & 0x3F);
+                buffer[size++] = (byte) (0x80 | cp & 0x3F);
+            }
+        }
+        put('"');
+    }
+
+    /** Short escapes where JSON has one, else lowercase u00xx escapes (spec: canonical JSON grammar). */
+    private void escape(char c) {
+        char shortForm = switch (c) {
+            case '"' -> '"';
+            case '\\' -> '\\';
+            case '\b' -> 'b';
+            case '\t' -> 't';
+            case '\n' -> 'n';
+            case '\f' -> 'f';
+            case '\r' -> 'r';
+            default -> 0;
+        };
+        ensure(6);
+        buffer[size++] = '\\';
+        if (shortForm != 0) {
+            buffer[size++] = (byte) shortForm;
+        } else {
+            buffer[size++] = 'u';
+            buffer[size++] = '0';
+            buffer[size++] = '0';
+            buffer[size++] = HEX[c >> 4];
+            buffer[size++] = HEX[c & 0xF];
+        }
+    }
+
+    private void ascii(String s) {
+        ensure(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            buffer[size++] = (byte) s.charAt(i);
+        }
+    }
+
+    private void raw(byte[] bytes) {
+        ensure(bytes.length);
+        System.arraycopy(bytes, 0, buffer, size, bytes.length);
+        size += bytes.length;
+    }
+
+    private void put(int b) {
+        ensure(1);
+        buffer[size++] = (byte) b;
+    }
+
+    private void ensure(int extra) {
+        if (size + extra > buffer.length) {
+            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, size + extra));
+        }
+    }
+}
