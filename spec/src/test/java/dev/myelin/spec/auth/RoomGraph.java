@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * A test DSL for room DAGs. Events are named by short node names ("PA", "T1"); each new event gets
@@ -171,6 +172,15 @@ final class RoomGraph {
 
     Map<StateKey, String> resolve(List<Map<StateKey, String>> stateSets) {
         return new StateResolver(AUTHORIZER).resolve(version, stateSets, lookup());
+    }
+
+    /** A copy of a node's event under a new name, changed by {@code change}; it changes no state. */
+    Pdu edit(String node, String newNode, Consumer<ObjectNode> change) {
+        ObjectNode json = pdu(node).json().deepCopy();
+        change.accept(json);
+        Pdu event = new Pdu(id(newNode), version, json);
+        events.put(event.eventId(), event);
+        return event;
     }
 
     /** Marks an event as rejected on receipt. */
