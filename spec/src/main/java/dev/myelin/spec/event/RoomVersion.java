@@ -44,6 +44,9 @@ public record RoomVersion(
      * Switches in the authorization rules.
      *
      * @param specialCaseAliases       v1-5: m.room.aliases is authorized by sender server only
+     * @param redactionAuthRule        v1-2: m.room.redaction needs the redact level or the redacted event's
+     *                                 id domain (rooms/v1 auth rule 11); from v3 redactions are checked at
+     *                                 display time instead
      * @param notificationsPowerLevels v6+: m.room.power_levels "notifications" keys are checked like others
      * @param knocking                 v7+: the "knock" join rule and membership exist
      * @param restrictedJoins          v8+: the "restricted" join rule and join_authorised_via_users_server
@@ -56,6 +59,7 @@ public record RoomVersion(
      */
     public record AuthorizationRules(
             boolean specialCaseAliases,
+            boolean redactionAuthRule,
             boolean notificationsPowerLevels,
             boolean knocking,
             boolean restrictedJoins,
@@ -105,7 +109,7 @@ public record RoomVersion(
     /** Each rule is written as "from version N on", so the table reads like the spec's changelog. */
     private static RoomVersion define(String id, EventFormat format, StateResolution stateRes, int n) {
         var auth = new AuthorizationRules(
-                n <= 5, n >= 6, n >= 7, n >= 8, n >= 10, n >= 10, n >= 11, n >= 12, n >= 12);
+                n <= 5, n <= 2, n >= 6, n >= 7, n >= 8, n >= 10, n >= 10, n >= 11, n >= 12, n >= 12);
         var redaction = new RedactionRules(n <= 5, n >= 8, n >= 9, n >= 11);
         var version = new RoomVersion(id, true, format, stateRes, auth, redaction, n >= 6, n >= 5);
         KNOWN.put(id, version);
