@@ -68,8 +68,9 @@ public final class Homeserver implements AutoCloseable {
         var http = new HttpServer(bindings, GRACE_PERIOD);
         http.start();
         var homeserver = new Homeserver(config, http);
-        LOG.info("Myelin serving {} (signing key {}) on {}", config.serverName(), signingKey.keyId(),
-                homeserver.describeListeners());
+        LOG.info("Myelin serving {} (signing key {}) on {}, started in {} ms", config.serverName(),
+                signingKey.keyId(), homeserver.describeListeners(),
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
         return homeserver;
     }
 
