@@ -16,7 +16,7 @@ final class CanonicalJsonWriter {
     private static final byte[] NULL = "null".getBytes();
     private static final BigInteger MAX = BigInteger.valueOf(CanonicalJson.MAX_SAFE_INTEGER);
     private static final BigInteger MIN = MAX.negate();
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private static final Map.Entry<String, JsonNode>[] NO_ENTRIES = new Map.Entry[0];
 
     private final boolean strict;
