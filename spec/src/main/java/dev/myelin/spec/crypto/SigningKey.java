@@ -2,14 +2,14 @@ package dev.myelin.spec.crypto;
 
 import dev.myelin.spec.json.UnpaddedBase64;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
-import org.bouncycastle.crypto.signers.Ed25519Signer;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 import java.security.SecureRandom;
 
 /**
  * A server's Ed25519 signing key: a key id such as {@code ed25519:a_XyZw} and a 32-byte seed
- * (spec: appendices "Signing Details"). The BouncyCastle key object, which caches the expanded
- * public key, is built once and reused for every signature.
+ * (spec: appendices "Signing Details"). The BouncyCastle key object, which caches the public key,
+ * is built once and signs directly, without the copying and locking of {@code Ed25519Signer}.
  */
 public final class SigningKey {
     private static final String VERSION_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -68,10 +68,9 @@ public final class SigningKey {
 
     /** The 64-byte Ed25519 signature of the message. */
     public byte[] sign(byte[] message) {
-        Ed25519Signer signer = new Ed25519Signer();
-        signer.init(true, privateKey);
-        signer.update(message, 0, message.length);
-        return signer.generateSignature();
+        byte[] signature = new byte[Ed25519PrivateKeyParameters.SIGNATURE_SIZE];
+        privateKey.sign(Ed25519.Algorithm.Ed25519, null, message, 0, message.length, signature, 0);
+        return signature;
     }
 
     /** Never shows the seed. */

@@ -2,11 +2,11 @@ package dev.myelin.spec.crypto;
 
 import dev.myelin.spec.json.UnpaddedBase64;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
-import org.bouncycastle.crypto.signers.Ed25519Signer;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * An Ed25519 public key with its key id, as servers publish them (spec: server-server-api
- * "Retrieving server keys"). The decoded key is kept so that each verification skips decoding.
+ * "Retrieving server keys"). The decoded key (curve point) is kept so that each verification skips decoding.
  */
 public final class VerifyKey {
     private final String keyId;
@@ -47,10 +47,7 @@ public final class VerifyKey {
         if (signature.length != Ed25519PublicKeyParameters.KEY_SIZE * 2) {
             return false;
         }
-        Ed25519Signer verifier = new Ed25519Signer();
-        verifier.init(false, publicKey);
-        verifier.update(message, 0, message.length);
-        return verifier.verifySignature(signature);
+        return publicKey.verify(Ed25519.Algorithm.Ed25519, null, message, 0, message.length, signature, 0);
     }
 
     @Override

@@ -16,7 +16,7 @@ final class CanonicalJsonWriter {
     private static final byte[] NULL = "null".getBytes();
     private static final BigInteger MAX = BigInteger.valueOf(CanonicalJson.MAX_SAFE_INTEGER);
     private static final BigInteger MIN = MAX.negate();
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private static final Map.Entry<String, JsonNode>[] NO_ENTRIES = new Map.Entry[0];
 
     private final boolean strict;
@@ -106,25 +106,25 @@ final class CanonicalJsonWriter {
         }
     }
 
+    /** Reserves the worst case up front (6 bytes per escaped char) so the loop never checks. */
     private void string(String s) {
-        ensure(s.length() + 2);
-        buffer[size++] = '"';
+        ensure(s.length() * 6 + 2);
+        byte[] out = buffer;
+        int at = size;
+        out[at++] = '"';
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-                ensure(1);
-                buffer[size++] = (byte) c;
+                out[at++] = (byte) c;
             } else if (c < 0x80) {
-                escape(c);
+                at = escape(c, out, at);
             } else if (c < 0x800) {
-                ensure(2);
-                buffer[size++] = (byte) (0xC0 | c >> 6);
-                buffer[size++] = (byte) (0x80 | c & 0x3F);
+                out[at++] = (byte) (0xC0 | c >> 6);
+                out[at++] = (byte) (0x80 | c & 0x3F);
             } else if (!Character.isSurrogate(c)) {
-                ensure(3);
-                buffer[size++] = (byte) (0xE0 | c >> 12);
-                buffer[size++] = (byte) (0x80 | c >> 6 & 0x3F);
-                buffer[size++] = (byte) (0x80 | c & 0x3F);
+                out[at++] = (byte) (0xE0 | c >> 12);
+                out[at++] = (byte) (0x80 | c >> 6 & 0x3F);
+                out[at++] = (byte) (0x80 | c & 0x3F);
             } else {
                 char low = i + 1 < s.length() ? s.charAt(i + 1) : 0;
                 if (!Character.isHighSurrogate(c) || !Character.isLowSurrogate(low)) {
@@ -132,18 +132,18 @@ final class CanonicalJsonWriter {
                 }
                 int cp = Character.toCodePoint(c, low);
                 i++;
-                ensure(4);
-                buffer[size++] = (byte) (0xF0 | cp >> 18);
-                buffer[size++] = (byte) (0x80 | cp >> 12 & 0x3F);
-                buffer[size++] = (byte) (0x80 | cp >> 6 & 0x3F);
-                buffer[size++] = (byte) (0x80 | cp & 0x3F);
+                out[at++] = (byte) (0xF0 | cp >> 18);
+                out[at++] = (byte) (0x80 | cp >> 12 & 0x3F);
+                out[at++] = (byte) (0x80 | cp >> 6 & 0x3F);
+                out[at++] = (byte) (0x80 | cp & 0x3F);
             }
         }
-        put('"');
+        out[at++] = '"';
+        size = at;
     }
 
     /** Short escapes where JSON has one, else lowercase u00xx escapes (spec: canonical JSON grammar). */
-    private void escape(char c) {
+    private static int escape(char c, byte[] out, int at) {
         char shortForm = switch (c) {
             case '"' -> '"';
             case '\\' -> '\\';
@@ -154,17 +154,17 @@ final class CanonicalJsonWriter {
             case '\r' -> 'r';
             default -> 0;
         };
-        ensure(6);
-        buffer[size++] = '\\';
+        out[at++] = '\\';
         if (shortForm != 0) {
-            buffer[size++] = (byte) shortForm;
+            out[at++] = (byte) shortForm;
         } else {
-            buffer[size++] = 'u';
-            buffer[size++] = '0';
-            buffer[size++] = '0';
-            buffer[size++] = HEX[c >> 4];
-            buffer[size++] = HEX[c & 0xF];
+            out[at++] = 'u';
+            out[at++] = '0';
+            out[at++] = '0';
+            out[at++] = HEX[c >> 4];
+            out[at++] = HEX[c & 0xF];
         }
+        return at;
     }
 
     private void ascii(String s) {

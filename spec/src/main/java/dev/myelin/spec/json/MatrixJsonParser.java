@@ -26,7 +26,7 @@ public final class MatrixJsonParser {
     public static final MatrixJsonParser LENIENT = new MatrixJsonParser(false);
 
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
-    private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final BigInteger MAX = BigInteger.valueOf(CanonicalJson.MAX_SAFE_INTEGER);
 
     private final boolean strict;

@@ -1,0 +1,36 @@
+package dev.myelin.server.storage.sql;
+
+import dev.myelin.server.storage.DatabaseSettings;
+import dev.myelin.server.storage.StorageException;
+
+import java.util.List;
+
+/**
+ * Transactional access to the migrated database. Each {@link #read} or {@link #write} is one transaction: committed
+ * when the work returns, rolled back when it throws. {@link java.sql.SQLException}s surface as
+ * {@link StorageException}; any other exception from the work is rethrown as is. Safe to call from virtual threads.
+ */
+public interface Database extends AutoCloseable {
+
+    /** Opens the database described by the settings and brings its schema up to date. */
+    static Database open(DatabaseSettings settings) {
+        return switch (settings.kind()) {
+            case SQLITE -> SqliteDatabase.open(settings);
+            case POSTGRES -> PostgresDatabase.open(settings);
+        };
+    }
+
+    /** Runs work that only reads, on a snapshot of committed data. */
+    <T> T read(SqlWork<T> work);
+
+    /** Runs work that writes. Do not call from inside other work: transactions do not nest. */
+    <T> T write(SqlWork<T> work);
+
+    Dialect dialect();
+
+    List<PoolStats> poolStats();
+
+    /** Finishes queued writes, then closes every connection. Later calls to read or write fail. */
+    @Override
+    void close();
+}
