@@ -14,6 +14,10 @@ import dev.myelin.server.http.Router;
 import dev.myelin.server.metrics.Metrics;
 import dev.myelin.server.ops.HealthEndpoint;
 import dev.myelin.server.ops.MetricsEndpoint;
+import dev.myelin.server.storage.DatabaseSettings;
+import dev.myelin.server.storage.sql.Database;
+import dev.myelin.server.storage.sql.SqlServerMetaStore;
+import dev.myelin.server.metrics.DatabaseMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,16 +34,31 @@ public final class Homeserver implements AutoCloseable {
     private static final Duration GRACE_PERIOD = Duration.ofSeconds(10);
 
     private final MyelinConfig config;
+    private final Database database;
     private final HttpServer http;
 
-    private Homeserver(MyelinConfig config, HttpServer http) {
+    private Homeserver(MyelinConfig config, Database database, HttpServer http) {
         this.config = config;
+        this.database = database;
         this.http = http;
     }
 
     public static Homeserver start(MyelinConfig config) throws Exception {
         SigningKeyFile.Entry signingKey = SigningKeyFile.loadOrCreate(config.signingKeyPath());
+        Database database = Database.open(databaseSettings(config.database()));
+        try {
+            return start(config, signingKey, database);
+        } catch (Exception | Error e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    private static Homeserver start(MyelinConfig config, SigningKeyFile.Entry signingKey, Database database)
+            throws Exception {
+        new SqlServerMetaStore(database).claimServerName(config.serverName());
         var metrics = new Metrics().withJvmMetrics();
+        DatabaseMetrics.register(metrics, database);
         // Access tokens arrive with accounts; until then no token is valid.
         var authenticator = new Authenticator(token -> Optional.empty());
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
@@ -55,7 +74,7 @@ public final class Homeserver implements AutoCloseable {
                 router.add("GET", Router.CLIENT_V3_AND_R0, "/capabilities", new CapabilitiesEndpoint(authenticator));
             }
             if (listener.resources().contains(Resource.HEALTH)) {
-                router.add("GET", "/health", new HealthEndpoint(() -> true));
+                router.add("GET", "/health", new HealthEndpoint(() -> DatabaseMetrics.answers(database)));
             }
             if (listener.resources().contains(Resource.METRICS)) {
                 router.add("GET", "/metrics", new MetricsEndpoint(metrics));
@@ -67,7 +86,7 @@ public final class Homeserver implements AutoCloseable {
         }
         var http = new HttpServer(bindings, GRACE_PERIOD);
         http.start();
-        var homeserver = new Homeserver(config, http);
+        var homeserver = new Homeserver(config, database, http);
         LOG.info("Myelin serving {} (signing key {}) on {}, started in {} ms", config.serverName(),
                 signingKey.keyId(), homeserver.describeListeners(),
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
@@ -83,6 +102,14 @@ public final class Homeserver implements AutoCloseable {
         return String.join(", ", parts);
     }
 
+    private static DatabaseSettings databaseSettings(MyelinConfig.Database database) {
+        return switch (database.kind()) {
+            case SQLITE -> DatabaseSettings.sqlite(database.sqlitePath());
+            case POSTGRES -> DatabaseSettings.postgres(database.url(), database.user(), database.password(),
+                    database.maxPoolSize());
+        };
+    }
+
     public MyelinConfig config() {
         return config;
     }
@@ -95,7 +122,11 @@ public final class Homeserver implements AutoCloseable {
     @Override
     public void close() throws Exception {
         LOG.info("Stopping: letting in-flight requests finish");
-        http.close();
+        try {
+            http.close();
+        } finally {
+            database.close();
+        }
         LOG.info("Stopped");
     }
 }
