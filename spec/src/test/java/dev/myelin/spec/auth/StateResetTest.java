@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static dev.myelin.spec.auth.RoomGraph.ALICE;
 import static dev.myelin.spec.auth.RoomGraph.BOB;
@@ -115,7 +116,7 @@ class StateResetTest {
         g.powerLevels("PL1", ALICE, Map.of(BOB, 50), "START");
         g.powerLevels("PL2", BOB, Map.of(BOB, 50, CHARLIE, 50), "PL1");
 
-        var subgraph = ConflictedSubgraph.of(java.util.Set.of("$PL2", "$IPOWER"), g.lookup());
+        var subgraph = ConflictedSubgraph.of(Set.of("$PL2", "$IPOWER"), g.lookup());
 
         assertThat(subgraph).containsExactlyInAnyOrder("$PL2", "$PL1", "$IMB", "$IJR", "$IPOWER");
     }
