@@ -8,6 +8,7 @@ import dev.myelin.server.storage.StorageException;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 
 /** PostgreSQL through a HikariCP pool; work runs on the caller's (virtual) thread. */
@@ -37,20 +38,26 @@ final class PostgresDatabase implements Database {
         return new PostgresDatabase(pool);
     }
 
+    /** A read-only REPEATABLE READ transaction: one snapshot for all its statements, as on SQLite. */
     @Override
     public <T> T read(SqlWork<T> work) {
-        return run(true, work);
+        return run(connection -> {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            }
+            return work.run(connection);
+        });
     }
 
+    /** A READ COMMITTED transaction: lock what must not change under you (SELECT ... FOR UPDATE). */
     @Override
     public <T> T write(SqlWork<T> work) {
-        return run(false, work);
+        return run(work);
     }
 
-    private <T> T run(boolean readOnly, SqlWork<T> work) {
+    private <T> T run(SqlWork<T> work) {
         Transaction.checkNotNested();
         try (Connection connection = pool.getConnection()) {
-            connection.setReadOnly(readOnly);
             return Transaction.run(connection, work);
         } catch (SQLException e) {
             throw new StorageException("PostgreSQL connection failed: " + e.getMessage(), e);
