@@ -28,7 +28,13 @@ final class PostgresDatabase implements Database {
         config.setMaximumPoolSize(settings.maxPoolSize());
         config.setMinimumIdle(Math.min(2, settings.maxPoolSize()));
         config.setAutoCommit(false);
-        HikariDataSource pool = new HikariDataSource(config);
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new StorageException("cannot connect to PostgreSQL at " + settings.postgresUrl() + ": "
+                    + e.getMessage(), e);
+        }
         try {
             Migrations.migrate(pool, Dialect.POSTGRES);
         } catch (RuntimeException e) {
