@@ -164,6 +164,7 @@ class DatabaseTest extends StoreContractTest {
     void workAfterCloseFails() {
         database.close();
 
-        assertThatThrownBy(() -> database.read(connection -> 1)).isInstanceOf(RuntimeException.class);
+        assertThatThrownBy(() -> database.read(connection -> 1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> database.write(connection -> 1)).isInstanceOf(IllegalStateException.class);
     }
 }

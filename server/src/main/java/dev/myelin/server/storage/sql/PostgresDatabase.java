@@ -63,6 +63,9 @@ final class PostgresDatabase implements Database {
 
     private <T> T run(SqlWork<T> work) {
         Transaction.checkNotNested();
+        if (pool.isClosed()) {
+            throw new IllegalStateException("the database is closed");
+        }
         try (Connection connection = pool.getConnection()) {
             return Transaction.run(connection, work);
         } catch (SQLException e) {
