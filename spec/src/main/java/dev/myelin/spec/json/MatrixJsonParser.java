@@ -25,7 +25,10 @@ public final class MatrixJsonParser {
     public static final MatrixJsonParser STRICT = new MatrixJsonParser(true);
     public static final MatrixJsonParser LENIENT = new MatrixJsonParser(false);
 
-    private static final JsonFactory FACTORY = JsonFactory.builder().build();
+    /** Keys from the network are not interned into the JVM string pool. */
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+            .build();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final BigInteger MAX = BigInteger.valueOf(CanonicalJson.MAX_SAFE_INTEGER);
 

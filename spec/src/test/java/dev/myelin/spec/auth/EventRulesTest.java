@@ -7,6 +7,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.Map;
 import java.util.stream.Stream;
+import dev.myelin.spec.event.StateKey;
 
 import static dev.myelin.spec.auth.AuthAssertions.assertAllowed;
 import static dev.myelin.spec.auth.AuthAssertions.assertRejected;
@@ -123,7 +124,7 @@ class EventRulesTest {
         var g = RoomGraph.standard(v(11));
         var message = g.message("M", ZARA, "START");
         var state = g.stateEventsAfter("START");
-        state.remove(new dev.myelin.spec.event.StateKey("m.room.create", ""));
+        state.remove(new StateKey("m.room.create", ""));
         assertThatThrownBy(() -> RoomGraph.AUTHORIZER.authorize(message, state))
                 .isInstanceOfSatisfying(AuthorizationException.class,
                         e -> org.assertj.core.api.Assertions.assertThat(e.rule()).isEqualTo(AuthRule.NO_CREATE_EVENT));

@@ -6,6 +6,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.Map;
 import java.util.stream.Stream;
+import dev.myelin.spec.event.StateKey;
 
 import static dev.myelin.spec.auth.RoomGraph.ALICE;
 import static dev.myelin.spec.auth.RoomGraph.BOB;
@@ -171,7 +172,7 @@ class StateResolutionV2Test {
         g.member("ZJ", ZARA, ZARA, "join", "ZL");
         g.message("END", ALICE, "ZB", "ZJ");
 
-        assertThat(g.stateAfter("END").get(new dev.myelin.spec.event.StateKey("m.room.member", ZARA)))
+        assertThat(g.stateAfter("END").get(new StateKey("m.room.member", ZARA)))
                 .isEqualTo(g.id("ZB"));
     }
 
