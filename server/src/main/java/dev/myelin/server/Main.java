@@ -1,5 +1,6 @@
 package dev.myelin.server;
 
+import dev.myelin.server.cli.AotTrainingCommand;
 import dev.myelin.server.cli.InstanceOptions;
 import dev.myelin.server.cli.ServeCommand;
 import picocli.CommandLine;
@@ -8,7 +9,7 @@ import picocli.CommandLine;
 @CommandLine.Command(name = "myelin", mixinStandardHelpOptions = true,
         description = "Myelin, a Matrix homeserver.",
         versionProvider = Main.Version.class,
-        subcommands = {ServeCommand.class})
+        subcommands = {ServeCommand.class, AotTrainingCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Mixin
     InstanceOptions instance = new InstanceOptions();
