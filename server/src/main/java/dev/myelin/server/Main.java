@@ -19,13 +19,18 @@ public final class Main implements Runnable {
         ServeCommand.serve(instance);
     }
 
-    public static void main(String[] args) {
+    /** The command line, with failures reported as one line naming the problem (exit code 1). */
+    public static CommandLine commandLine() {
         var commandLine = new CommandLine(new Main());
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("myelin: " + e.getMessage());
             return 1;
         });
-        int exit = commandLine.execute(args);
+        return commandLine;
+    }
+
+    public static void main(String[] args) {
+        int exit = commandLine().execute(args);
         if (exit != 0) {
             System.exit(exit);
         }
