@@ -109,6 +109,9 @@ public final class UiaService {
                 try {
                     checker.check(stage, auth, session);
                 } catch (MatrixException failed) {
+                    if (failed.errcode() == ErrorCode.M_LIMIT_EXCEEDED) {
+                        throw failed;
+                    }
                     throw challenge(session, flows, failed);
                 }
                 session.completed.add(stage);
