@@ -54,11 +54,8 @@ public final class LoginEndpoints {
     private MatrixResponse login(MatrixRequest request) throws Exception {
         ObjectNode body = request.jsonObject();
         String type = Fields.requiredString(body, "type");
-        var session = new SessionRequest(false, Fields.string(body, "device_id"),
+        var session = new SessionRequest(false, Fields.string(body, "device_id").map(Fields::deviceId),
                 Fields.string(body, "initial_device_display_name"), Fields.bool(body, "refresh_token", false));
-        if (session.deviceId().isPresent() && session.deviceId().get().isEmpty()) {
-            throw MatrixException.invalidParam("'device_id' must not be empty");
-        }
         String userId = switch (type) {
             case "m.login.password" -> {
                 String user = AccountService.userFromIdentifier(body);

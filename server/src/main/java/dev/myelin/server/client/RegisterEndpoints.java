@@ -70,11 +70,8 @@ public final class RegisterEndpoints {
         ObjectNode body = request.jsonObject();
         String kind = request.query("kind").orElse("user");
         var session = new SessionRequest(Fields.bool(body, "inhibit_login", false),
-                Fields.string(body, "device_id"), Fields.string(body, "initial_device_display_name"),
+                Fields.string(body, "device_id").map(Fields::deviceId), Fields.string(body, "initial_device_display_name"),
                 Fields.bool(body, "refresh_token", false));
-        if (session.deviceId().isPresent() && session.deviceId().get().isEmpty()) {
-            throw MatrixException.invalidParam("'device_id' must not be empty");
-        }
         switch (kind) {
             case "guest" -> {
                 if (!allowGuests) {
@@ -147,7 +144,7 @@ public final class RegisterEndpoints {
             throw new MatrixException(403, ErrorCode.M_FORBIDDEN, "Registration tokens are not in use here");
         }
         registrationPerIp.check(request.remoteAddress());
-        boolean valid = registrationTokens.find(token).map(t -> t.valid(clock.millis())).orElse(false);
+        boolean valid = AccountService.isWellFormedRegistrationToken(token) && registrationTokens.find(token).map(t -> t.valid(clock.millis())).orElse(false);
         return MatrixResponse.ok(Map.of("valid", valid));
     }
 }

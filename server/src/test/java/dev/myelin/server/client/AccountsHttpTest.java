@@ -415,6 +415,37 @@ class AccountsHttpTest {
         assertThat(client.get("/_matrix/client/v3/account/whoami", created.path("access_token").asText()).status()).isEqualTo(200);
     }
 
+    @Test
+    void hostileInputIsRefusedCleanlyNeverA500() {
+        String name = newName();
+        String token = register(client, name, "password123", "").path("access_token").asText();
+        Reply nulDevice = client.request("POST", "/_matrix/client/v3/login", "{\"type\":\"m.login.password\",\"user\":\""
+                + name + "\",\"password\":\"password123\",\"device_id\":\"A\\u0000B\"}");
+        assertThat(nulDevice.status()).isEqualTo(400);
+        assertThat(nulDevice.errcode()).isEqualTo("M_INVALID_PARAM");
+        Reply nulName = client.request("PUT", "/_matrix/client/v3/devices/X", "{\"display_name\":\"a\\u0000\"}", token);
+        assertThat(nulName.errcode()).isEqualTo("M_INVALID_PARAM");
+        assertThat(client.get("/_matrix/client/v3/devices/A%00B", token).status()).isEqualTo(400);
+        assertThat(client.get("/_matrix/client/v1/register/m.login.registration_token/validity?token=a%00b").status())
+                .isLessThan(500);
+        Reply nulUser = client.request("POST", "/_matrix/client/v3/login",
+                "{\"type\":\"m.login.password\",\"user\":\"a\\u0000b\",\"password\":\"password123\"}");
+        assertThat(nulUser.status()).isEqualTo(403);
+        Reply identifier = client.request("POST", "/_matrix/client/v3/login",
+                "{\"type\":\"m.login.password\",\"identifier\":{\"type\":\"m.id.thirdparty\",\"medium\":\"email\",\"address\":\"a@b\"},\"password\":\"x\"}");
+        assertThat(identifier.status()).isEqualTo(400);
+        Reply auth = client.request("POST", "/_matrix/client/v3/delete_devices", "{\"devices\":[],\"auth\":\"nope\"}", token);
+        assertThat(auth.errcode()).isEqualTo("M_BAD_JSON");
+        Reply stage = client.request("POST", "/_matrix/client/v3/delete_devices",
+                "{\"devices\":[],\"auth\":{\"type\":\"m.login.dummy\"}}", token);
+        assertThat(stage.status()).isEqualTo(401);
+        Reply longUser = client.request("POST", "/_matrix/client/v3/register",
+                "{\"username\":\"" + "a".repeat(300) + "\",\"password\":\"password123\"}");
+        assertThat(longUser.errcode()).isEqualTo("M_INVALID_USERNAME");
+        Reply array = client.request("POST", "/_matrix/client/v3/login", "[]");
+        assertThat(array.errcode()).isEqualTo("M_BAD_JSON");
+    }
+
     static JsonNode sharedSecretRegister(TestClient client, String name, String password, boolean admin) {
         String nonce = client.get("/_synapse/admin/v1/register").json().path("nonce").asText();
         String mac = HexFormat.of().formatHex(SharedSecretRegistration.mac(SECRET.getBytes(StandardCharsets.UTF_8),
