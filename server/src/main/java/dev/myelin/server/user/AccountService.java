@@ -246,6 +246,10 @@ public final class AccountService {
         if (account.get().deactivated()) {
             throw new MatrixException(403, ErrorCode.M_USER_DEACTIVATED, "This account has been deactivated");
         }
+        if (hasher.needsRehash(stored)) {
+            // bcrypt imported from Synapse, or older Argon2id parameters: upgrade now that the password is known.
+            accounts.changePassword(account.get().userId(), hasher.hash(password), Optional.empty());
+        }
         return account.get().userId();
     }
 

@@ -175,8 +175,21 @@ class AccountsHttpTest {
         Reply reply = client.request("POST", "/_matrix/client/v3/register?kind=guest", "{}");
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         assertThat(reply.json().path("user_id").asText()).matches("@[0-9]+:test\\.local");
-        Reply whoami = client.get("/_matrix/client/v3/account/whoami", reply.json().path("access_token").asText());
+        String guest = reply.json().path("access_token").asText();
+        Reply whoami = client.get("/_matrix/client/v3/account/whoami", guest);
         assertThat(whoami.json().path("is_guest").asBoolean()).isTrue();
+        assertThat(client.get("/_matrix/client/v3/devices", guest).status()).isEqualTo(200);
+        String device = reply.json().path("device_id").asText();
+        assertThat(client.request("PUT", "/_matrix/client/v3/devices/" + device, "{\"display_name\":\"G\"}", guest).status())
+                .isEqualTo(200);
+        assertThat(client.request("DELETE", "/_matrix/client/v3/devices/" + device, "{}", guest).errcode())
+                .isEqualTo("M_GUEST_ACCESS_FORBIDDEN");
+        assertThat(client.request("POST", "/_matrix/client/v3/account/password", "{\"new_password\":\"password123\"}", guest)
+                .errcode()).isEqualTo("M_GUEST_ACCESS_FORBIDDEN");
+        assertThat(client.request("POST", "/_matrix/client/v1/login/get_token", "{}", guest).errcode())
+                .isEqualTo("M_GUEST_ACCESS_FORBIDDEN");
+        assertThat(client.request("POST", "/_matrix/client/v3/account/deactivate", "{}", guest).errcode())
+                .isEqualTo("M_GUEST_ACCESS_FORBIDDEN");
     }
 
     @Test
@@ -301,7 +314,8 @@ class AccountsHttpTest {
         assertThat(wrongPassword.json().has("flows")).isTrue();
         Reply deleted = withPasswordUia(client, "DELETE", "/_matrix/client/v3/devices/SECOND", "", token, name, "password123");
         assertThat(deleted.status()).as(deleted.body()).isEqualTo(200);
-        assertThat(client.request("DELETE", "/_matrix/client/v3/devices/SECOND", "{}", token).status()).isEqualTo(404);
+        // Deleting a device that is already gone still needs UIA, then succeeds.
+        assertThat(client.request("DELETE", "/_matrix/client/v3/devices/SECOND", "{}", token).status()).isEqualTo(401);
 
         Reply many = withPasswordUia(client, "POST", "/_matrix/client/v3/delete_devices", "{\"devices\":[\"THIRD\",\"NOPE\"]", token, name, "password123");
         assertThat(many.status()).as(many.body()).isEqualTo(200);
