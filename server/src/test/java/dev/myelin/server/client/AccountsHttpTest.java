@@ -190,6 +190,24 @@ class AccountsHttpTest {
                 .isEqualTo("M_GUEST_ACCESS_FORBIDDEN");
         assertThat(client.request("POST", "/_matrix/client/v3/account/deactivate", "{}", guest).errcode())
                 .isEqualTo("M_GUEST_ACCESS_FORBIDDEN");
+
+        // The guest upgrades to a full account under the same user id.
+        String userId = reply.json().path("user_id").asText();
+        String localpart = userId.substring(1, userId.indexOf(':'));
+        Reply wrongName = client.request("POST", "/_matrix/client/v3/register", "{\"username\":\"someone-else\","
+                + "\"password\":\"password123\",\"guest_access_token\":\"" + guest + "\"}");
+        assertThat(wrongName.errcode()).isEqualTo("M_INVALID_USERNAME");
+        Reply upgraded = client.request("POST", "/_matrix/client/v3/register", "{\"username\":\"" + localpart
+                + "\",\"password\":\"password123\",\"guest_access_token\":\"" + guest + "\",\"auth\":{\"type\":\"m.login.dummy\"}}");
+        assertThat(upgraded.status()).as(upgraded.body()).isEqualTo(200);
+        assertThat(upgraded.json().path("user_id").asText()).isEqualTo(userId);
+        Reply full = client.get("/_matrix/client/v3/account/whoami", upgraded.json().path("access_token").asText());
+        assertThat(full.json().path("is_guest").asBoolean()).isFalse();
+        assertThat(client.get("/_matrix/client/v3/account/whoami", guest).json().path("is_guest").asBoolean()).isFalse();
+        assertThat(login(client, userId, "password123", "").path("user_id").asText()).isEqualTo(userId);
+        Reply again = client.request("POST", "/_matrix/client/v3/register", "{\"username\":\"" + localpart
+                + "\",\"password\":\"password123\",\"guest_access_token\":\"" + guest + "\",\"auth\":{\"type\":\"m.login.dummy\"}}");
+        assertThat(again.status()).isEqualTo(403);
     }
 
     @Test
