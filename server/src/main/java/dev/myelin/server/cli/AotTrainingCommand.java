@@ -34,7 +34,11 @@ public final class AotTrainingCommand implements Runnable {
             "GET /metrics",
             "GET /_matrix/client/v3/unknown",
             "OPTIONS /_matrix/client/v3/capabilities",
-            "POST /_matrix/client/versions");
+            "POST /_matrix/client/versions",
+            "GET /_matrix/client/v3/login",
+            "POST /_matrix/client/v3/login",
+            "POST /_matrix/client/v3/register",
+            "GET /_matrix/client/v3/account/whoami");
 
     @Override
     public void run() {
