@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.concurrent.Executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,14 +35,24 @@ class DatabaseTest extends StoreContractTest {
         }
     }
 
+    private static int count(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT count(*) FROM notes")) {
+            rows.next();
+            return rows.getInt(1);
+        }
+    }
+
     private int count() {
-        return database.read(connection -> {
-            try (Statement statement = connection.createStatement();
-                 ResultSet rows = statement.executeQuery("SELECT count(*) FROM notes")) {
-                rows.next();
-                return rows.getInt(1);
-            }
-        });
+        return database.read(DatabaseTest::count);
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
@@ -56,6 +67,37 @@ class DatabaseTest extends StoreContractTest {
         });
 
         assertThat(body).isEqualTo("hello");
+    }
+
+    @Test
+    void aReadSeesOneSnapshotEvenWhenWritesCommitMeanwhile() {
+        database.write(connection -> insert(connection, 1, "before"));
+
+        List<Integer> counts = database.read(connection -> {
+            int first = count(connection);
+            Thread writer = Thread.ofVirtual().start(() -> database.write(c -> insert(c, 2, "meanwhile")));
+            join(writer);
+            return List.of(first, count(connection));
+        });
+
+        assertThat(counts).containsExactly(1, 1);
+        assertThat(count()).isEqualTo(2);
+    }
+
+    @Test
+    void skipLockedSuffixIsValidSql() {
+        database.write(connection -> insert(connection, 1, "queued"));
+
+        int claimed = database.write(connection -> {
+            try (Statement statement = connection.createStatement();
+                 ResultSet rows = statement.executeQuery(
+                         "SELECT id FROM notes ORDER BY id LIMIT 10" + database.dialect().forUpdateSkipLocked())) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        });
+
+        assertThat(claimed).isEqualTo(1);
     }
 
     @Test
@@ -122,6 +164,7 @@ class DatabaseTest extends StoreContractTest {
     void workAfterCloseFails() {
         database.close();
 
-        assertThatThrownBy(() -> database.read(connection -> 1)).isInstanceOf(RuntimeException.class);
+        assertThatThrownBy(() -> database.read(connection -> 1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> database.write(connection -> 1)).isInstanceOf(IllegalStateException.class);
     }
 }

@@ -76,7 +76,8 @@ final class PostgresServerProcess {
             if (!process.isAlive()) {
                 throw new IllegalStateException("test PostgreSQL exited: " + Files.readString(logFile));
             }
-            try (var ignored = DriverManager.getConnection(url("postgres"), SUPERUSER, "")) {
+            try {
+                DriverManager.getConnection(url("postgres"), SUPERUSER, "").close();
                 return;
             } catch (SQLException notYet) {
                 Thread.sleep(50);

@@ -1,5 +1,7 @@
 package dev.myelin.server.storage;
 
+import dev.myelin.server.storage.sql.Database;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -9,7 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The PostgreSQL server the tests use, one per JVM, handing out a fresh database per test.
+ * The PostgreSQL server the tests use, one per JVM, handing out a fresh, migrated database per test.
  *
  * <p>With {@code MYELIN_TEST_POSTGRES_URL} (and optionally {@code MYELIN_TEST_POSTGRES_USER},
  * {@code MYELIN_TEST_POSTGRES_PASSWORD}) set, uses that server; the user needs CREATEDB. Otherwise starts a
@@ -27,9 +29,12 @@ public final class TestPostgres {
     private final String user;
     private final String password;
     private final String namePrefix = "myelin_test_" + ProcessHandle.current().pid() + "_";
+    private final String template = namePrefix + "template";
     private final AtomicInteger databases = new AtomicInteger();
+    private final boolean external;
+    private boolean templateReady;
 
-    private TestPostgres(String url, String user, String password) {
+    private TestPostgres(String url, String user, String password, boolean external) {
         Matcher matcher = URL.matcher(url);
         if (!matcher.matches()) {
             throw new IllegalArgumentException("expected jdbc:postgresql://host[:port]/database[?params], got " + url);
@@ -38,6 +43,7 @@ public final class TestPostgres {
         this.urlSuffix = matcher.group(3) == null ? "" : matcher.group(3);
         this.user = user;
         this.password = password;
+        this.external = external;
     }
 
     public static synchronized TestPostgres get() {
@@ -59,7 +65,7 @@ public final class TestPostgres {
         String url = System.getenv("MYELIN_TEST_POSTGRES_URL");
         if (url != null && !url.isBlank()) {
             return new TestPostgres(url, System.getenv("MYELIN_TEST_POSTGRES_USER"),
-                    System.getenv("MYELIN_TEST_POSTGRES_PASSWORD"));
+                    System.getenv("MYELIN_TEST_POSTGRES_PASSWORD"), true);
         }
         var bin = PostgresBinaries.find().orElseThrow(() -> new IllegalStateException("""
                 The store tests need PostgreSQL and found none. Either install the server binaries \
@@ -69,16 +75,34 @@ public final class TestPostgres {
         try {
             PostgresServerProcess server = PostgresServerProcess.start(bin);
             Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "test-postgres-stop"));
-            return new TestPostgres(server.url("postgres"), PostgresServerProcess.SUPERUSER, "");
+            return new TestPostgres(server.url("postgres"), PostgresServerProcess.SUPERUSER, "", false);
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the test PostgreSQL from " + bin + ": " + e.getMessage(), e);
         }
     }
 
-    /** Creates an empty database and returns settings that reach it. */
-    public DatabaseSettings createDatabase() {
+    /** Creates a database with the current schema (copied from a template migrated once) and returns its settings. */
+    public synchronized DatabaseSettings createDatabase() {
+        if (!templateReady) {
+            createTemplate();
+        }
         String name = namePrefix + databases.incrementAndGet();
-        admin("CREATE DATABASE " + name);
+        admin("CREATE DATABASE " + name + " TEMPLATE " + template);
+        return settings(name);
+    }
+
+    /** Migrating once and copying is faster than running Flyway for every test. */
+    private void createTemplate() {
+        admin("CREATE DATABASE " + template);
+        Database.open(settings(template)).close();
+        templateReady = true;
+        if (external) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> admin("DROP DATABASE IF EXISTS " + template
+                    + " WITH (FORCE)"), "test-postgres-drop-template"));
+        }
+    }
+
+    private DatabaseSettings settings(String name) {
         return DatabaseSettings.postgres(urlPrefix + name + urlSuffix, user, password, POOL_SIZE);
     }
 

@@ -6,9 +6,7 @@ import dev.myelin.spec.event.Pdu;
 import dev.myelin.spec.event.RoomVersion;
 import dev.myelin.spec.event.StateKey;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -132,7 +130,7 @@ public final class EventAuthorizer {
         if (stateKey != null && stateKey.startsWith("@") && !stateKey.equals(sender)) {
             throw new AuthorizationException(AuthRule.STATE_KEY_IS_OTHER_USER, stateKey);
         }
-        if (AuthState.POWER_LEVELS.equals(type) && "".equals(stateKey)) {
+        if (AuthState.POWER_LEVELS.equals(type)) {
             PowerLevelsRules.check(event, state, senderPower);
             return;
         }
@@ -194,21 +192,5 @@ public final class EventAuthorizer {
         if (redacts == null || !Objects.equals(UserIds.domain(redacts), UserIds.domain(event.eventId()))) {
             throw new AuthorizationException(AuthRule.REDACT_LEVEL, redacts);
         }
-    }
-
-    /** The public keys of an m.room.third_party_invite: public_key and every public_keys entry. */
-    static List<String> publicKeys(Pdu thirdPartyInvite) {
-        var keys = new ArrayList<String>();
-        JsonNode single = thirdPartyInvite.content().get("public_key");
-        if (single != null && single.isTextual()) {
-            keys.add(single.asText());
-        }
-        for (JsonNode entry : thirdPartyInvite.content().path("public_keys")) {
-            JsonNode key = entry.get("public_key");
-            if (key != null && key.isTextual()) {
-                keys.add(key.asText());
-            }
-        }
-        return keys;
     }
 }

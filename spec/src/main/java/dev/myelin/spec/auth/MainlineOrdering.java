@@ -1,7 +1,6 @@
 package dev.myelin.spec.auth;
 
 import dev.myelin.spec.event.Pdu;
-import dev.myelin.spec.event.StateKey;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -75,14 +74,10 @@ final class MainlineOrdering {
     private String powerLevelsAuthEvent(Pdu event) {
         for (String authId : event.authEvents()) {
             Pdu authEvent = lookup.get(authId);
-            if (authEvent != null && AuthState.POWER_LEVELS_KEY.equals(key(authEvent))) {
+            if (authEvent != null && AuthState.POWER_LEVELS.equals(authEvent.type()) && "".equals(authEvent.stateKey())) {
                 return authId;
             }
         }
         return null;
-    }
-
-    private static StateKey key(Pdu event) {
-        return event.isState() ? StateKey.of(event) : null;
     }
 }

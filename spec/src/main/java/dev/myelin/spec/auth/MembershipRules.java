@@ -6,6 +6,7 @@ import dev.myelin.spec.event.Pdu;
 import dev.myelin.spec.event.RoomVersion;
 import dev.myelin.spec.event.StateKey;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** Rule 5 (v1-5: rule 5, v6-11: rule 4): m.room.member events. */
@@ -139,7 +140,7 @@ final class MembershipRules {
         if (!sender.equals(tokenEvent.sender())) {
             throw reject(AuthRule.THIRD_PARTY_INVITE_SENDER_MISMATCH, sender);
         }
-        if (!signatures.anySignatureMatches(signed, EventAuthorizer.publicKeys(tokenEvent))) {
+        if (!signatures.anySignatureMatches(signed, publicKeys(tokenEvent))) {
             throw reject(AuthRule.THIRD_PARTY_INVITE_BAD_SIGNATURE, null);
         }
     }
@@ -186,6 +187,22 @@ final class MembershipRules {
         if (current.equals("ban") || current.equals("invite") || current.equals("join")) {
             throw reject(AuthRule.KNOCK_MEMBERSHIP, current);
         }
+    }
+
+    /** The public keys of an m.room.third_party_invite: public_key and every public_keys entry. */
+    private static List<String> publicKeys(Pdu thirdPartyInvite) {
+        var keys = new ArrayList<String>();
+        JsonNode single = thirdPartyInvite.content().get("public_key");
+        if (single != null && single.isTextual()) {
+            keys.add(single.asText());
+        }
+        for (JsonNode entry : thirdPartyInvite.content().path("public_keys")) {
+            JsonNode key = entry.get("public_key");
+            if (key != null && key.isTextual()) {
+                keys.add(key.asText());
+            }
+        }
+        return keys;
     }
 
     private static AuthorizationException reject(AuthRule rule, String detail) {

@@ -35,7 +35,7 @@ final class StateResolutionV2 {
         }
         Set<String> conflicted = split.conflictedEvents();
         var fullConflictedSet = new LinkedHashSet<>(conflicted);
-        fullConflictedSet.addAll(AuthDifference.of(stateSets, lookup));
+        fullConflictedSet.addAll(AuthDifference.of(stateSets, split.unconflicted(), lookup));
         if (v21) {
             fullConflictedSet.addAll(ConflictedSubgraph.of(conflicted, lookup));
         }

@@ -21,6 +21,15 @@ public final class EventSigner {
      */
     public static ObjectNode hashAndSign(ObjectNode event, RoomVersion version, String serverName, SigningKey key) {
         event.putObject("hashes").put("sha256", UnpaddedBase64.encode(EventHashes.contentHash(event, version)));
+        return cosign(event, version, serverName, key);
+    }
+
+    /**
+     * Adds this server's signature to an event another server hashed and signed, leaving its
+     * hashes alone: a resident server signing a join (send_join), an invitee's server signing an
+     * invite. Mutates and returns the event.
+     */
+    public static ObjectNode cosign(ObjectNode event, RoomVersion version, String serverName, SigningKey key) {
         String signature = JsonSigner.signature(Redactor.redact(event, version), key, EventHashes.encoding(version));
         ObjectNode signatures = event.get("signatures") instanceof ObjectNode existing ? existing : event.putObject("signatures");
         ObjectNode mine = signatures.get(serverName) instanceof ObjectNode existing ? existing : signatures.putObject(serverName);

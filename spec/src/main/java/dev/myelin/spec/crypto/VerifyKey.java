@@ -4,6 +4,8 @@ import dev.myelin.spec.json.UnpaddedBase64;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
+import java.util.Arrays;
+
 /**
  * An Ed25519 public key with its key id, as servers publish them (spec: server-server-api
  * "Retrieving server keys"). The decoded key (curve point) is kept so that each verification skips decoding.
@@ -53,7 +55,7 @@ public final class VerifyKey {
     @Override
     public boolean equals(Object other) {
         return other instanceof VerifyKey key && key.keyId.equals(keyId)
-                && java.util.Arrays.equals(key.publicKey.getEncoded(), publicKey.getEncoded());
+                && Arrays.equals(key.publicKey.getEncoded(), publicKey.getEncoded());
     }
 
     @Override

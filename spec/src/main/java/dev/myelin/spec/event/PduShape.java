@@ -8,6 +8,7 @@ import dev.myelin.spec.id.RoomId;
 import dev.myelin.spec.id.UserId;
 
 import java.nio.charset.StandardCharsets;
+import java.util.function.Predicate;
 
 /**
  * Checks that an event has the keys and types its room version's PDU format requires (spec:
@@ -122,7 +123,7 @@ final class PduShape {
         }
     }
 
-    private static void requireType(ObjectNode event, String key, java.util.function.Predicate<JsonNode> test, String what) {
+    private static void requireType(ObjectNode event, String key, Predicate<JsonNode> test, String what) {
         JsonNode node = event.get(key);
         if (node == null) {
             throw new MalformedPduException(key + " is missing");

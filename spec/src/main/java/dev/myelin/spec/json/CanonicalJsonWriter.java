@@ -4,16 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 
 /** Writes one canonical JSON document straight into a growing byte array. Single use. */
 final class CanonicalJsonWriter {
-    private static final byte[] HEX = "0123456789abcdef".getBytes();
-    private static final byte[] TRUE = "true".getBytes();
-    private static final byte[] FALSE = "false".getBytes();
-    private static final byte[] NULL = "null".getBytes();
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TRUE = "true".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] FALSE = "false".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
     private static final BigInteger MAX = BigInteger.valueOf(CanonicalJson.MAX_SAFE_INTEGER);
     private static final BigInteger MIN = MAX.negate();
     @SuppressWarnings({"unchecked", "rawtypes"})

@@ -25,7 +25,10 @@ public final class MatrixJsonParser {
     public static final MatrixJsonParser STRICT = new MatrixJsonParser(true);
     public static final MatrixJsonParser LENIENT = new MatrixJsonParser(false);
 
-    private static final JsonFactory FACTORY = JsonFactory.builder().build();
+    /** Keys from the network are not interned into the JVM string pool. */
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+            .build();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final BigInteger MAX = BigInteger.valueOf(CanonicalJson.MAX_SAFE_INTEGER);
 
@@ -38,7 +41,7 @@ public final class MatrixJsonParser {
     /** @throws InvalidJsonException saying what is wrong and where */
     public JsonNode parse(byte[] bytes) {
         Utf8Validator.check(bytes);
-        if (strict && bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF) {
+        if (strict && bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF) {
             throw new InvalidJsonException("byte order mark before JSON text");
         }
         try (JsonParser parser = FACTORY.createParser(bytes)) {

@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.Map;
 
 import static dev.myelin.spec.auth.AuthAssertions.assertAllowed;
 import static dev.myelin.spec.auth.AuthAssertions.assertRejected;
@@ -36,7 +37,7 @@ class AuthEventsRulesTest {
     @MethodSource("allVersions")
     void duplicateTypeAndStateKeyIsRejected(RoomVersion version) {
         var g = RoomGraph.standard(version);
-        g.powerLevels("PA", ALICE, java.util.Map.of(ALICE, 100), "START");
+        g.powerLevels("PA", ALICE, Map.of(ALICE, 100), "START");
         g.message("M", ZARA, "PA");
         var ids = authEvents(g, "M");
         ids.add(g.id("IPOWER"));

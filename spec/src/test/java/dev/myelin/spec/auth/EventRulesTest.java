@@ -7,6 +7,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.Map;
 import java.util.stream.Stream;
+import dev.myelin.spec.event.StateKey;
 
 import static dev.myelin.spec.auth.AuthAssertions.assertAllowed;
 import static dev.myelin.spec.auth.AuthAssertions.assertRejected;
@@ -95,6 +96,14 @@ class EventRulesTest {
         }
     }
 
+    @Test
+    void aliasesWithoutStateKeyAreRejectedUpToV5() {
+        var g = RoomGraph.standard(v(5));
+        g.state("A", ALICE, "m.room.aliases", "example.com", Json.obj(), "START");
+        var noStateKey = g.edit("A", "A2", json -> json.remove("state_key"));
+        assertRejected(g, noStateKey, AuthRule.ALIASES_NO_STATE_KEY);
+    }
+
     /** v1-2: redacting another server's event needs the redact level; from v3 it is checked elsewhere. */
     @ParameterizedTest
     @MethodSource("allVersions")
@@ -123,7 +132,7 @@ class EventRulesTest {
         var g = RoomGraph.standard(v(11));
         var message = g.message("M", ZARA, "START");
         var state = g.stateEventsAfter("START");
-        state.remove(new dev.myelin.spec.event.StateKey("m.room.create", ""));
+        state.remove(new StateKey("m.room.create", ""));
         assertThatThrownBy(() -> RoomGraph.AUTHORIZER.authorize(message, state))
                 .isInstanceOfSatisfying(AuthorizationException.class,
                         e -> org.assertj.core.api.Assertions.assertThat(e.rule()).isEqualTo(AuthRule.NO_CREATE_EVENT));

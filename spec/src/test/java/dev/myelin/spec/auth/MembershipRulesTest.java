@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.Map;
 import java.util.stream.Stream;
+import java.util.List;
 
 import static dev.myelin.spec.auth.AuthAssertions.assertAllowed;
 import static dev.myelin.spec.auth.AuthAssertions.assertRejected;
@@ -213,7 +214,7 @@ class MembershipRulesTest {
     private static RoomGraph withThirdPartyInvite(RoomVersion version) {
         var g = RoomGraph.standard(version);
         g.state("TPI", ALICE, "m.room.third_party_invite", "tok",
-                Json.obj("public_key", "old-key", "public_keys", java.util.List.of(Map.of("public_key", "good-key"))),
+                Json.obj("public_key", "old-key", "public_keys", List.of(Map.of("public_key", "good-key"))),
                 "START");
         return g;
     }
@@ -352,7 +353,7 @@ class MembershipRulesTest {
     @Test
     void additionalCreatorsHaveInfinitePowerInV12() {
         var g = new RoomGraph(v(12));
-        g.create("CREATE", ALICE, Json.obj("additional_creators", java.util.List.of(BOB)));
+        g.create("CREATE", ALICE, Json.obj("additional_creators", List.of(BOB)));
         g.member("IMA", ALICE, ALICE, "join", "CREATE");
         g.powerLevels("IPOWER", ALICE, Map.of(CHARLIE, 100), "IMA");
         g.state("IJR", ALICE, "m.room.join_rules", "", Json.obj("join_rule", "public"), "IPOWER");

@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.Map;
 import java.util.stream.Stream;
+import java.util.List;
 
 import static dev.myelin.spec.auth.AuthAssertions.assertAllowed;
 import static dev.myelin.spec.auth.AuthAssertions.assertRejected;
@@ -140,7 +141,7 @@ class PowerLevelsRulesTest {
     @Test
     void v12AdditionalCreatorsMayNotBeListed() {
         var g = new RoomGraph(v(12));
-        g.create("CREATE", ALICE, Json.obj("additional_creators", java.util.List.of(BOB)));
+        g.create("CREATE", ALICE, Json.obj("additional_creators", List.of(BOB)));
         g.member("IMA", ALICE, ALICE, "join", "CREATE");
         assertRejected(g, g.state("P", ALICE, "m.room.power_levels", "",
                 Json.obj("users", Map.of(BOB, 50)), "IMA"), AuthRule.POWER_LEVELS_LISTS_CREATOR);

@@ -116,4 +116,16 @@ class ReceivedEventVerifierTest {
         ObjectNode event = EventSigner.hashAndSign(message("nobody"), RoomVersion.V10, "origin.org", ORIGIN);
         assertThat(ReceivedEventVerifier.verify(event, RoomVersion.V10, LOOKUP)).isInstanceOf(Outcome.Rejected.class);
     }
+
+    @Test
+    void cosigningAddsASignatureWithoutTouchingHashes() throws Exception {
+        ObjectNode join = EventSigner.hashAndSign(message("@a:origin.org"), RoomVersion.V10, "origin.org", ORIGIN);
+        String hash = join.get("hashes").get("sha256").textValue();
+        String originSignature = join.get("signatures").get("origin.org").get("ed25519:o").textValue();
+        EventSigner.cosign(join, RoomVersion.V10, "other.org", OTHER);
+        assertThat(join.get("hashes").get("sha256").textValue()).isEqualTo(hash);
+        assertThat(join.get("signatures").get("origin.org").get("ed25519:o").textValue()).isEqualTo(originSignature);
+        assertThat(EventSigner.verify(join, RoomVersion.V10, "other.org", OTHER.verifyKey())).isTrue();
+        assertThat(ReceivedEventVerifier.verify(join, RoomVersion.V10, LOOKUP)).isEqualTo(new Outcome.Verified());
+    }
 }

@@ -30,7 +30,11 @@ public interface Database extends AutoCloseable {
 
     List<PoolStats> poolStats();
 
-    /** Finishes queued writes, then closes every connection. Later calls to read or write fail. */
+    /**
+     * Closes every connection; stop taking requests first. SQLite finishes queued and running work and checkpoints
+     * its WAL; HikariCP aborts PostgreSQL work still running, which rolls it back. Later calls to read or write throw
+     * {@link IllegalStateException}.
+     */
     @Override
     void close();
 }

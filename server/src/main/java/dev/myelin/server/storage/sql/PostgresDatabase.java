@@ -8,6 +8,7 @@ import dev.myelin.server.storage.StorageException;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 
 /** PostgreSQL through a HikariCP pool; work runs on the caller's (virtual) thread. */
@@ -27,7 +28,13 @@ final class PostgresDatabase implements Database {
         config.setMaximumPoolSize(settings.maxPoolSize());
         config.setMinimumIdle(Math.min(2, settings.maxPoolSize()));
         config.setAutoCommit(false);
-        HikariDataSource pool = new HikariDataSource(config);
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new StorageException("cannot connect to PostgreSQL at " + settings.postgresUrl() + ": "
+                    + e.getMessage(), e);
+        }
         try {
             Migrations.migrate(pool, Dialect.POSTGRES);
         } catch (RuntimeException e) {
@@ -37,20 +44,29 @@ final class PostgresDatabase implements Database {
         return new PostgresDatabase(pool);
     }
 
+    /** A read-only REPEATABLE READ transaction: one snapshot for all its statements, as on SQLite. */
     @Override
     public <T> T read(SqlWork<T> work) {
-        return run(true, work);
+        return run(connection -> {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            }
+            return work.run(connection);
+        });
     }
 
+    /** A READ COMMITTED transaction: lock what must not change under you (SELECT ... FOR UPDATE). */
     @Override
     public <T> T write(SqlWork<T> work) {
-        return run(false, work);
+        return run(work);
     }
 
-    private <T> T run(boolean readOnly, SqlWork<T> work) {
+    private <T> T run(SqlWork<T> work) {
         Transaction.checkNotNested();
+        if (pool.isClosed()) {
+            throw new IllegalStateException("the database is closed");
+        }
         try (Connection connection = pool.getConnection()) {
-            connection.setReadOnly(readOnly);
             return Transaction.run(connection, work);
         } catch (SQLException e) {
             throw new StorageException("PostgreSQL connection failed: " + e.getMessage(), e);

@@ -4,8 +4,6 @@ import dev.myelin.server.storage.ServerMetaStore;
 import dev.myelin.server.storage.ServerNameMismatchException;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Optional;
 
@@ -46,27 +44,16 @@ public final class SqlServerMetaStore implements ServerMetaStore {
         if (SERVER_NAME.equals(key)) {
             throw new IllegalArgumentException("the server name is set only by claimServerName");
         }
-        database.write(connection -> {
-            upsert(connection, key, value);
-            return null;
-        });
+        database.write(connection -> upsert(connection, key, value));
     }
 
     private static Optional<String> select(Connection connection, String key) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("SELECT value FROM server_meta WHERE name = ?")) {
-            statement.setString(1, key);
-            try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
-            }
-        }
+        return Jdbc.queryOne(connection, "SELECT value FROM server_meta WHERE name = ?", row -> row.getString(1), key);
     }
 
-    private static void upsert(Connection connection, String key, String value) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(
-                "INSERT INTO server_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value")) {
-            statement.setString(1, key);
-            statement.setString(2, value);
-            statement.executeUpdate();
-        }
+    private static int upsert(Connection connection, String key, String value) throws SQLException {
+        return Jdbc.update(connection, """
+                INSERT INTO server_meta (name, value) VALUES (?, ?)
+                ON CONFLICT (name) DO UPDATE SET value = excluded.value""", key, value);
     }
 }

@@ -4,8 +4,6 @@ import dev.myelin.server.storage.StreamName;
 import dev.myelin.server.storage.StreamPositionStore;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
@@ -25,27 +23,16 @@ public final class SqlStreamPositions implements StreamPositionStore {
 
     /** The next position of the stream, for a row written in the same transaction. Call only inside write work. */
     public static long next(Connection connection, StreamName stream) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("""
+        return Jdbc.queryOne(connection, """
                 INSERT INTO stream_positions (stream, position) VALUES (?, 1)
                 ON CONFLICT (stream) DO UPDATE SET position = stream_positions.position + 1
-                RETURNING position""")) {
-            statement.setString(1, stream.value());
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getLong(1);
-            }
-        }
+                RETURNING position""", row -> row.getLong(1), stream.value()).orElseThrow();
     }
 
     /** The highest position allocated to the stream as this transaction sees it; 0 for an empty stream. */
     public static long current(Connection connection, StreamName stream) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT position FROM stream_positions WHERE stream = ?")) {
-            statement.setString(1, stream.value());
-            try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? rows.getLong(1) : 0;
-            }
-        }
+        return Jdbc.queryOne(connection, "SELECT position FROM stream_positions WHERE stream = ?",
+                row -> row.getLong(1), stream.value()).orElse(0L);
     }
 
     @Override

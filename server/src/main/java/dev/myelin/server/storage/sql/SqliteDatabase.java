@@ -53,6 +53,7 @@ final class SqliteDatabase implements Database {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the directory for " + file, e);
         }
+        SqliteNativeLibrary.useCopyIn(file.getParent());
         SQLiteDataSource writerSource = dataSource(file, true);
         Migrations.migrate(writerSource, Dialect.SQLITE);
         List<Connection> opened = new ArrayList<>();

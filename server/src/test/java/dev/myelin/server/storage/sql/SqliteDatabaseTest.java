@@ -159,6 +159,53 @@ class SqliteDatabaseTest {
     }
 
     @Test
+    void anInterruptedCallerDropsWorkThatHasNotStarted() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            executor.submit(() -> database.write(c -> {
+                await(release);
+                return null;
+            }));
+            while (database.poolStats().getFirst().active() < 1) {
+                Thread.sleep(1);
+            }
+            Future<?> queued = executor.submit(() -> database.write(c -> execute(c, "UPDATE counter SET n = 99")));
+            while (database.poolStats().getFirst().pending() < 1) {
+                Thread.sleep(1);
+            }
+            queued.cancel(true);
+            while (database.poolStats().getFirst().pending() > 0) {
+                Thread.sleep(1);
+            }
+            release.countDown();
+        }
+
+        assertThat(readerQuery("SELECT n FROM counter")).isEqualTo("0");
+    }
+
+    @Test
+    void anInterruptedCallerStillGetsTheResultOfStartedWork() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        boolean[] interruptedAfterwards = new boolean[1];
+        Thread caller = Thread.ofVirtual().start(() -> {
+            database.write(c -> {
+                started.countDown();
+                await(release);
+                return execute(c, "UPDATE counter SET n = 7");
+            });
+            interruptedAfterwards[0] = Thread.currentThread().isInterrupted();
+        });
+        started.await();
+        caller.interrupt();
+        release.countDown();
+        caller.join();
+
+        assertThat(interruptedAfterwards[0]).isTrue();
+        assertThat(readerQuery("SELECT n FROM counter")).isEqualTo("7");
+    }
+
+    @Test
     void poolStatsCountWaitingWork() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
