@@ -76,6 +76,15 @@ public final class SessionService implements AccessTokenResolver {
 
     @Override
     public Optional<Requester> resolve(String accessToken) {
+        return resolve(accessToken, false);
+    }
+
+    /** Like {@link #resolve}, but an expired token still names its device (for POST /logout after a soft logout). */
+    public Optional<Requester> resolveAllowingExpired(String accessToken) {
+        return resolve(accessToken, true);
+    }
+
+    private Optional<Requester> resolve(String accessToken, boolean allowExpired) {
         String hash = Tokens.hash(accessToken);
         long now = clock.millis();
         Cached cached = cache.get(hash);
@@ -99,7 +108,7 @@ public final class SessionService implements AccessTokenResolver {
                 cache.remove(hash);
             }
         }
-        if (cached.expiresTs() > 0 && cached.expiresTs() <= now) {
+        if (!allowExpired && cached.expiresTs() > 0 && cached.expiresTs() <= now) {
             throw new MatrixException(401, ErrorCode.M_UNKNOWN_TOKEN, "Access token has expired",
                     Map.of("soft_logout", true));
         }
