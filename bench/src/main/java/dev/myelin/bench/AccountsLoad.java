@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * Run (server on loopback with open registration and login rate limits off):
  * java -cp bench/target/benchmarks.jar dev.myelin.bench.AccountsLoad http://127.0.0.1:8008 whoami 64 20
  * java -cp bench/target/benchmarks.jar dev.myelin.bench.AccountsLoad http://127.0.0.1:8008 login 4 20
- * Arguments: base URL, scenario, concurrent connections, seconds.
+ * Arguments: base URL, scenario, concurrent connections, seconds. On a 2-core machine this generator (JDK HttpClient)
+ * competes with the server for CPU and saturates near 2,500 whoami/s; bench/scripts/accounts-load.sh uses wrk instead.
  */
 public final class AccountsLoad {
     private static final Pattern TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * The cost of one password hash (registration, password change) and one verification (login, UIA) with the
  * Argon2id parameters Myelin uses (OWASP's minimum: m=19 MiB, t=2, p=1), and a bcrypt verification for hashes
  * imported from Synapse (cost 12, Synapse's default).
- * Run: java -jar bench/target/benchmarks.jar PasswordHashBenchmark -f 1 -wi 3 -w 2s -i 5 -r 3s -t 1
+ * Run (JDK 25 for the forks too): $JAVA_HOME/bin/java -jar bench/target/benchmarks.jar PasswordHashBenchmark
+ *     -jvm $JAVA_HOME/bin/java -f 1 -wi 3 -w 2s -i 5 -r 3s -t 1
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -27,7 +27,14 @@ public final class SessionService implements AccessTokenResolver {
     public record Issued(String accessToken, Optional<String> refreshToken, long expiresInMs, NewSession session) {
     }
 
-    private record Cached(Requester requester, long expiresTs) {
+    /**
+     * How long a cached lookup is trusted before the database is asked again. Revocations in this process invalidate
+     * at once; this bounds how long another process sharing the database (which cannot reach this cache) may still
+     * accept a token it revoked.
+     */
+    static final long CACHE_TTL_MS = 60_000;
+
+    private record Cached(Requester requester, long expiresTs, long cachedAt) {
     }
 
     private final DeviceStore devices;
@@ -76,9 +83,22 @@ public final class SessionService implements AccessTokenResolver {
 
     @Override
     public Optional<Requester> resolve(String accessToken) {
+        return resolve(accessToken, false);
+    }
+
+    /** Like {@link #resolve}, but an expired token still names its device (for POST /logout after a soft logout). */
+    public Optional<Requester> resolveAllowingExpired(String accessToken) {
+        return resolve(accessToken, true);
+    }
+
+    private Optional<Requester> resolve(String accessToken, boolean allowExpired) {
         String hash = Tokens.hash(accessToken);
         long now = clock.millis();
         Cached cached = cache.get(hash);
+        if (cached != null && now - cached.cachedAt() >= CACHE_TTL_MS) {
+            cache.remove(hash, cached);
+            cached = null;
+        }
         if (cached == null) {
             long epoch = invalidations.get();
             Optional<DeviceStore.TokenOwner> owner = devices.findByAccessToken(hash);
@@ -90,7 +110,7 @@ public final class SessionService implements AccessTokenResolver {
                 devices.clearPreviousRefreshToken(found.userId(), found.deviceId());
             }
             cached = new Cached(new Requester(found.userId(), found.deviceId(), found.guest()),
-                    found.accessExpiresTs());
+                    found.accessExpiresTs(), now);
             if (cache.size() >= MAX_CACHED) {
                 cache.clear();
             }
@@ -99,7 +119,7 @@ public final class SessionService implements AccessTokenResolver {
                 cache.remove(hash);
             }
         }
-        if (cached.expiresTs() > 0 && cached.expiresTs() <= now) {
+        if (!allowExpired && cached.expiresTs() > 0 && cached.expiresTs() <= now) {
             throw new MatrixException(401, ErrorCode.M_UNKNOWN_TOKEN, "Access token has expired",
                     Map.of("soft_logout", true));
         }

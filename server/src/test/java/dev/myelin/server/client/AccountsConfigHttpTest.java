@@ -125,8 +125,16 @@ class AccountsConfigHttpTest {
             Reply refreshed = client.request("POST", "/_matrix/client/v3/refresh",
                     "{\"refresh_token\":\"" + login.path("refresh_token").asText() + "\"}");
             assertThat(refreshed.status()).isEqualTo(200);
-            assertThat(client.get("/_matrix/client/v3/account/whoami", refreshed.json().path("access_token").asText()).status())
-                    .isEqualTo(200);
+            String fresh = refreshed.json().path("access_token").asText();
+            assertThat(client.get("/_matrix/client/v3/account/whoami", fresh).status()).isEqualTo(200);
+            // A soft-logged-out client may still sign out with its expired token.
+            Thread.sleep(1100);
+            assertThat(client.get("/_matrix/client/v3/account/whoami", fresh).json().path("soft_logout").asBoolean()).isTrue();
+            assertThat(client.request("POST", "/_matrix/client/v3/logout", "{}", fresh).status()).isEqualTo(200);
+            Reply gone = client.get("/_matrix/client/v3/account/whoami", fresh);
+            assertThat(gone.errcode()).isEqualTo("M_UNKNOWN_TOKEN");
+            assertThat(gone.json().has("soft_logout")).isFalse();
+            assertThat(client.request("POST", "/_matrix/client/v3/logout", "{}").errcode()).isEqualTo("M_MISSING_TOKEN");
         }
     }
 

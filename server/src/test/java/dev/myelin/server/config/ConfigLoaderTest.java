@@ -39,6 +39,30 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void accountKeysHaveSafeDefaultsInTheTemplateAndWithoutIt() throws IOException {
+        Path file = dir.resolve("myelin.yaml");
+        ConfigTemplate.writeIfMissing(file, "example.org", 8123);
+        for (MyelinConfig config : List.of(ConfigLoader.load(file, List.of()),
+                ConfigLoader.load(write("server_name: a.org\n"), List.of()))) {
+            assertThat(config.registration().allowGuests()).isFalse();
+            assertThat(config.registration().passwordMinLength()).isEqualTo(8);
+            assertThat(config.rateLimits().login().unlimited()).isFalse();
+            assertThat(config.rateLimits().registration().unlimited()).isFalse();
+            assertThat(config.rateLimits().passwordChange().unlimited()).isFalse();
+            assertThat(config.sessions().accessTokenLifetime()).isZero();
+            assertThat(config.sessions().refreshableAccessTokenLifetime()).isEqualTo(300);
+            assertThat(config.sessions().loginTokenLifetime()).isEqualTo(120);
+        }
+        MyelinConfig tuned = ConfigLoader.load(file, List.of("rate_limits.login.per_second=2", "rate_limits.login.burst=9",
+                "sessions.refreshable_access_token_lifetime=60", "registration.allow_guests=true"));
+        assertThat(tuned.rateLimits().login()).isEqualTo(new dev.myelin.server.http.RateLimit(2, 9));
+        assertThat(tuned.sessions().refreshableAccessTokenLifetime()).isEqualTo(60);
+        assertThat(tuned.registration().allowGuests()).isTrue();
+        assertThatThrownBy(() -> ConfigLoader.load(file, List.of("sessions.login_token_lifetime=1")))
+                .hasMessageContaining("sessions.login_token_lifetime");
+    }
+
+    @Test
     void anUnknownKeyIsNamedWithItsPath() throws IOException {
         Path file = write("server_name: a.org\ndatabase:\n  kidn: sqlite\n");
         assertThatThrownBy(() -> ConfigLoader.load(file, List.of()))

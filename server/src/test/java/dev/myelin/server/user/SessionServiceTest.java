@@ -61,6 +61,17 @@ class SessionServiceTest extends StoreContractTest {
     }
 
     @Test
+    void aRevocationByAnotherProcessIsSeenOnceTheCachedLookupAgesOut() {
+        var issued = sessions.startSession("@a:x", "D", Optional.empty(), false);
+        assertThat(sessions.resolve(issued.accessToken())).isPresent();
+        devices.delete("@a:x", List.of("D"));
+        now[0] += SessionService.CACHE_TTL_MS - 1;
+        assertThat(sessions.resolve(issued.accessToken())).isPresent();
+        now[0] += 1;
+        assertThat(sessions.resolve(issued.accessToken())).isEmpty();
+    }
+
+    @Test
     void expiredRefreshableTokensAreASoftLogoutAndRefreshRotates() {
         var issued = sessions.startSession("@a:x", "D", Optional.empty(), true);
         assertThat(issued.expiresInMs()).isEqualTo(60_000);
