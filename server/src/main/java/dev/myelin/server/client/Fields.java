@@ -1,0 +1,39 @@
+package dev.myelin.server.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.myelin.server.http.MatrixException;
+
+import java.util.Optional;
+
+/** Typed reads of request body fields: a wrong type is 400 M_BAD_JSON, a missing required one M_MISSING_PARAM. */
+public final class Fields {
+    private Fields() {
+    }
+
+    public static Optional<String> string(ObjectNode body, String name) {
+        JsonNode value = body.get(name);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.isTextual()) {
+            throw MatrixException.badJson("'" + name + "' must be a string");
+        }
+        return Optional.of(value.asText());
+    }
+
+    public static String requiredString(ObjectNode body, String name) {
+        return string(body, name).orElseThrow(() -> MatrixException.missingParam("Missing '" + name + "'"));
+    }
+
+    public static boolean bool(ObjectNode body, String name, boolean fallback) {
+        JsonNode value = body.get(name);
+        if (value == null || value.isNull()) {
+            return fallback;
+        }
+        if (!value.isBoolean()) {
+            throw MatrixException.badJson("'" + name + "' must be a boolean");
+        }
+        return value.asBoolean();
+    }
+}
