@@ -13,7 +13,8 @@ const scenarios = readdirSync(join(here, "scenarios"))
     .sort()
     .map((name) => join("scenarios", name));
 
-const myelin = await startMyelin();
+// Scenarios register their own users.
+const myelin = await startMyelin({ extraArgs: ["--set", "registration.mode=open"] });
 console.log(`Myelin ${myelin.serverName} at ${myelin.baseUrl} (data in ${myelin.dir})`);
 let code;
 try {

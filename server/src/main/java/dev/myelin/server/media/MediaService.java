@@ -434,15 +434,21 @@ public final class MediaService implements AutoCloseable {
             thumbnailSlots.release();
         }
         var thumbnails = new ArrayList<Thumbnail>();
-        for (Thumbnailer.Made one : made) {
-            var thumbnail = new Thumbnail(sha, one.requestedWidth(), one.requestedHeight(), method(one.crop()),
-                    one.contentType(), one.bytes().length);
-            files.writeThumbnail(files.thumbnailPath(sha, thumbnail.width(), thumbnail.height(), thumbnail.method(),
-                    thumbnail.contentType()), one.bytes());
-            store.insertThumbnail(thumbnail, clock.millis());
-            thumbnails.add(thumbnail);
-        }
-        return thumbnails;
+        // Under the file's lock, and only while some media uses the file, so a deletion cannot leave orphans.
+        return withFileLock(sha, () -> {
+            if (!store.referenced(sha)) {
+                throw MatrixException.notFound("Media not found");
+            }
+            for (Thumbnailer.Made one : made) {
+                var thumbnail = new Thumbnail(sha, one.requestedWidth(), one.requestedHeight(), method(one.crop()),
+                        one.contentType(), one.bytes().length);
+                files.writeThumbnail(files.thumbnailPath(sha, thumbnail.width(), thumbnail.height(),
+                        thumbnail.method(), thumbnail.contentType()), one.bytes());
+                store.insertThumbnail(thumbnail, clock.millis());
+                thumbnails.add(thumbnail);
+            }
+            return thumbnails;
+        });
     }
 
     private void pregenerateThumbnails(Content content) {
