@@ -23,7 +23,7 @@ import java.util.HexFormat;
  * {@code thumbnails/ab/cd/<sha256>/}.
  */
 public final class MediaFiles {
-    private static final int BUFFER = 64 * 1024;
+    private static final int BUFFER = 256 * 1024;
 
     private final Path content;
     private final Path thumbnails;
@@ -66,7 +66,8 @@ public final class MediaFiles {
             try (OutputStream out = new DigestOutputStream(Files.newOutputStream(file), sha256)) {
                 byte[] buffer = new byte[BUFFER];
                 int n;
-                while ((n = in.read(buffer)) >= 0) {
+                // Whole buffers: a network read yields a few KB, and fewer, larger writes and digest updates pay.
+                while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
                     size += n;
                     if (size > maxBytes) {
                         throw MatrixException.tooLarge("Cannot upload files larger than " + maxBytes + " bytes");
