@@ -3,24 +3,26 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { deflateSync } from "node:zlib";
+import { createHmac } from "node:crypto";
 import { createClient } from "matrix-js-sdk";
 
 const baseUrl = process.env.MYELIN_BASE_URL;
+const sharedSecret = process.env.MYELIN_SHARED_SECRET;
 
-/** Registers a user through the dummy UIA flow; returns a logged-in client. */
+/** Creates a user through the Synapse-compatible shared-secret admin API; returns a logged-in client. */
 async function registeredClient(name) {
-    const anonymous = createClient({ baseUrl });
+    const nonceResponse = await fetch(`${baseUrl}/_synapse/admin/v1/register`);
+    const { nonce } = await nonceResponse.json();
     const username = `${name}${Date.now() % 1_000_000}`;
     const password = "correct horse battery staple";
-    let session;
-    try {
-        await anonymous.registerRequest({ username, password });
-        assert.fail("registration should ask for user-interactive auth first");
-    } catch (error) {
-        assert.equal(error.httpStatus, 401, String(error));
-        session = error.data.session;
-    }
-    const done = await anonymous.registerRequest({ username, password, auth: { type: "m.login.dummy", session } });
+    const mac = createHmac("sha1", sharedSecret).update(`${nonce}\0${username}\0${password}\0notadmin`).digest("hex");
+    const response = await fetch(`${baseUrl}/_synapse/admin/v1/register`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ nonce, username, password, admin: false, mac }),
+    });
+    const done = await response.json();
+    assert.equal(response.status, 200, JSON.stringify(done));
     return createClient({ baseUrl, accessToken: done.access_token, userId: done.user_id, deviceId: done.device_id });
 }
 

@@ -88,8 +88,9 @@ public final class SynapseAdminEndpoints {
         if (!registration.verify(nonce, username, password, admin, mac)) {
             throw MatrixException.forbidden("HMAC incorrect");
         }
-        String userId = accounts.createByOperator(username, password, admin);
-        var session = accounts.login(userId, new SessionRequest(false, Optional.empty(), displayName, false));
+        var session = accounts.createByOperator(username, password, admin,
+                Optional.of(new SessionRequest(false, Optional.empty(), displayName, false)));
+        String userId = session.userId();
         var out = new LinkedHashMap<String, Object>();
         out.put("access_token", session.tokens().orElseThrow().accessToken());
         out.put("user_id", userId);
@@ -131,7 +132,7 @@ public final class SynapseAdminEndpoints {
 
     private MatrixResponse get(MatrixRequest request) {
         requireAdmin(request);
-        return tokens.find(request.pathParam("token")).map(t -> MatrixResponse.ok(render(t)))
+        return tokens.find(pathToken(request)).map(t -> MatrixResponse.ok(render(t)))
                 .orElseThrow(() -> MatrixException.notFound("No such registration token"));
     }
 
@@ -171,14 +172,23 @@ public final class SynapseAdminEndpoints {
     private MatrixResponse update(MatrixRequest request) throws Exception {
         requireAdmin(request);
         ObjectNode body = request.jsonObject();
-        return tokens.update(request.pathParam("token"), usesAllowed(body), expiryTime(body))
+        return tokens.update(pathToken(request), usesAllowed(body), expiryTime(body))
                 .map(t -> MatrixResponse.ok(render(t)))
                 .orElseThrow(() -> MatrixException.notFound("No such registration token"));
     }
 
+    /** The token in the path; one that could never have been created is simply not found. */
+    private static String pathToken(MatrixRequest request) {
+        String token = request.pathParam("token");
+        if (!TOKEN.matcher(token).matches()) {
+            throw MatrixException.notFound("No such registration token");
+        }
+        return token;
+    }
+
     private MatrixResponse delete(MatrixRequest request) {
         requireAdmin(request);
-        if (!tokens.delete(request.pathParam("token"))) {
+        if (!tokens.delete(pathToken(request))) {
             throw MatrixException.notFound("No such registration token");
         }
         return MatrixResponse.empty();

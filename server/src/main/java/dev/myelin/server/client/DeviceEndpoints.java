@@ -55,7 +55,7 @@ public final class DeviceEndpoints {
 
     private MatrixResponse get(MatrixRequest request) {
         Requester requester = authenticator.require(request);
-        return devices.get(requester.userId(), request.pathParam("deviceId"))
+        return devices.get(requester.userId(), Fields.deviceId(request.pathParam("deviceId")))
                 .map(device -> MatrixResponse.ok(render(device)))
                 .orElseThrow(() -> MatrixException.notFound("No such device"));
     }
@@ -65,7 +65,7 @@ public final class DeviceEndpoints {
         ObjectNode body = request.jsonObject();
         Optional<String> name = Fields.string(body, "display_name");
         if (!body.has("display_name")) {
-            if (devices.get(requester.userId(), request.pathParam("deviceId")).isEmpty()) {
+            if (devices.get(requester.userId(), Fields.deviceId(request.pathParam("deviceId"))).isEmpty()) {
                 throw MatrixException.notFound("No such device");
             }
             return MatrixResponse.empty();
@@ -73,18 +73,16 @@ public final class DeviceEndpoints {
         if (name.isPresent() && name.get().length() > 1000) {
             throw MatrixException.invalidParam("'display_name' is too long");
         }
-        if (!devices.rename(requester.userId(), request.pathParam("deviceId"), name)) {
+        if (!devices.rename(requester.userId(), Fields.deviceId(request.pathParam("deviceId")), name)) {
             throw MatrixException.notFound("No such device");
         }
         return MatrixResponse.empty();
     }
 
+    /** Deleting a device that does not exist succeeds (it is gone either way), after UIA like any deletion. */
     private MatrixResponse delete(MatrixRequest request) throws Exception {
-        Requester requester = authenticator.require(request);
-        String deviceId = request.pathParam("deviceId");
-        if (devices.get(requester.userId(), deviceId).isEmpty()) {
-            throw MatrixException.notFound("No such device");
-        }
+        Requester requester = authenticator.requireNonGuest(request);
+        String deviceId = Fields.deviceId(request.pathParam("deviceId"));
         passwordUia.authenticate(request.jsonObject(), "delete_devices", Optional.of(requester.userId()),
                 request.remoteAddress());
         devices.delete(requester.userId(), List.of(deviceId));
@@ -92,7 +90,7 @@ public final class DeviceEndpoints {
     }
 
     private MatrixResponse deleteMany(MatrixRequest request) throws Exception {
-        Requester requester = authenticator.require(request);
+        Requester requester = authenticator.requireNonGuest(request);
         ObjectNode body = request.jsonObject();
         JsonNode ids = body.get("devices");
         if (ids == null || ids.isNull()) {
@@ -106,7 +104,7 @@ public final class DeviceEndpoints {
             if (!id.isTextual()) {
                 throw MatrixException.badJson("'devices' must be an array of strings");
             }
-            deviceIds.add(id.asText());
+            deviceIds.add(Fields.deviceId(id.asText()));
         }
         passwordUia.authenticate(body, "delete_devices", Optional.of(requester.userId()), request.remoteAddress());
         devices.delete(requester.userId(), deviceIds);

@@ -3,6 +3,8 @@ package dev.myelin.server.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.myelin.server.http.MatrixException;
+import dev.myelin.spec.id.DeviceId;
+import dev.myelin.spec.id.InvalidIdentifierException;
 
 import java.util.Optional;
 
@@ -19,7 +21,19 @@ public final class Fields {
         if (!value.isTextual()) {
             throw MatrixException.badJson("'" + name + "' must be a string");
         }
+        if (value.asText().indexOf('\0') >= 0) {
+            throw MatrixException.invalidParam("'" + name + "' must not contain NUL characters");
+        }
         return Optional.of(value.asText());
+    }
+
+    /** A device id given by a client (body or path): M_INVALID_PARAM unless it is a valid device id. */
+    public static String deviceId(String value) {
+        try {
+            return DeviceId.parse(value).value();
+        } catch (InvalidIdentifierException e) {
+            throw MatrixException.invalidParam("Invalid device id: " + e.reason());
+        }
     }
 
     public static String requiredString(ObjectNode body, String name) {

@@ -54,11 +54,8 @@ public final class LoginEndpoints {
     private MatrixResponse login(MatrixRequest request) throws Exception {
         ObjectNode body = request.jsonObject();
         String type = Fields.requiredString(body, "type");
-        var session = new SessionRequest(false, Fields.string(body, "device_id"),
+        var session = new SessionRequest(false, Fields.string(body, "device_id").map(Fields::deviceId),
                 Fields.string(body, "initial_device_display_name"), Fields.bool(body, "refresh_token", false));
-        if (session.deviceId().isPresent() && session.deviceId().get().isEmpty()) {
-            throw MatrixException.invalidParam("'device_id' must not be empty");
-        }
         String userId = switch (type) {
             case "m.login.password" -> {
                 String user = AccountService.userFromIdentifier(body);
@@ -84,10 +81,7 @@ public final class LoginEndpoints {
     }
 
     private MatrixResponse getToken(MatrixRequest request) throws Exception {
-        Requester requester = authenticator.require(request);
-        if (requester.guest()) {
-            throw new MatrixException(403, ErrorCode.M_GUEST_ACCESS_FORBIDDEN, "Guests cannot create login tokens");
-        }
+        Requester requester = authenticator.requireNonGuest(request);
         String userId = passwordUia.authenticate(request.jsonObject(), "get_token", Optional.of(requester.userId()),
                 request.remoteAddress());
         return MatrixResponse.ok(accounts.createLoginToken(userId));

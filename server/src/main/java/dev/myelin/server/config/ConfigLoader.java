@@ -192,7 +192,7 @@ public final class ConfigLoader {
         if (unusedLifetime <= 0) {
             throw section.invalid("unused_id_lifetime", "must be longer than zero");
         }
-        long maxPixels = section.size("max_image_pixels", 32_000_000L);
+        long maxPixels = section.size("max_image_pixels", 32L << 20);
         List<MyelinConfig.ThumbnailSize> sizes = section.optionalList("thumbnail_sizes", ConfigLoader::thumbnailSize)
                 .orElse(List.of(new MyelinConfig.ThumbnailSize(32, 32, true),
                         new MyelinConfig.ThumbnailSize(96, 96, true),
@@ -234,11 +234,25 @@ public final class ConfigLoader {
     private static List<String> cidrs(ConfigReader reader, String name) {
         List<String> ranges = reader.stringList(name, List.of());
         for (String range : ranges) {
-            if (!CIDR.matcher(range).matches()) {
+            if (!validCidr(range)) {
                 throw reader.invalid(name, "'" + range + "' is not a CIDR range such as 10.0.0.0/8 or fd00::/8");
             }
         }
         return ranges;
+    }
+
+    private static boolean validCidr(String range) {
+        if (!CIDR.matcher(range).matches()) {
+            return false;
+        }
+        int slash = range.indexOf('/');
+        try {
+            int bits = java.net.InetAddress.ofLiteral(slash < 0 ? range : range.substring(0, slash)).getAddress().length * 8;
+            int prefix = slash < 0 ? bits : Integer.parseInt(range.substring(slash + 1));
+            return prefix <= (range.contains(":") ? 128 : bits);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static int federationPort(List<MyelinConfig.Listener> listeners) {

@@ -76,7 +76,7 @@ public final class ConfigTemplate {
                   # may hold, and how long an id waits for its content before it is forgotten.
                   max_pending_uploads: 5
                   unused_id_lifetime: 24h
-                  # Images whose header claims more pixels than this are never decoded (no thumbnails).
+                  # Images whose header claims more pixels than this (32M = 33,554,432) are never decoded (no thumbnails).
                   max_image_pixels: 32M
                   # Thumbnails made when an image is uploaded (method crop gives exactly this size, scale fits inside).
                   # thumbnail_sizes:

@@ -16,6 +16,8 @@ public final class Metrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter requests;
     private final Histogram latency;
+    private volatile boolean jvmMetricsWanted;
+    private boolean jvmMetricsRegistered;
 
     public Metrics() {
         requests = Counter.builder()
@@ -32,9 +34,12 @@ public final class Metrics {
                 .register(registry);
     }
 
-    /** Adds the JVM's own metrics (memory, GC, threads, class loading). */
+    /**
+     * Adds the JVM's own metrics (memory, GC, threads, class loading) at the first scrape: they
+     * cost hundreds of milliseconds to set up, which start-up should not pay.
+     */
     public Metrics withJvmMetrics() {
-        JvmMetrics.builder().register(registry);
+        jvmMetricsWanted = true;
         return this;
     }
 
@@ -52,9 +57,17 @@ public final class Metrics {
 
     /** The Prometheus text exposition of every metric. */
     public byte[] scrape() throws IOException {
+        registerJvmMetricsOnce();
         var out = new ByteArrayOutputStream(16 * 1024);
         PrometheusTextFormatWriter.create().write(out, registry.scrape());
         return out.toByteArray();
+    }
+
+    private synchronized void registerJvmMetricsOnce() {
+        if (jvmMetricsWanted && !jvmMetricsRegistered) {
+            JvmMetrics.builder().register(registry);
+            jvmMetricsRegistered = true;
+        }
     }
 
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";

@@ -144,6 +144,24 @@ public final class AccountService {
         return new LoggedIn(userId, deviceId, Optional.of(issued));
     }
 
+    /** Upgrades a guest to a full account with a password (spec: guest access); M_FORBIDDEN if not a guest. */
+    public LoggedIn upgradeGuest(String userId, String password, SessionRequest request,
+                                 Optional<String> registrationToken) {
+        String hash = hasher.hash(password);
+        Optional<SessionService.Issued> issued = Optional.empty();
+        String deviceId = null;
+        if (!request.inhibitLogin()) {
+            deviceId = request.deviceId().orElseGet(Tokens::newDeviceId);
+            issued = Optional.of(sessions.issue(userId, deviceId, request.displayName(), request.refreshable()));
+        }
+        if (!accounts.upgradeGuest(userId, hash, issued.map(SessionService.Issued::session), registrationToken)) {
+            throw MatrixException.forbidden("Only guest accounts can be upgraded");
+        }
+        sessions.invalidateUser(userId);
+        LOG.info("Upgraded guest {} to a full account", userId);
+        return new LoggedIn(userId, deviceId, issued);
+    }
+
     /** Registers a guest with a numeric user name. */
     public LoggedIn registerGuest(SessionRequest request) {
         for (int attempt = 0; attempt < 10; attempt++) {
@@ -166,13 +184,17 @@ public final class AccountService {
      * user id of this server.
      */
     public String createByOperator(String user, String password, boolean admin) {
+        return createByOperator(user, password, admin, Optional.empty()).userId();
+    }
+
+    /** Like {@link #createByOperator(String, String, boolean)}, logging the account in within the same transaction. */
+    public LoggedIn createByOperator(String user, String password, boolean admin, Optional<SessionRequest> login) {
         String localpart = localpartOf(user).orElseThrow(() ->
                 new MatrixException(400, ErrorCode.M_INVALID_USERNAME, "User " + user + " is not on " + serverName));
         String userId = checkAvailable(localpart);
         checkPasswordPolicy(password);
-        register(userId, Optional.of(password), false, admin,
-                new SessionRequest(true, Optional.empty(), Optional.empty(), false), Optional.empty());
-        return userId;
+        return register(userId, Optional.of(password), false, admin,
+                login.orElse(new SessionRequest(true, Optional.empty(), Optional.empty(), false)), Optional.empty());
     }
 
     public boolean setAdmin(String userId, boolean admin) {
@@ -181,9 +203,16 @@ public final class AccountService {
 
     /** Reserves one use of a registration token for a UIA stage; M_UNAUTHORIZED when it is not valid. */
     public void reserveRegistrationToken(String token) {
-        if (!registrationTokens.reservePending(token, clock.millis())) {
+        if (!isWellFormedRegistrationToken(token) || !registrationTokens.reservePending(token, clock.millis())) {
             throw new MatrixException(401, ErrorCode.M_UNAUTHORIZED, "Invalid registration token");
         }
+    }
+
+    /** Registration tokens are 1 to 64 characters of the opaque identifier grammar (spec: appendices). */
+    public static boolean isWellFormedRegistrationToken(String token) {
+        return token.length() >= 1 && token.length() <= 64
+                && token.chars().allMatch(c -> (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                || c == '.' || c == '_' || c == '~' || c == '-');
     }
 
     public void releaseRegistrationToken(String token) {
@@ -234,6 +263,10 @@ public final class AccountService {
         }
         if (account.get().deactivated()) {
             throw new MatrixException(403, ErrorCode.M_USER_DEACTIVATED, "This account has been deactivated");
+        }
+        if (hasher.needsRehash(stored)) {
+            // bcrypt imported from Synapse, or older Argon2id parameters: upgrade now that the password is known.
+            accounts.changePassword(account.get().userId(), hasher.hash(password), Optional.empty());
         }
         return account.get().userId();
     }

@@ -175,8 +175,39 @@ class AccountsHttpTest {
         Reply reply = client.request("POST", "/_matrix/client/v3/register?kind=guest", "{}");
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         assertThat(reply.json().path("user_id").asText()).matches("@[0-9]+:test\\.local");
-        Reply whoami = client.get("/_matrix/client/v3/account/whoami", reply.json().path("access_token").asText());
+        String guest = reply.json().path("access_token").asText();
+        Reply whoami = client.get("/_matrix/client/v3/account/whoami", guest);
         assertThat(whoami.json().path("is_guest").asBoolean()).isTrue();
+        assertThat(client.get("/_matrix/client/v3/devices", guest).status()).isEqualTo(200);
+        String device = reply.json().path("device_id").asText();
+        assertThat(client.request("PUT", "/_matrix/client/v3/devices/" + device, "{\"display_name\":\"G\"}", guest).status())
+                .isEqualTo(200);
+        assertThat(client.request("DELETE", "/_matrix/client/v3/devices/" + device, "{}", guest).errcode())
+                .isEqualTo("M_GUEST_ACCESS_FORBIDDEN");
+        assertThat(client.request("POST", "/_matrix/client/v3/account/password", "{\"new_password\":\"password123\"}", guest)
+                .errcode()).isEqualTo("M_GUEST_ACCESS_FORBIDDEN");
+        assertThat(client.request("POST", "/_matrix/client/v1/login/get_token", "{}", guest).errcode())
+                .isEqualTo("M_GUEST_ACCESS_FORBIDDEN");
+        assertThat(client.request("POST", "/_matrix/client/v3/account/deactivate", "{}", guest).errcode())
+                .isEqualTo("M_GUEST_ACCESS_FORBIDDEN");
+
+        // The guest upgrades to a full account under the same user id.
+        String userId = reply.json().path("user_id").asText();
+        String localpart = userId.substring(1, userId.indexOf(':'));
+        Reply wrongName = client.request("POST", "/_matrix/client/v3/register", "{\"username\":\"someone-else\","
+                + "\"password\":\"password123\",\"guest_access_token\":\"" + guest + "\"}");
+        assertThat(wrongName.errcode()).isEqualTo("M_INVALID_USERNAME");
+        Reply upgraded = client.request("POST", "/_matrix/client/v3/register", "{\"username\":\"" + localpart
+                + "\",\"password\":\"password123\",\"guest_access_token\":\"" + guest + "\",\"auth\":{\"type\":\"m.login.dummy\"}}");
+        assertThat(upgraded.status()).as(upgraded.body()).isEqualTo(200);
+        assertThat(upgraded.json().path("user_id").asText()).isEqualTo(userId);
+        Reply full = client.get("/_matrix/client/v3/account/whoami", upgraded.json().path("access_token").asText());
+        assertThat(full.json().path("is_guest").asBoolean()).isFalse();
+        assertThat(client.get("/_matrix/client/v3/account/whoami", guest).json().path("is_guest").asBoolean()).isFalse();
+        assertThat(login(client, userId, "password123", "").path("user_id").asText()).isEqualTo(userId);
+        Reply again = client.request("POST", "/_matrix/client/v3/register", "{\"username\":\"" + localpart
+                + "\",\"password\":\"password123\",\"guest_access_token\":\"" + guest + "\",\"auth\":{\"type\":\"m.login.dummy\"}}");
+        assertThat(again.status()).isEqualTo(403);
     }
 
     @Test
@@ -301,7 +332,8 @@ class AccountsHttpTest {
         assertThat(wrongPassword.json().has("flows")).isTrue();
         Reply deleted = withPasswordUia(client, "DELETE", "/_matrix/client/v3/devices/SECOND", "", token, name, "password123");
         assertThat(deleted.status()).as(deleted.body()).isEqualTo(200);
-        assertThat(client.request("DELETE", "/_matrix/client/v3/devices/SECOND", "{}", token).status()).isEqualTo(404);
+        // Deleting a device that is already gone still needs UIA, then succeeds.
+        assertThat(client.request("DELETE", "/_matrix/client/v3/devices/SECOND", "{}", token).status()).isEqualTo(401);
 
         Reply many = withPasswordUia(client, "POST", "/_matrix/client/v3/delete_devices", "{\"devices\":[\"THIRD\",\"NOPE\"]", token, name, "password123");
         assertThat(many.status()).as(many.body()).isEqualTo(200);
@@ -413,6 +445,37 @@ class AccountsHttpTest {
         JsonNode created = sharedSecretRegister(client, name, "password123", false);
         assertThat(created.path("user_id").asText()).isEqualTo("@" + name + ":test.local");
         assertThat(client.get("/_matrix/client/v3/account/whoami", created.path("access_token").asText()).status()).isEqualTo(200);
+    }
+
+    @Test
+    void hostileInputIsRefusedCleanlyNeverA500() {
+        String name = newName();
+        String token = register(client, name, "password123", "").path("access_token").asText();
+        Reply nulDevice = client.request("POST", "/_matrix/client/v3/login", "{\"type\":\"m.login.password\",\"user\":\""
+                + name + "\",\"password\":\"password123\",\"device_id\":\"A\\u0000B\"}");
+        assertThat(nulDevice.status()).isEqualTo(400);
+        assertThat(nulDevice.errcode()).isEqualTo("M_INVALID_PARAM");
+        Reply nulName = client.request("PUT", "/_matrix/client/v3/devices/X", "{\"display_name\":\"a\\u0000\"}", token);
+        assertThat(nulName.errcode()).isEqualTo("M_INVALID_PARAM");
+        assertThat(client.get("/_matrix/client/v3/devices/A%00B", token).status()).isEqualTo(400);
+        assertThat(client.get("/_matrix/client/v1/register/m.login.registration_token/validity?token=a%00b").status())
+                .isLessThan(500);
+        Reply nulUser = client.request("POST", "/_matrix/client/v3/login",
+                "{\"type\":\"m.login.password\",\"user\":\"a\\u0000b\",\"password\":\"password123\"}");
+        assertThat(nulUser.status()).isEqualTo(403);
+        Reply identifier = client.request("POST", "/_matrix/client/v3/login",
+                "{\"type\":\"m.login.password\",\"identifier\":{\"type\":\"m.id.thirdparty\",\"medium\":\"email\",\"address\":\"a@b\"},\"password\":\"x\"}");
+        assertThat(identifier.status()).isEqualTo(400);
+        Reply auth = client.request("POST", "/_matrix/client/v3/delete_devices", "{\"devices\":[],\"auth\":\"nope\"}", token);
+        assertThat(auth.errcode()).isEqualTo("M_BAD_JSON");
+        Reply stage = client.request("POST", "/_matrix/client/v3/delete_devices",
+                "{\"devices\":[],\"auth\":{\"type\":\"m.login.dummy\"}}", token);
+        assertThat(stage.status()).isEqualTo(401);
+        Reply longUser = client.request("POST", "/_matrix/client/v3/register",
+                "{\"username\":\"" + "a".repeat(300) + "\",\"password\":\"password123\"}");
+        assertThat(longUser.errcode()).isEqualTo("M_INVALID_USERNAME");
+        Reply array = client.request("POST", "/_matrix/client/v3/login", "[]");
+        assertThat(array.errcode()).isEqualTo("M_BAD_JSON");
     }
 
     static JsonNode sharedSecretRegister(TestClient client, String name, String password, boolean admin) {
