@@ -37,8 +37,12 @@ public final class ImageProbe {
                 if (width <= 0 || height <= 0) {
                     return Optional.empty();
                 }
-                return Optional.of(new ImageInfo(reader.getFormatName().toLowerCase(java.util.Locale.ROOT), width,
-                        height));
+                String format = reader.getFormatName().toLowerCase(java.util.Locale.ROOT);
+                if (format.equals("jpeg") && ExifOrientation.swapsSides(ExifOrientation.read(file))) {
+                    // The size as displayed: a photo stored sideways shows turned a quarter.
+                    return Optional.of(new ImageInfo(format, height, width));
+                }
+                return Optional.of(new ImageInfo(format, width, height));
             } finally {
                 reader.dispose();
             }

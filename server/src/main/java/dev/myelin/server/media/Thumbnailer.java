@@ -61,12 +61,17 @@ public final class Thumbnailer {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
-                int sourceWidth = reader.getWidth(0);
-                int sourceHeight = reader.getHeight(0);
-                if ((long) sourceWidth * sourceHeight > maxPixels) {
+                int storedWidth = reader.getWidth(0);
+                int storedHeight = reader.getHeight(0);
+                if ((long) storedWidth * storedHeight > maxPixels) {
                     throw new ThumbnailException(true, "Content is too large to thumbnail ("
-                            + sourceWidth + "x" + sourceHeight + " pixels)");
+                            + storedWidth + "x" + storedHeight + " pixels)");
                 }
+                // Sizes below are as displayed: a photo stored sideways is turned by its EXIF orientation.
+                int orientation = reader.getFormatName().equalsIgnoreCase("jpeg") ? ExifOrientation.read(file) : 1;
+                boolean swap = ExifOrientation.swapsSides(orientation);
+                int sourceWidth = swap ? storedHeight : storedWidth;
+                int sourceHeight = swap ? storedWidth : storedHeight;
                 var geometries = new ArrayList<ThumbnailGeometry>();
                 int subsampling = Integer.MAX_VALUE;
                 for (Size size : sizes) {
@@ -79,7 +84,7 @@ public final class Thumbnailer {
                 }
                 ImageReadParam param = reader.getDefaultReadParam();
                 param.setSourceSubsampling(subsampling, subsampling, 0, 0);
-                BufferedImage decoded = reader.read(0, param);
+                BufferedImage decoded = ExifOrientation.apply(reader.read(0, param), orientation);
                 var made = new ArrayList<Made>();
                 for (int i = 0; i < sizes.size(); i++) {
                     made.add(render(decoded, subsampling, geometries.get(i), sizes.get(i)));

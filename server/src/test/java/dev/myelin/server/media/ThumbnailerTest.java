@@ -61,6 +61,45 @@ class ThumbnailerTest {
                 .isInstanceOfSatisfying(ThumbnailException.class, e -> assertThat(e.tooLarge()).isFalse());
     }
 
+    /** A JPEG with an EXIF APP1 segment giving the orientation. */
+    static byte[] withOrientation(byte[] jpeg, int orientation) {
+        var exif = java.nio.ByteBuffer.allocate(36)
+                .put(new byte[]{(byte) 0xFF, (byte) 0xE1}).putShort((short) 34)
+                .put(new byte[]{'E', 'x', 'i', 'f', 0, 0, 'M', 'M', 0, 42}).putInt(8)
+                .putShort((short) 1).putShort((short) 0x0112).putShort((short) 3).putInt(1)
+                .putShort((short) orientation).putShort((short) 0).putInt(0);
+        var out = new java.io.ByteArrayOutputStream();
+        out.write(jpeg, 0, 2);
+        out.writeBytes(exif.array());
+        out.write(jpeg, 2, jpeg.length - 2);
+        return out.toByteArray();
+    }
+
+    @Test
+    void exifOrientationTurnsThumbnailsUpright() throws Exception {
+        // Stored 400 wide and 200 high, to be shown turned a quarter: 200 wide, 400 high.
+        Path sideways = dir.resolve("sideways.jpg");
+        Files.write(sideways, withOrientation(MediaTestSupport.jpeg(400, 200), 6));
+        assertThat(ExifOrientation.read(sideways)).isEqualTo(6);
+        assertThat(ImageProbe.probe(sideways)).hasValueSatisfying(info -> {
+            assertThat(info.width()).isEqualTo(200);
+            assertThat(info.height()).isEqualTo(400);
+        });
+        var made = new Thumbnailer(32_000_000).make(sideways, new Thumbnailer.Size(100, 100, false));
+        var image = MediaTestSupport.decode(made.bytes());
+        assertThat(image.getWidth()).isEqualTo(50);
+        assertThat(image.getHeight()).isEqualTo(100);
+
+        var pixels = new java.awt.image.BufferedImage(3, 2, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        pixels.setRGB(0, 0, 0xFF0000);
+        var turned = ExifOrientation.apply(pixels, 6);
+        assertThat(turned.getWidth()).isEqualTo(2);
+        assertThat(turned.getRGB(1, 0) & 0xFFFFFF).isEqualTo(0xFF0000);
+        assertThat(ExifOrientation.apply(pixels, 8).getRGB(0, 2) & 0xFFFFFF).isEqualTo(0xFF0000);
+        assertThat(ExifOrientation.apply(pixels, 3).getRGB(2, 1) & 0xFFFFFF).isEqualTo(0xFF0000);
+        assertThat(ExifOrientation.read(MediaTestSupport.jpeg(10, 10))).isEqualTo(1);
+    }
+
     @Test
     void webpIsReadableWithoutNativeCode() {
         assertThat(ImageProbe.webpReadable()).isTrue();
