@@ -102,10 +102,14 @@ public final class ConfigTemplate {
                     # unless listed here, e.g. ["10.1.2.0/24"]; further ranges to refuse go in the denylist.
                     ip_range_allowlist: []
                     ip_range_denylist: []
+                    # The most bytes read from one page or image, the longest one fetch may take (connect,
+                    # redirects and body), how many redirects are followed (each checked again), and how long a
+                    # preview is kept.
                     max_size: 10M
                     timeout: 10s
                     max_redirects: 5
                     cache_duration: 1h
+                    user_agent: "Myelin URL preview (Matrix homeserver)"
 
                 limits:
                   # The largest JSON request body accepted (media uploads have their own limit).
