@@ -37,12 +37,14 @@ public final class Homeserver implements AutoCloseable {
     private final HttpServer http;
 
     private final Accounts accounts;
+    private final Media media;
 
-    private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts) {
+    private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts, Media media) {
         this.config = config;
         this.database = database;
         this.http = http;
         this.accounts = accounts;
+        this.media = media;
     }
 
     public static Homeserver start(MyelinConfig config) throws Exception {
@@ -63,6 +65,13 @@ public final class Homeserver implements AutoCloseable {
         DatabaseMetrics.register(metrics, database);
         var accountsCore = Accounts.create(config, database, Clock.systemUTC());
         var authenticator = accountsCore.authenticator();
+        Media media;
+        try {
+            media = Media.create(config, database, Clock.systemUTC());
+        } catch (Exception | Error e) {
+            accountsCore.close();
+            throw e;
+        }
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 
@@ -75,6 +84,7 @@ public final class Homeserver implements AutoCloseable {
                 router.add("GET", "/.well-known/matrix/server", wellKnown::server);
                 router.add("GET", Router.CLIENT_V3_AND_R0, "/capabilities", new CapabilitiesEndpoint(authenticator));
                 accountsCore.routes(router);
+                media.routes(router, authenticator);
             }
             if (listener.resources().contains(Resource.HEALTH)) {
                 router.add("GET", "/health", new HealthEndpoint(() -> DatabaseMetrics.answers(database)));
@@ -91,10 +101,11 @@ public final class Homeserver implements AutoCloseable {
         try {
             http.start();
         } catch (Exception | Error e) {
+            media.close();
             accountsCore.close();
             throw e;
         }
-        var homeserver = new Homeserver(config, database, http, accountsCore);
+        var homeserver = new Homeserver(config, database, http, accountsCore, media);
         LOG.info("Myelin serving {} (signing key {}) on {}, started in {} ms", config.serverName(),
                 signingKey.keyId(), homeserver.describeListeners(),
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
@@ -123,6 +134,11 @@ public final class Homeserver implements AutoCloseable {
         return accounts;
     }
 
+    /** The media repository, for tests and for features that store media (e.g. avatars from URLs). */
+    public Media media() {
+        return media;
+    }
+
     public MyelinConfig config() {
         return config;
     }
@@ -139,6 +155,7 @@ public final class Homeserver implements AutoCloseable {
             http.close();
         } finally {
             try {
+                media.close();
                 accounts.close();
             } finally {
                 database.close();

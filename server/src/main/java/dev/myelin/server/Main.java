@@ -31,6 +31,9 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // URL previews connect to a checked IP address and name the host in the Host header, which HttpClient only
+        // allows with this property, read once when it is first used.
+        System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
         int exit = commandLine().execute(args);
         if (exit != 0) {
             System.exit(exit);

@@ -25,6 +25,8 @@ public final class ConfigLoader {
     private static final Pattern SERVER_NAME = Pattern.compile(
             "^(\\[[0-9A-Fa-f:.]{2,45}]|[A-Za-z0-9.-]{1,255})(:[0-9]{1,5})?$");
 
+    private static final Pattern CIDR = Pattern.compile("^([0-9.]+|[0-9A-Fa-f:.]+)(/[0-9]{1,3})?$");
+
     private ConfigLoader() {
     }
 
@@ -150,8 +152,7 @@ public final class ConfigLoader {
         registrationSection.finish();
         Optional<String> sharedSecret = root.optionalString("registration_shared_secret");
         var mediaSection = root.section("media");
-        var media = new MyelinConfig.Media(mediaSection.path("store_path", "media"),
-                mediaSection.size("max_upload_size", 50L << 20));
+        var media = media(mediaSection);
         mediaSection.finish();
         var limitsSection = root.section("limits");
         var limits = new MyelinConfig.Limits(limitsSection.size("max_request_body_size", 1L << 20));
@@ -180,6 +181,78 @@ public final class ConfigLoader {
         root.finish();
         return new MyelinConfig(serverName, publicBaseUrl, signingKey, listeners, database, registration,
                 sharedSecret, media, limits, rateLimits, sessions, wellKnown, logLevel);
+    }
+
+    private static MyelinConfig.Media media(ConfigReader section) {
+        Path storePath = section.path("store_path", "media");
+        long maxUpload = section.size("max_upload_size", 50L << 20);
+        long quota = section.sizeOrZero("upload_quota_per_user", 0);
+        int maxPending = section.integer("max_pending_uploads", 5, 1, 10_000);
+        long unusedLifetime = section.duration("unused_id_lifetime", 24 * 3_600_000L);
+        if (unusedLifetime <= 0) {
+            throw section.invalid("unused_id_lifetime", "must be longer than zero");
+        }
+        long maxPixels = section.size("max_image_pixels", 32L << 20);
+        List<MyelinConfig.ThumbnailSize> sizes = section.optionalList("thumbnail_sizes", ConfigLoader::thumbnailSize)
+                .orElse(List.of(new MyelinConfig.ThumbnailSize(32, 32, true),
+                        new MyelinConfig.ThumbnailSize(96, 96, true),
+                        new MyelinConfig.ThumbnailSize(320, 240, false),
+                        new MyelinConfig.ThumbnailSize(640, 480, false),
+                        new MyelinConfig.ThumbnailSize(800, 600, false)));
+        boolean dynamic = section.bool("dynamic_thumbnails", true);
+        long localLifetime = section.duration("local_media_lifetime", 0);
+        long remoteLifetime = section.duration("remote_media_lifetime", 0);
+        long cleanupInterval = section.duration("cleanup_interval", 3_600_000L);
+        if (cleanupInterval <= 0) {
+            throw section.invalid("cleanup_interval", "must be longer than zero");
+        }
+        long frozenSince = section.instant("unauthenticated_frozen_since", 0L);
+        var previewSection = section.section("url_preview");
+        var preview = new MyelinConfig.UrlPreview(previewSection.bool("enabled", false),
+                cidrs(previewSection, "ip_range_allowlist"), cidrs(previewSection, "ip_range_denylist"),
+                previewSection.size("max_size", 10L << 20), previewSection.duration("timeout", 10_000),
+                previewSection.integer("max_redirects", 5, 0, 20), previewSection.duration("cache_duration", 3_600_000L),
+                previewSection.string("user_agent", "Myelin URL preview (Matrix homeserver)"));
+        previewSection.finish();
+        return new MyelinConfig.Media(storePath, maxUpload, quota, maxPending, unusedLifetime, maxPixels, sizes,
+                dynamic, localLifetime, remoteLifetime, cleanupInterval, frozenSince, preview);
+    }
+
+    private static MyelinConfig.ThumbnailSize thumbnailSize(ConfigReader reader) {
+        int width = reader.integer("width", 0, 1, 4096);
+        int height = reader.integer("height", 0, 1, 4096);
+        if (width == 0 || height == 0) {
+            throw reader.invalid("width", "width and height (1 to 4096) are required");
+        }
+        String method = reader.string("method", "scale");
+        if (!method.equals("crop") && !method.equals("scale")) {
+            throw reader.invalid("method", "expected crop or scale, got '" + method + "'");
+        }
+        return new MyelinConfig.ThumbnailSize(width, height, method.equals("crop"));
+    }
+
+    private static List<String> cidrs(ConfigReader reader, String name) {
+        List<String> ranges = reader.stringList(name, List.of());
+        for (String range : ranges) {
+            if (!validCidr(range)) {
+                throw reader.invalid(name, "'" + range + "' is not a CIDR range such as 10.0.0.0/8 or fd00::/8");
+            }
+        }
+        return ranges;
+    }
+
+    private static boolean validCidr(String range) {
+        if (!CIDR.matcher(range).matches()) {
+            return false;
+        }
+        int slash = range.indexOf('/');
+        try {
+            int bits = java.net.InetAddress.ofLiteral(slash < 0 ? range : range.substring(0, slash)).getAddress().length * 8;
+            int prefix = slash < 0 ? bits : Integer.parseInt(range.substring(slash + 1));
+            return prefix <= (range.contains(":") ? 128 : bits);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static int federationPort(List<MyelinConfig.Listener> listeners) {

@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
 final class ConfigReader {
     private static final Pattern SIZE = Pattern.compile("(?i)^\\s*(\\d+)\\s*([kmgt]?)(i?b)?\\s*$");
 
+    private static final Pattern DURATION = Pattern.compile("(?i)^\\s*(\\d{1,12})\\s*(ms|s|m|h|d|w)?\\s*$");
+
     private final String path;
     private final Map<?, ?> map;
     private final Path baseDir;
@@ -117,6 +119,65 @@ final class ConfigReader {
             }
         }
         throw wrongType(name, "a positive size such as 1048576, \"512K\" or \"50M\"", value);
+    }
+
+    /** A byte size like {@link #size}, where 0 is also accepted (meaning "none" or "off"). */
+    long sizeOrZero(String name, long fallback) {
+        Object value = raw(name);
+        if (value instanceof Number number && number.longValue() == 0) {
+            return 0;
+        }
+        read.remove(name);
+        return size(name, fallback);
+    }
+
+    /**
+     * A duration in milliseconds: a number of seconds, or a number with a unit ms, s, m, h, d or w, such as "90s",
+     * "24h" or "30d". 0 is accepted.
+     */
+    long duration(String name, long fallbackMs) {
+        Object value = raw(name);
+        if (value == null) {
+            return fallbackMs;
+        }
+        if (value instanceof Number number && number.longValue() >= 0) {
+            return number.longValue() * 1000;
+        }
+        if (value instanceof String text) {
+            Matcher m = DURATION.matcher(text);
+            if (m.matches()) {
+                long base = Long.parseLong(m.group(1));
+                long unit = switch (m.group(2) == null ? "s" : m.group(2).toLowerCase()) {
+                    case "ms" -> 1;
+                    case "m" -> 60_000;
+                    case "h" -> 3_600_000;
+                    case "d" -> 86_400_000;
+                    case "w" -> 7 * 86_400_000L;
+                    default -> 1000;
+                };
+                return base * unit;
+            }
+        }
+        throw wrongType(name, "a duration such as 90 (seconds), \"500ms\", \"10s\", \"5m\", \"24h\" or \"30d\"", value);
+    }
+
+    /** An instant in ms since the epoch: an ISO-8601 timestamp such as 2024-09-01T00:00:00Z (YAML or a string). */
+    long instant(String name, long fallbackMs) {
+        Object value = raw(name);
+        if (value == null) {
+            return fallbackMs;
+        }
+        if (value instanceof java.util.Date date) {
+            return date.getTime();
+        }
+        if (value instanceof String text) {
+            try {
+                return java.time.Instant.parse(text.trim()).toEpochMilli();
+            } catch (java.time.format.DateTimeParseException e) {
+                // fall through
+            }
+        }
+        throw wrongType(name, "an ISO-8601 instant such as 2024-09-01T00:00:00Z", value);
     }
 
     /** A path; relative paths are taken relative to the config file's folder. */

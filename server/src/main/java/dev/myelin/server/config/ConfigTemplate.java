@@ -66,8 +66,50 @@ public final class ConfigTemplate {
                 registration_shared_secret: "%3$s"
 
                 media:
+                  # Where uploaded files and thumbnails are kept (content-addressed: identical files are stored once).
                   store_path: media
+                  # The largest upload; larger ones are refused with 413 M_TOO_LARGE.
                   max_upload_size: 50M
+                  # The most bytes one user may have uploaded in total (403 M_FORBIDDEN beyond it); 0 for no quota.
+                  upload_quota_per_user: 0
+                  # Asynchronous uploads (POST /_matrix/media/v1/create): how many created-but-unfilled ids one user
+                  # may hold, and how long an id waits for its content before it is forgotten.
+                  max_pending_uploads: 5
+                  unused_id_lifetime: 24h
+                  # Images whose header claims more pixels than this (32M = 33,554,432) are never decoded (no thumbnails).
+                  max_image_pixels: 32M
+                  # Thumbnails made when an image is uploaded (method crop gives exactly this size, scale fits inside).
+                  # thumbnail_sizes:
+                  #   - {width: 32, height: 32, method: crop}
+                  #   - {width: 96, height: 96, method: crop}
+                  #   - {width: 320, height: 240, method: scale}
+                  #   - {width: 640, height: 480, method: scale}
+                  #   - {width: 800, height: 600, method: scale}
+                  # Make (and keep) thumbnails of other sizes when a client first asks for them.
+                  dynamic_thumbnails: true
+                  # Delete media nobody downloaded for this long (e.g. 90d); 0 keeps it forever.
+                  local_media_lifetime: 0
+                  remote_media_lifetime: 0
+                  # How often expired media and unused upload ids are deleted.
+                  cleanup_interval: 1h
+                  # The deprecated unauthenticated /_matrix/media/v3/download and /thumbnail endpoints only serve
+                  # media created before this instant (Matrix 1.11 "freeze"); by default they serve none.
+                  # unauthenticated_frozen_since: "2024-09-01T00:00:00Z"
+                  url_preview:
+                    # Off by default: when on, the server fetches URLs that users send it.
+                    enabled: false
+                    # Private, loopback, link-local, multicast, CGNAT and unspecified addresses are always refused
+                    # unless listed here, e.g. ["10.1.2.0/24"]; further ranges to refuse go in the denylist.
+                    ip_range_allowlist: []
+                    ip_range_denylist: []
+                    # The most bytes read from one page or image, the longest one fetch may take (connect,
+                    # redirects and body), how many redirects are followed (each checked again), and how long a
+                    # preview is kept.
+                    max_size: 10M
+                    timeout: 10s
+                    max_redirects: 5
+                    cache_duration: 1h
+                    user_agent: "Myelin URL preview (Matrix homeserver)"
 
                 limits:
                   # The largest JSON request body accepted (media uploads have their own limit).

@@ -71,7 +71,46 @@ public record MyelinConfig(
     public record Sessions(int accessTokenLifetime, int refreshableAccessTokenLifetime, int loginTokenLifetime) {
     }
 
-    public record Media(Path storePath, long maxUploadSize) {
+    /**
+     * The media repository.
+     *
+     * @param maxUploadSize          the largest upload, in bytes (413 M_TOO_LARGE beyond it)
+     * @param uploadQuotaPerUser     the most bytes one user may have uploaded in total, 0 for no quota
+     * @param maxPendingUploads      the most created-but-not-yet-uploaded media ids a user may hold at once
+     * @param unusedIdLifetimeMs     how long an id from POST /media/v1/create waits for its upload
+     * @param maxImagePixels         images with more pixels (by their header) are never decoded
+     * @param thumbnailSizes         thumbnails generated when an image is uploaded
+     * @param dynamicThumbnails      other sizes are generated when first asked for (and then kept)
+     * @param localMediaLifetimeMs   local media not downloaded for this long is deleted; 0 keeps it forever
+     * @param remoteMediaLifetimeMs  cached remote media not downloaded for this long is deleted; 0 keeps it forever
+     * @param cleanupIntervalMs      how often the retention job runs
+     * @param legacyFrozenSinceMs    media created at or after this time (ms since the epoch) is not served by the
+     *                               deprecated unauthenticated /_matrix/media/v3 download and thumbnail endpoints
+     * @param urlPreview             GET /media/preview_url
+     */
+    public record Media(Path storePath, long maxUploadSize, long uploadQuotaPerUser, int maxPendingUploads,
+                        long unusedIdLifetimeMs, long maxImagePixels, List<ThumbnailSize> thumbnailSizes,
+                        boolean dynamicThumbnails, long localMediaLifetimeMs, long remoteMediaLifetimeMs,
+                        long cleanupIntervalMs, long legacyFrozenSinceMs, UrlPreview urlPreview) {
+    }
+
+    /** A thumbnail size: {@code crop} gives exactly width x height, {@code scale} fits inside it. */
+    public record ThumbnailSize(int width, int height, boolean crop) {
+    }
+
+    /**
+     * URL previews. Requests to the private, loopback, link-local, multicast, CGNAT and unspecified address ranges
+     * are refused unless allow-listed.
+     *
+     * @param ipRangeAllowlist CIDR ranges exempt from the refusal (e.g. an intranet wiki)
+     * @param ipRangeDenylist  further CIDR ranges to refuse
+     * @param maxSize          the most bytes read from one page or image
+     * @param timeoutMs        the longest one fetch (connect, redirects, body) may take
+     * @param maxRedirects     redirects followed, each checked again
+     * @param cacheMs          how long a preview is kept
+     */
+    public record UrlPreview(boolean enabled, List<String> ipRangeAllowlist, List<String> ipRangeDenylist,
+                             long maxSize, long timeoutMs, int maxRedirects, long cacheMs, String userAgent) {
     }
 
     public record Limits(long maxRequestBodySize) {

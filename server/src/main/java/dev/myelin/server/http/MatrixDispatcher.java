@@ -114,6 +114,10 @@ public final class MatrixDispatcher extends Handler.Abstract {
     }
 
     private static void write(Response response, MatrixResponse answer, Callback callback) {
+        if (answer.stream() != null) {
+            writeStream(response, answer, callback);
+            return;
+        }
         byte[] bytes;
         try {
             bytes = answer.bytes() != null ? answer.bytes() : Json.MAPPER.writeValueAsBytes(answer.json());
@@ -127,5 +131,21 @@ public final class MatrixDispatcher extends Handler.Abstract {
         answer.headers().forEach(response.getHeaders()::put);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
         response.write(true, ByteBuffer.wrap(bytes), callback);
+    }
+
+    /** Streams a body (a media file) on the request's virtual thread, with blocking writes. */
+    private static void writeStream(Response response, MatrixResponse answer, Callback callback) {
+        response.setStatus(answer.status());
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, answer.contentType());
+        answer.headers().forEach(response.getHeaders()::put);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, answer.stream().length());
+        try (var out = org.eclipse.jetty.io.Content.Sink.asOutputStream(response)) {
+            answer.stream().writeTo(out);
+        } catch (Exception e) {
+            LOG.debug("Streaming a response failed: {}", e.toString());
+            callback.failed(e);
+            return;
+        }
+        callback.succeeded();
     }
 }

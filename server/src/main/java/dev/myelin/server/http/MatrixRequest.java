@@ -43,6 +43,11 @@ public final class MatrixRequest {
         return value;
     }
 
+    /** A path parameter that only some of an endpoint's routes have. */
+    public Optional<String> pathParamIfPresent(String name) {
+        return Optional.ofNullable(pathParams.get(name));
+    }
+
     public Optional<String> query(String name) {
         if (query == null) {
             query = Request.extractQueryParameters(request);

@@ -63,6 +63,52 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void mediaKeysHaveDefaultsInTheTemplateAndWithoutIt() throws IOException {
+        Path file = dir.resolve("myelin.yaml");
+        ConfigTemplate.writeIfMissing(file, "example.org", 8123);
+        for (MyelinConfig config : List.of(ConfigLoader.load(file, List.of()),
+                ConfigLoader.load(write("server_name: a.org\n"), List.of()))) {
+            var media = config.media();
+            assertThat(media.uploadQuotaPerUser()).isZero();
+            assertThat(media.maxPendingUploads()).isEqualTo(5);
+            assertThat(media.unusedIdLifetimeMs()).isEqualTo(24 * 3_600_000L);
+            assertThat(media.maxImagePixels()).isEqualTo(32L << 20);
+            assertThat(media.thumbnailSizes()).hasSize(5).first()
+                    .isEqualTo(new MyelinConfig.ThumbnailSize(32, 32, true));
+            assertThat(media.dynamicThumbnails()).isTrue();
+            assertThat(media.localMediaLifetimeMs()).isZero();
+            assertThat(media.remoteMediaLifetimeMs()).isZero();
+            assertThat(media.cleanupIntervalMs()).isEqualTo(3_600_000L);
+            assertThat(media.legacyFrozenSinceMs()).isZero();
+            assertThat(media.urlPreview().enabled()).isFalse();
+            assertThat(media.urlPreview().ipRangeAllowlist()).isEmpty();
+            assertThat(media.urlPreview().maxSize()).isEqualTo(10L << 20);
+            assertThat(media.urlPreview().timeoutMs()).isEqualTo(10_000);
+        }
+        MyelinConfig tuned = ConfigLoader.load(file, List.of("media.local_media_lifetime=90d",
+                "media.unused_id_lifetime=30m", "media.url_preview.timeout=500ms", "media.cleanup_interval=45",
+                "media.upload_quota_per_user=1G", "media.unauthenticated_frozen_since=2024-09-01T00:00:00Z",
+                "media.thumbnail_sizes=[{width: 64, height: 48, method: crop}]",
+                "media.url_preview.ip_range_allowlist=[\"10.0.0.0/8\", \"fd00::/8\"]"));
+        assertThat(tuned.media().localMediaLifetimeMs()).isEqualTo(90 * 86_400_000L);
+        assertThat(tuned.media().unusedIdLifetimeMs()).isEqualTo(30 * 60_000L);
+        assertThat(tuned.media().urlPreview().timeoutMs()).isEqualTo(500);
+        assertThat(tuned.media().cleanupIntervalMs()).isEqualTo(45_000);
+        assertThat(tuned.media().uploadQuotaPerUser()).isEqualTo(1L << 30);
+        assertThat(tuned.media().legacyFrozenSinceMs()).isEqualTo(1_725_148_800_000L);
+        assertThat(tuned.media().thumbnailSizes()).containsExactly(new MyelinConfig.ThumbnailSize(64, 48, true));
+        assertThat(tuned.media().urlPreview().ipRangeAllowlist()).containsExactly("10.0.0.0/8", "fd00::/8");
+        assertThatThrownBy(() -> ConfigLoader.load(file, List.of("media.url_preview.ip_range_allowlist=[\"intranet\"]")))
+                .hasMessageContaining("media.url_preview.ip_range_allowlist");
+        assertThatThrownBy(() -> ConfigLoader.load(file, List.of("media.local_media_lifetime=soon")))
+                .hasMessageContaining("media.local_media_lifetime");
+        assertThatThrownBy(() -> ConfigLoader.load(file, List.of("media.thumbnail_sizes=[{width: 64, height: 48, method: zoom}]")))
+                .hasMessageContaining("media.thumbnail_sizes.0.method");
+        assertThatThrownBy(() -> ConfigLoader.load(file, List.of("media.unauthenticated_frozen_since=yesterday")))
+                .hasMessageContaining("media.unauthenticated_frozen_since");
+    }
+
+    @Test
     void anUnknownKeyIsNamedWithItsPath() throws IOException {
         Path file = write("server_name: a.org\ndatabase:\n  kidn: sqlite\n");
         assertThatThrownBy(() -> ConfigLoader.load(file, List.of()))
