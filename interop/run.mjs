@@ -1,6 +1,7 @@
 // The interop runner: starts a fresh Myelin, runs every scenario in scenarios/ with Node's test
 // runner against it, and stops it. Scenario files read MYELIN_BASE_URL and MYELIN_SERVER_NAME.
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,7 +14,13 @@ const scenarios = readdirSync(join(here, "scenarios"))
     .sort()
     .map((name) => join("scenarios", name));
 
-const myelin = await startMyelin();
+// Accounts scenarios register through a registration token that an admin (made with the shared secret) creates.
+const sharedSecret = randomBytes(24).toString("hex");
+const myelin = await startMyelin({
+    extraArgs: ["--set", `registration_shared_secret=${sharedSecret}`, "--set", "registration.mode=token",
+        "--set", "rate_limits.login.per_second=50", "--set", "rate_limits.login.burst=50",
+        "--set", "rate_limits.registration.per_second=50", "--set", "rate_limits.registration.burst=50"],
+});
 console.log(`Myelin ${myelin.serverName} at ${myelin.baseUrl} (data in ${myelin.dir})`);
 let code;
 try {
@@ -24,6 +31,7 @@ try {
             ...process.env,
             MYELIN_BASE_URL: myelin.baseUrl,
             MYELIN_SERVER_NAME: myelin.serverName,
+            MYELIN_SHARED_SECRET: sharedSecret,
             NODE_EXTRA_CA_CERTS: myelin.caFile,
         },
     });

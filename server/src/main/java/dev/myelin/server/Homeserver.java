@@ -6,7 +6,6 @@ import dev.myelin.server.client.WellKnownEndpoints;
 import dev.myelin.server.config.MyelinConfig;
 import dev.myelin.server.config.MyelinConfig.Resource;
 import dev.myelin.server.config.SigningKeyFile;
-import dev.myelin.server.http.Authenticator;
 import dev.myelin.server.http.HttpServer;
 import dev.myelin.server.http.MatrixDispatcher;
 import dev.myelin.server.http.RateLimiter;
@@ -23,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Optional;
+import java.time.Clock;
 
 /**
  * The running homeserver: every component, wired by hand in dependency order (no DI framework),
@@ -37,10 +36,13 @@ public final class Homeserver implements AutoCloseable {
     private final Database database;
     private final HttpServer http;
 
-    private Homeserver(MyelinConfig config, Database database, HttpServer http) {
+    private final Accounts accounts;
+
+    private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts) {
         this.config = config;
         this.database = database;
         this.http = http;
+        this.accounts = accounts;
     }
 
     public static Homeserver start(MyelinConfig config) throws Exception {
@@ -59,8 +61,8 @@ public final class Homeserver implements AutoCloseable {
         new SqlServerMetaStore(database).claimServerName(config.serverName());
         var metrics = new Metrics().withJvmMetrics();
         DatabaseMetrics.register(metrics, database);
-        // Access tokens arrive with accounts; until then no token is valid.
-        var authenticator = new Authenticator(token -> Optional.empty());
+        var accountsCore = Accounts.create(config, database, Clock.systemUTC());
+        var authenticator = accountsCore.authenticator();
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 
@@ -72,6 +74,7 @@ public final class Homeserver implements AutoCloseable {
                 router.add("GET", "/.well-known/matrix/client", wellKnown::client);
                 router.add("GET", "/.well-known/matrix/server", wellKnown::server);
                 router.add("GET", Router.CLIENT_V3_AND_R0, "/capabilities", new CapabilitiesEndpoint(authenticator));
+                accountsCore.routes(router);
             }
             if (listener.resources().contains(Resource.HEALTH)) {
                 router.add("GET", "/health", new HealthEndpoint(() -> DatabaseMetrics.answers(database)));
@@ -85,8 +88,13 @@ public final class Homeserver implements AutoCloseable {
                     listener.trustForwardedHeaders(), dispatcher));
         }
         var http = new HttpServer(bindings, GRACE_PERIOD);
-        http.start();
-        var homeserver = new Homeserver(config, database, http);
+        try {
+            http.start();
+        } catch (Exception | Error e) {
+            accountsCore.close();
+            throw e;
+        }
+        var homeserver = new Homeserver(config, database, http, accountsCore);
         LOG.info("Myelin serving {} (signing key {}) on {}, started in {} ms", config.serverName(),
                 signingKey.keyId(), homeserver.describeListeners(),
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
@@ -102,12 +110,17 @@ public final class Homeserver implements AutoCloseable {
         return String.join(", ", parts);
     }
 
-    private static DatabaseSettings databaseSettings(MyelinConfig.Database database) {
+    public static DatabaseSettings databaseSettings(MyelinConfig.Database database) {
         return switch (database.kind()) {
             case SQLITE -> DatabaseSettings.sqlite(database.sqlitePath());
             case POSTGRES -> DatabaseSettings.postgres(database.url(), database.user(), database.password(),
                     database.maxPoolSize());
         };
+    }
+
+    /** The account services, for features that hook into them (e.g. leaving rooms on deactivation). */
+    public Accounts accounts() {
+        return accounts;
     }
 
     public MyelinConfig config() {
@@ -125,7 +138,11 @@ public final class Homeserver implements AutoCloseable {
         try {
             http.close();
         } finally {
-            database.close();
+            try {
+                accounts.close();
+            } finally {
+                database.close();
+            }
         }
         LOG.info("Stopped");
     }

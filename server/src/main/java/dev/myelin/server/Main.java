@@ -2,13 +2,14 @@ package dev.myelin.server;
 
 import dev.myelin.server.cli.InstanceOptions;
 import dev.myelin.server.cli.ServeCommand;
+import dev.myelin.server.cli.RegisterUserCommand;
 import picocli.CommandLine;
 
 /** The `myelin` command: serves by default; subcommands for operator tasks. */
 @CommandLine.Command(name = "myelin", mixinStandardHelpOptions = true,
         description = "Myelin, a Matrix homeserver.",
         versionProvider = Main.Version.class,
-        subcommands = {ServeCommand.class})
+        subcommands = {ServeCommand.class, RegisterUserCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Mixin
     InstanceOptions instance = new InstanceOptions();

@@ -144,7 +144,9 @@ public final class ConfigLoader {
         MyelinConfig.Database database = database(root.section("database"));
         var registrationSection = root.section("registration");
         var registration = new MyelinConfig.Registration(registrationSection.enumValue(
-                "mode", MyelinConfig.RegistrationMode.class, MyelinConfig.RegistrationMode.CLOSED));
+                "mode", MyelinConfig.RegistrationMode.class, MyelinConfig.RegistrationMode.CLOSED),
+                registrationSection.bool("allow_guests", false),
+                registrationSection.integer("password_min_length", 8, 1, 1024));
         registrationSection.finish();
         Optional<String> sharedSecret = root.optionalString("registration_shared_secret");
         var mediaSection = root.section("media");
@@ -155,8 +157,17 @@ public final class ConfigLoader {
         var limits = new MyelinConfig.Limits(limitsSection.size("max_request_body_size", 1L << 20));
         limitsSection.finish();
         var rateSection = root.section("rate_limits");
-        var rateLimits = new MyelinConfig.RateLimits(rateLimit(rateSection, "requests_per_ip"));
+        var rateLimits = new MyelinConfig.RateLimits(rateLimit(rateSection, "requests_per_ip", 0, 0),
+                rateLimit(rateSection, "login", 0.17, 3),
+                rateLimit(rateSection, "registration", 0.17, 3),
+                rateLimit(rateSection, "password_change", 0.1, 3));
         rateSection.finish();
+        var sessionsSection = root.section("sessions");
+        var sessions = new MyelinConfig.Sessions(
+                sessionsSection.integer("access_token_lifetime", 0, 0, Integer.MAX_VALUE),
+                sessionsSection.integer("refreshable_access_token_lifetime", 300, 1, Integer.MAX_VALUE),
+                sessionsSection.integer("login_token_lifetime", 120, 10, 3600));
+        sessionsSection.finish();
         var wellKnownSection = root.section("well_known");
         var wellKnown = new MyelinConfig.WellKnown(wellKnownSection.bool("serve_server", true)
                 ? Optional.of(wellKnownSection.string("server", host + ":" + federationPort(listeners)))
@@ -168,7 +179,7 @@ public final class ConfigLoader {
         }
         root.finish();
         return new MyelinConfig(serverName, publicBaseUrl, signingKey, listeners, database, registration,
-                sharedSecret, media, limits, rateLimits, wellKnown, logLevel);
+                sharedSecret, media, limits, rateLimits, sessions, wellKnown, logLevel);
     }
 
     private static int federationPort(List<MyelinConfig.Listener> listeners) {
@@ -214,9 +225,10 @@ public final class ConfigLoader {
         return new MyelinConfig.Database(kind, sqlitePath, url, user, password, poolSize);
     }
 
-    private static RateLimit rateLimit(ConfigReader parent, String name) {
+    private static RateLimit rateLimit(ConfigReader parent, String name, double perSecond, int burst) {
         var section = parent.section(name);
-        var limit = new RateLimit(section.decimal("per_second", 0), section.integer("burst", 0, 0, 1_000_000));
+        var limit = new RateLimit(section.decimal("per_second", perSecond),
+                section.integer("burst", burst, 0, 1_000_000));
         section.finish();
         return limit;
     }

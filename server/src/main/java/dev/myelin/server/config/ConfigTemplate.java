@@ -57,6 +57,10 @@ public final class ConfigTemplate {
                 registration:
                   # closed (only the operator creates accounts), open, or token (a registration token is required).
                   mode: closed
+                  # Whether guests may register (POST /register?kind=guest).
+                  allow_guests: false
+                  # The shortest password accepted at registration and password change.
+                  password_min_length: 8
 
                 # Lets tools create accounts through /_synapse/admin/v1/register (Synapse-compatible).
                 registration_shared_secret: "%3$s"
@@ -74,6 +78,26 @@ public final class ConfigTemplate {
                   requests_per_ip:
                     per_second: 0
                     burst: 0
+                  # Login attempts per client IP and per account.
+                  login:
+                    per_second: 0.17
+                    burst: 3
+                  # Registrations per client IP.
+                  registration:
+                    per_second: 0.17
+                    burst: 3
+                  # Password changes per user.
+                  password_change:
+                    per_second: 0.1
+                    burst: 3
+
+                sessions:
+                  # Seconds an access token lives for clients that do not use refresh tokens; 0 = until logout.
+                  access_token_lifetime: 0
+                  # Seconds an access token lives for clients that asked for a refresh token.
+                  refreshable_access_token_lifetime: 300
+                  # Seconds a single-use m.login.token (from /login/get_token) stays valid.
+                  login_token_lifetime: 120
 
                 well_known:
                   # Serve /.well-known/matrix/server, which tells other servers where to reach this one.

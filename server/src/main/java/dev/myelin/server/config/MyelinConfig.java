@@ -23,6 +23,7 @@ public record MyelinConfig(
         Media media,
         Limits limits,
         RateLimits rateLimits,
+        Sessions sessions,
         WellKnown wellKnown,
         String logLevel) {
 
@@ -53,7 +54,21 @@ public record MyelinConfig(
 
     public enum RegistrationMode { CLOSED, OPEN, TOKEN }
 
-    public record Registration(RegistrationMode mode) {
+    /**
+     * @param allowGuests       whether POST /register?kind=guest creates guest accounts
+     * @param passwordMinLength the shortest password accepted (M_WEAK_PASSWORD below it)
+     */
+    public record Registration(RegistrationMode mode, boolean allowGuests, int passwordMinLength) {
+    }
+
+    /**
+     * Lifetimes in seconds.
+     *
+     * @param accessTokenLifetime            for clients that do not use refresh tokens; 0 means never expires
+     * @param refreshableAccessTokenLifetime for clients that asked for a refresh token
+     * @param loginTokenLifetime             m.login.token tokens from /login/get_token
+     */
+    public record Sessions(int accessTokenLifetime, int refreshableAccessTokenLifetime, int loginTokenLifetime) {
     }
 
     public record Media(Path storePath, long maxUploadSize) {
@@ -62,7 +77,13 @@ public record MyelinConfig(
     public record Limits(long maxRequestBodySize) {
     }
 
-    public record RateLimits(RateLimit requestsPerIp) {
+    /**
+     * @param login          login attempts, per client IP and per account
+     * @param registration   registrations, per client IP
+     * @param passwordChange password changes, per user
+     */
+    public record RateLimits(RateLimit requestsPerIp, RateLimit login, RateLimit registration,
+                             RateLimit passwordChange) {
     }
 
     /**

@@ -56,6 +56,14 @@ public final class TestClient {
                 .header("Content-Type", "application/json"));
     }
 
+    /** A JSON request with an access token. */
+    public Reply request(String method, String path, String body, String accessToken) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + accessToken));
+    }
+
     public Reply send(HttpRequest.Builder builder) {
         try {
             HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());

@@ -10,7 +10,8 @@ import java.util.Optional;
 
 /**
  * Plain JDBC without the ceremony, for use inside {@link SqlWork}. Parameters bind in order with
- * {@code setObject}: String, Integer, Long, Boolean, byte[] and null behave the same on SQLite and PostgreSQL.
+ * {@code setObject}: String, Integer, Long, Boolean, byte[] and null behave the same on SQLite and PostgreSQL; an
+ * {@link Optional} binds its value or NULL.
  */
 public final class Jdbc {
     private Jdbc() {}
@@ -42,6 +43,12 @@ public final class Jdbc {
         }
     }
 
+    /** Same as {@link #queryList}. */
+    public static <T> List<T> query(Connection connection, String sql, RowMapper<T> mapper, Object... params)
+            throws SQLException {
+        return queryList(connection, sql, mapper, params);
+    }
+
     /** Runs INSERT, UPDATE or DELETE; returns the number of rows changed. */
     public static int update(Connection connection, String sql, Object... params) throws SQLException {
         try (PreparedStatement statement = prepare(connection, sql, params)) {
@@ -49,11 +56,25 @@ public final class Jdbc {
         }
     }
 
+    /** A nullable BIGINT column as an Optional. */
+    public static Optional<Long> optionalLong(ResultSet row, String column) throws SQLException {
+        long value = row.getLong(column);
+        return row.wasNull() ? Optional.empty() : Optional.of(value);
+    }
+
     private static PreparedStatement prepare(Connection connection, String sql, Object... params) throws SQLException {
         PreparedStatement statement = connection.prepareStatement(sql);
         try {
             for (int i = 0; i < params.length; i++) {
-                statement.setObject(i + 1, params[i]);
+                Object param = params[i];
+                if (param instanceof Optional<?> optional) {
+                    param = optional.orElse(null);
+                }
+                if (param == null) {
+                    statement.setNull(i + 1, java.sql.Types.NULL);
+                } else {
+                    statement.setObject(i + 1, param);
+                }
             }
             return statement;
         } catch (SQLException e) {

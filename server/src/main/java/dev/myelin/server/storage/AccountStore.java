@@ -1,0 +1,58 @@
+package dev.myelin.server.storage;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Accounts: users, their passwords and flags, and the single-use login tokens of m.login.token. Each method is one
+ * transaction, so an operation a request makes (register with its first device, change the password and log other
+ * devices out, deactivate) never half-happens.
+ */
+public interface AccountStore {
+
+    record Account(String userId, Optional<String> passwordHash, boolean guest, boolean admin, boolean deactivated,
+                   long createdTs) {
+    }
+
+    /**
+     * A new access token (and optionally refresh token) for a device, created when missing.
+     *
+     * @param accessExpiresTs when the access token expires, or 0 for never
+     * @param refreshTokenHash empty when the client does not use refresh tokens
+     */
+    record NewSession(String userId, String deviceId, Optional<String> initialDisplayName, String accessTokenHash,
+                      long accessExpiresTs, Optional<String> refreshTokenHash, long nowTs) {
+    }
+
+    Optional<Account> find(String userId);
+
+    /**
+     * Creates the account and, when {@code session} is given, its first device; when {@code registrationToken} is
+     * given, moves one of its uses from pending to completed.
+     *
+     * @return false (and nothing written) when the user id is taken
+     */
+    boolean create(Account account, Optional<NewSession> session, Optional<String> registrationToken);
+
+    /** Sets a user's admin flag; false when there is no such user. */
+    boolean setAdmin(String userId, boolean admin);
+
+    /**
+     * Replaces the password hash and, when {@code logoutExcept} is present, deletes every device of the user but
+     * the one named there (an empty string keeps none).
+     *
+     * @return the ids of the devices deleted
+     */
+    List<String> changePassword(String userId, String passwordHash, Optional<String> logoutExcept);
+
+    /**
+     * Marks the account deactivated and deletes all its devices (and so its tokens) and login tokens. The password
+     * hash stays, so a login with the right password can be told M_USER_DEACTIVATED.
+     */
+    void deactivate(String userId);
+
+    void createLoginToken(String tokenHash, String userId, long expiresTs);
+
+    /** Takes a login token: returns its user if it exists and has not expired, and deletes it either way. */
+    Optional<String> consumeLoginToken(String tokenHash, long nowTs);
+}

@@ -1,0 +1,58 @@
+package dev.myelin.server.user;
+
+import dev.myelin.server.storage.DeviceStore;
+import dev.myelin.server.storage.DeviceStore.Device;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/** A user's devices (spec: client-server-api "Device management"), with last-seen data not yet flushed merged in. */
+public final class DeviceService {
+    private final DeviceStore devices;
+    private final SessionService sessions;
+    private final DeviceActivity activity;
+
+    public DeviceService(DeviceStore devices, SessionService sessions, DeviceActivity activity) {
+        this.devices = devices;
+        this.sessions = sessions;
+        this.activity = activity;
+    }
+
+    public List<Device> list(String userId) {
+        return devices.devices(userId).stream().map(this::withPending).toList();
+    }
+
+    public Optional<Device> get(String userId, String deviceId) {
+        return devices.device(userId, deviceId).map(this::withPending);
+    }
+
+    private Device withPending(Device device) {
+        return activity.pending(device.userId(), device.deviceId())
+                .map(seen -> new Device(device.userId(), device.deviceId(), device.displayName(),
+                        Optional.of(seen.ip()), Optional.of(seen.ts())))
+                .orElse(device);
+    }
+
+    public boolean rename(String userId, String deviceId, Optional<String> displayName) {
+        return devices.rename(userId, deviceId, displayName);
+    }
+
+    /** Deletes devices and their tokens; returns the ids that existed. */
+    public List<String> delete(String userId, Collection<String> deviceIds) {
+        List<String> deleted = devices.delete(userId, deviceIds);
+        deleted.forEach(deviceId -> sessions.invalidateDevice(userId, deviceId));
+        return deleted;
+    }
+
+    /** POST /logout: the token's device is deleted with it. */
+    public void logout(String userId, String deviceId) {
+        delete(userId, List.of(deviceId));
+    }
+
+    /** POST /logout/all. */
+    public void logoutAll(String userId) {
+        devices.deleteAll(userId);
+        sessions.invalidateUser(userId);
+    }
+}
