@@ -63,6 +63,7 @@ public final class Homeserver implements AutoCloseable {
         DatabaseMetrics.register(metrics, database);
         var accountsCore = Accounts.create(config, database, Clock.systemUTC());
         var authenticator = accountsCore.authenticator();
+        var rooms = Rooms.create(config.serverName(), signingKey, database, Clock.systemUTC());
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 
@@ -75,6 +76,7 @@ public final class Homeserver implements AutoCloseable {
                 router.add("GET", "/.well-known/matrix/server", wellKnown::server);
                 router.add("GET", Router.CLIENT_V3_AND_R0, "/capabilities", new CapabilitiesEndpoint(authenticator));
                 accountsCore.routes(router);
+                rooms.routes(router, authenticator);
             }
             if (listener.resources().contains(Resource.HEALTH)) {
                 router.add("GET", "/health", new HealthEndpoint(() -> DatabaseMetrics.answers(database)));

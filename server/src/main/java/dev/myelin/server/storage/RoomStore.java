@@ -55,6 +55,8 @@ public interface RoomStore {
 
     Optional<StoredEvent> event(String eventId);
 
+    Optional<StoredEvent> event(long eventNid);
+
     Optional<String> eventIdForTxn(TxnKey txn);
 
     List<String> forwardExtremities(long roomNid);

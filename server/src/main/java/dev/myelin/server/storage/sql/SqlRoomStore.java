@@ -320,6 +320,12 @@ public final class SqlRoomStore implements RoomStore {
     }
 
     @Override
+    public Optional<StoredEvent> event(long eventNid) {
+        return database.read(c -> Jdbc.queryOne(c, "SELECT " + EVENT_COLUMNS + " FROM events e WHERE e.event_nid = ?",
+                SqlRoomStore::storedEvent, eventNid));
+    }
+
+    @Override
     public Optional<String> eventIdForTxn(TxnKey txn) {
         return database.read(c -> selectTxn(c, txn));
     }
