@@ -149,6 +149,51 @@ class RoomStoreTest extends StoreContractTest {
     }
 
     @Test
+    void aBigRoomRebasesLongChainsOnTheirRootInsteadOfCopyingItsState() {
+        RoomStore store = new SqlRoomStore(database, 4);
+        var chain = new Chain();
+        EncodedPdu create = chain.create();
+        var members = new ArrayList<EncodedPdu>();
+        members.add(create);
+        for (int i = 0; i < 40; i++) {
+            members.add(chain.member("@m" + i + ":test.local", "join"));
+        }
+        persist(store, chain, members.toArray(EncodedPdu[]::new));
+        var expected = new HashMap<StateKey, String>();
+        members.forEach(m -> expected.put(new StateKey(m.pdu().type(), m.pdu().stateKey()), m.eventId()));
+        long fullBefore = fullSnapshots();
+        long rowsBefore = entryRows();
+        var snapshots = new ArrayList<Long>();
+        var expectedAt = new ArrayList<Map<StateKey, String>>();
+        for (int i = 0; i < 30; i++) {
+            String user = "@m" + (i % 5) + ":test.local";
+            EncodedPdu change = chain.member(user, i % 2 == 0 ? "leave" : "join");
+            snapshots.add(persist(store, chain, change).room().currentSnapshot());
+            expected.put(new StateKey("m.room.member", user), change.eventId());
+            expectedAt.add(Map.copyOf(expected));
+        }
+        for (int i = 0; i < snapshots.size(); i++) {
+            assertThat(ids(store.state(snapshots.get(i)))).as("snapshot %d", i).isEqualTo(expectedAt.get(i));
+        }
+        // Without rebasing, 30 changes with chains of 4 would copy all 41 entries about 8 times.
+        assertThat(fullSnapshots() - fullBefore).as("full copies while 5 of 41 entries change").isLessThanOrEqualTo(1);
+        assertThat(entryRows() - rowsBefore).isLessThan(150);
+        int longest = database.read(c -> Jdbc.queryOne(c, "SELECT MAX(chain_length) FROM state_snapshots",
+                row -> row.getInt(1)).orElseThrow());
+        assertThat(longest).isLessThan(4);
+    }
+
+    private long entryRows() {
+        return database.read(c -> Jdbc.queryOne(c, "SELECT COUNT(*) FROM state_snapshot_entries",
+                row -> row.getLong(1)).orElseThrow());
+    }
+
+    private long fullSnapshots() {
+        return database.read(c -> Jdbc.queryOne(c, "SELECT COUNT(*) FROM state_snapshots WHERE parent_nid IS NULL",
+                row -> row.getLong(1)).orElseThrow());
+    }
+
+    @Test
     void selectedEntriesAndEntriesOfATypeAreLookedUpWithoutTheWholeState() {
         var chain = new Chain();
         EncodedPdu create = chain.create();

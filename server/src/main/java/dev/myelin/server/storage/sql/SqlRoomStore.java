@@ -20,9 +20,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Rooms and events in SQL. State snapshots are deltas on a parent; every {@link #maxChainLength} deltas a full
- * snapshot starts a new chain, so reading any snapshot walks at most that many rows of {@code state_snapshots}
- * (one recursive query) while a state change usually costs one entry row.
+ * Rooms and events in SQL. State snapshots are deltas on a parent with chains of at most {@link #maxChainLength}
+ * snapshots, so reading any snapshot walks at most that many rows of {@code state_snapshots} (one recursive query)
+ * while a state change usually costs one entry row (see {@link #newSnapshot} for how chains are bounded).
  */
 public final class SqlRoomStore implements RoomStore {
     public static final StreamName EVENTS = StreamName.of("events");
@@ -173,20 +173,45 @@ public final class SqlRoomStore implements RoomStore {
         return nid;
     }
 
-    /** A snapshot that is {@code parent} with one entry set: a delta, or a full copy when the chain is long. */
+    /**
+     * A snapshot that is {@code parent} with one entry set. Usually a one-entry delta on the parent. When the chain
+     * reaches {@link #maxChainLength}, it is rebased instead: a snapshot on the chain's full root holding every entry
+     * the chain changed (so a big room does not copy its whole state every few changes), or, once that cumulative
+     * delta is more than half the root's size, a new full snapshot.
+     */
     private long newSnapshot(Connection c, long roomNid, long parent, NidKey key, long eventNid) throws SQLException {
         int parentChain = parent == 0 ? -1 : Jdbc.queryOne(c,
                 "SELECT chain_length FROM state_snapshots WHERE snapshot_nid = ?", row -> row.getInt(1), parent)
                 .orElseThrow();
-        boolean full = parent == 0 || parentChain + 1 >= maxChainLength;
+        Long newParent;
+        int chainLength;
+        Map<NidKey, Long> entries = new LinkedHashMap<>();
+        if (parent == 0) {
+            newParent = null;
+            chainLength = 0;
+        } else if (parentChain + 1 < maxChainLength) {
+            newParent = parent;
+            chainLength = parentChain + 1;
+        } else {
+            long root = Jdbc.queryOne(c, CHAIN + "SELECT snapshot_nid FROM chain WHERE parent_nid IS NULL",
+                    row -> row.getLong(1), parent).orElseThrow();
+            long rootSize = Jdbc.queryOne(c, "SELECT COUNT(*) FROM state_snapshot_entries WHERE snapshot_nid = ?",
+                    row -> row.getLong(1), root).orElseThrow();
+            Map<NidKey, Long> changed = stateNids(c, parent, "chain.parent_nid IS NOT NULL");
+            changed.put(key, eventNid);
+            if (changed.size() * 2L > rootSize) {
+                newParent = null;
+                chainLength = 0;
+                entries.putAll(stateNids(c, parent, null));
+            } else {
+                newParent = root;
+                chainLength = 1;
+                entries.putAll(changed);
+            }
+        }
         long snapshot = Jdbc.queryOne(c, """
                 INSERT INTO state_snapshots (room_nid, parent_nid, chain_length) VALUES (?, ?, ?)
-                RETURNING snapshot_nid""", row -> row.getLong(1), roomNid, full ? null : parent,
-                full ? 0 : parentChain + 1).orElseThrow();
-        Map<NidKey, Long> entries = new LinkedHashMap<>();
-        if (full && parent != 0) {
-            entries.putAll(stateNids(c, parent, null));
-        }
+                RETURNING snapshot_nid""", row -> row.getLong(1), roomNid, newParent, chainLength).orElseThrow();
         entries.put(key, eventNid);
         try (var insert = c.prepareStatement("""
                 INSERT INTO state_snapshot_entries (snapshot_nid, type_nid, state_key_nid, event_nid)
