@@ -80,6 +80,9 @@ public final class RoomEndpoints {
 
     private MatrixResponse createRoom(MatrixRequest request) throws Exception {
         Requester requester = authenticator.require(request);
+        if (requester.guest()) {
+            throw new MatrixException(403, ErrorCode.M_GUEST_ACCESS_FORBIDDEN, "Guests cannot create rooms");
+        }
         ObjectNode body = request.jsonObject();
         RoomVersion version = Fields.string(body, "room_version")
                 .map(id -> RoomVersion.byId(id).orElseThrow(() -> new MatrixException(400,
@@ -274,6 +277,15 @@ public final class RoomEndpoints {
                     .orElseThrow(() -> MatrixException.notFound("Unknown room alias " + roomIdOrAlias));
         } else if (!roomIdOrAlias.startsWith("!")) {
             throw MatrixException.invalidParam("Not a room id or alias: " + roomIdOrAlias);
+        }
+        if (requester.guest()) {
+            RoomStore.Room room = rooms.requireRoom(roomId);
+            StateKey guestAccess = new StateKey("m.room.guest_access", "");
+            StoredEvent access = store.state(room.currentSnapshot(), List.of(guestAccess)).get(guestAccess);
+            if (access == null || !"can_join".equals(rooms.pdu(access, RoomService.version(room)).content()
+                    .path("guest_access").asText())) {
+                throw new MatrixException(403, ErrorCode.M_GUEST_ACCESS_FORBIDDEN, "Guests may not join this room");
+            }
         }
         rooms.join(roomId, requester.userId(), Fields.string(body, "reason").orElse(null));
         return MatrixResponse.ok(Map.of("room_id", roomId));

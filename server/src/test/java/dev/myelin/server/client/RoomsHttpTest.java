@@ -35,7 +35,7 @@ class RoomsHttpTest {
 
     @BeforeParameterizedClassInvocation
     static void start(Backend backend) throws Exception {
-        server = TestHomeserver.start(backend, "registration.mode=open");
+        server = TestHomeserver.start(backend, "registration.mode=open", "registration.allow_guests=true");
         client = server.client();
     }
 
@@ -265,6 +265,20 @@ class RoomsHttpTest {
         assertThat(event.path("unsigned").path("redacted_because").path("event_id").asText()).isEqualTo(redaction);
         assertThat(ok(get(bob, room + "/event/" + enc(redaction))).path("content").path("redacts").asText())
                 .isEqualTo(mine);
+    }
+
+    @Test
+    void guestsCannotCreateRoomsAndJoinOnlyWhereGuestAccessAllows() {
+        User alice = newUser();
+        JsonNode registered = ok(client.request("POST", V3 + "/register?kind=guest", "{}"));
+        User guest = new User(registered.path("user_id").asText(), registered.path("access_token").asText());
+        error(post(guest, "/createRoom", "{}"), 403, "M_GUEST_ACCESS_FORBIDDEN");
+        String closed = createRoom(alice, "{\"preset\":\"public_chat\"}");
+        error(post(guest, "/join/" + enc(closed), "{}"), 403, "M_GUEST_ACCESS_FORBIDDEN");
+        String open = createRoom(alice, "{\"preset\":\"public_chat\",\"initial_state\":[{\"type\":"
+                + "\"m.room.guest_access\",\"content\":{\"guest_access\":\"can_join\"}}]}");
+        ok(post(guest, "/join/" + enc(open), "{}"));
+        sendText(guest, open, "guest here");
     }
 
     @Test
