@@ -81,13 +81,18 @@ CREATE TABLE room_memberships (
 CREATE INDEX room_memberships_user ON room_memberships (user_id, membership);
 
 -- Client transaction ids, so a retried send returns the first event (spec: "Transaction identifiers").
+-- scope names the endpoint and its path (e.g. 'send:<room>:<type>'); txn_id is the client's id as given, which
+-- sync returns to the sending device as unsigned.transaction_id.
 CREATE TABLE event_txn_ids (
     user_id   TEXT NOT NULL,
     device_id TEXT NOT NULL,
+    scope     TEXT NOT NULL,
     txn_id    TEXT NOT NULL,
     event_id  TEXT NOT NULL,
-    PRIMARY KEY (user_id, device_id, txn_id)
+    PRIMARY KEY (user_id, device_id, scope, txn_id)
 );
+
+CREATE INDEX event_txn_ids_event ON event_txn_ids (event_id);
 
 CREATE TABLE room_aliases (
     alias   TEXT PRIMARY KEY,

@@ -177,7 +177,7 @@ public final class RoomEndpoints {
 
     private static Optional<RoomStore.TxnKey> txn(Requester requester, String scope, String txnId) {
         return Optional.of(new RoomStore.TxnKey(requester.userId(),
-                requester.deviceId() == null ? "" : requester.deviceId(), scope + ":" + txnId));
+                requester.deviceId() == null ? "" : requester.deviceId(), scope, txnId));
     }
 
     private MatrixResponse send(MatrixRequest request) throws Exception {
@@ -263,7 +263,7 @@ public final class RoomEndpoints {
         if (!reader.visibility(requester.userId(), room).canSee(event)) {
             throw MatrixException.notFound("Event not found");
         }
-        return MatrixResponse.ok(reader.clientEvent(event, version));
+        return MatrixResponse.ok(reader.clientEvent(event, version, requester.userId(), requester.deviceId()));
     }
 
     // ---- membership ----
@@ -432,7 +432,7 @@ public final class RoomEndpoints {
                 position = backwards ? stored.streamPos() - 1 : stored.streamPos();
                 RoomReader.Event event = reader.load(stored, version);
                 if (filter.matches(event.pdu()) && visibility.canSee(event)) {
-                    chunk.add(reader.clientEvent(event, version));
+                    chunk.add(reader.clientEvent(event, version, requester.userId(), requester.deviceId()));
                     if (chunk.size() == limit) {
                         break;
                     }

@@ -124,6 +124,20 @@ public final class RoomReader {
                 rooms.pdu(event, RoomService.version(room)).content().path("history_visibility").asText());
     }
 
+    /**
+     * The client format for a viewer: the device that sent the event also gets its transaction id in
+     * {@code unsigned.transaction_id} (spec: client-server-api "Transaction identifiers").
+     */
+    public ObjectNode clientEvent(Event event, RoomVersion version, String viewerUserId, String viewerDeviceId) {
+        ObjectNode out = clientEvent(event, version);
+        if (viewerDeviceId != null && viewerUserId.equals(event.pdu().sender())) {
+            store.txnOf(event.pdu().eventId())
+                    .filter(txn -> txn.userId().equals(viewerUserId) && txn.deviceId().equals(viewerDeviceId))
+                    .ifPresent(txn -> ((ObjectNode) out.get("unsigned")).put("transaction_id", txn.txnId()));
+        }
+        return out;
+    }
+
     /** The client format (spec: client-server-api "Room event format"), redacted when redacted. */
     public ObjectNode clientEvent(Event event, RoomVersion version) {
         Pdu pdu = event.pdu();

@@ -25,8 +25,11 @@ public interface RoomStore {
     record StoredEvent(long nid, String eventId, long roomNid, long streamPos, long depth, long stateBefore,
                        long stateAfter, boolean rejected, boolean softFailed, String redactedBy, byte[] json) {}
 
-    /** The client device a send came from, for transaction id idempotency. */
-    record TxnKey(String userId, String deviceId, String txnId) {}
+    /**
+     * A client transaction id (spec: "Transaction identifiers"), scoped to the device and the endpoint with its
+     * path parameters ({@code scope}, e.g. {@code send:!room:m.room.message}).
+     */
+    record TxnKey(String userId, String deviceId, String scope, String txnId) {}
 
     /** A user's latest membership of a room. */
     record Membership(String roomId, String userId, String membership, long eventNid, boolean forgotten) {}
@@ -58,6 +61,9 @@ public interface RoomStore {
     Optional<StoredEvent> event(long eventNid);
 
     Optional<String> eventIdForTxn(TxnKey txn);
+
+    /** The transaction an event was sent under, if it was sent with one. */
+    Optional<TxnKey> txnOf(String eventId);
 
     List<String> forwardExtremities(long roomNid);
 

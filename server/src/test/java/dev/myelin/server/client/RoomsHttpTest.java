@@ -112,6 +112,10 @@ class RoomsHttpTest {
         assertThat(event.path("sender").asText()).isEqualTo(alice.id());
         assertThat(event.path("room_id").asText()).isEqualTo(roomId);
         assertThat(event.has("hashes")).isFalse();
+        assertThat(event.path("unsigned").path("transaction_id").asText()).isEqualTo("txn-1");
+        User bob = newUser();
+        ok(post(bob, room + "/join", "{}"));
+        assertThat(ok(get(bob, room + "/event/" + enc(first))).path("unsigned").has("transaction_id")).isFalse();
 
         assertThat(ok(get(alice, room + "/state/m.room.name")).path("name").asText()).isEqualTo("Lobby");
         assertThat(ok(get(alice, room + "/state/m.room.name/")).path("name").asText()).isEqualTo("Lobby");

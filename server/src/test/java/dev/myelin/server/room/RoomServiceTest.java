@@ -199,7 +199,7 @@ class RoomServiceTest extends StoreContractTest {
     @Test
     void aRetriedTransactionIdReturnsTheFirstEvent() {
         String roomId = createRoom(RoomVersion.V12, null, List.of());
-        var txn = Optional.of(new RoomStore.TxnKey(ALICE, "DEVICE", "send:1"));
+        var txn = Optional.of(new RoomStore.TxnKey(ALICE, "DEVICE", "send", "1"));
         String first = rooms.send(roomId, new RoomService.Draft(ALICE, "m.room.message", null, text("once")), txn);
         long position = store.currentStreamPos();
         String again = rooms.send(roomId, new RoomService.Draft(ALICE, "m.room.message", null, text("once")), txn);
@@ -207,7 +207,7 @@ class RoomServiceTest extends StoreContractTest {
         assertThat(again).isEqualTo(first);
         assertThat(store.currentStreamPos()).isEqualTo(position);
         String otherDevice = rooms.send(roomId, new RoomService.Draft(ALICE, "m.room.message", null, text("once")),
-                Optional.of(new RoomStore.TxnKey(ALICE, "OTHER", "send:1")));
+                Optional.of(new RoomStore.TxnKey(ALICE, "OTHER", "send", "1")));
         assertThat(otherDevice).isNotEqualTo(first);
     }
 

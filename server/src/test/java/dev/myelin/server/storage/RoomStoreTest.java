@@ -216,7 +216,7 @@ class RoomStoreTest extends StoreContractTest {
     void aTransactionIdIsRecordedOnceAndADuplicateWritesNothing() {
         var chain = new Chain();
         persist(store(), chain, chain.create(), chain.member(ALICE, "join"));
-        var txn = new TxnKey(ALICE, "DEV", "t1");
+        var txn = new TxnKey(ALICE, "DEV", "send", "t1");
         EncodedPdu first = chain.message("one");
         store().persist(chain.roomId, "12", ALICE, List.of(first), Optional.of(txn));
         EncodedPdu second = chain.message("two");
@@ -224,8 +224,10 @@ class RoomStoreTest extends StoreContractTest {
         assertThatThrownBy(() -> store().persist(chain.roomId, "12", ALICE, List.of(second), Optional.of(txn)))
                 .isInstanceOf(RoomStore.DuplicateTransactionException.class);
         assertThat(store().eventIdForTxn(txn)).contains(first.eventId());
+        assertThat(store().txnOf(first.eventId())).contains(txn);
+        assertThat(store().eventIdForTxn(new TxnKey(ALICE, "DEV", "redact", "t1"))).isEmpty();
         assertThat(store().event(second.eventId())).isEmpty();
-        assertThat(store().eventIdForTxn(new TxnKey(ALICE, "OTHER", "t1"))).isEmpty();
+        assertThat(store().eventIdForTxn(new TxnKey(ALICE, "OTHER", "send", "t1"))).isEmpty();
         assertThat(store().currentStreamPos()).isEqualTo(3);
     }
 

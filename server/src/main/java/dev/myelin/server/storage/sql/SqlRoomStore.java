@@ -148,8 +148,10 @@ public final class SqlRoomStore implements RoomStore {
                 if (selectTxn(c, key).isPresent()) {
                     throw new DuplicateTransactionException(key);
                 }
-                Jdbc.update(c, "INSERT INTO event_txn_ids (user_id, device_id, txn_id, event_id) VALUES (?, ?, ?, ?)",
-                        key.userId(), key.deviceId(), key.txnId(), stored.getLast().eventId());
+                Jdbc.update(c, """
+                        INSERT INTO event_txn_ids (user_id, device_id, scope, txn_id, event_id)
+                        VALUES (?, ?, ?, ?, ?)""", key.userId(), key.deviceId(), key.scope(), key.txnId(),
+                        stored.getLast().eventId());
             }
             Room room = selectRoom(c, roomId).orElseThrow();
             return new Persisted(room, List.copyOf(stored));
@@ -356,8 +358,16 @@ public final class SqlRoomStore implements RoomStore {
     }
 
     private static Optional<String> selectTxn(Connection c, TxnKey txn) throws SQLException {
-        return Jdbc.queryOne(c, "SELECT event_id FROM event_txn_ids WHERE user_id = ? AND device_id = ? AND txn_id = ?",
-                row -> row.getString(1), txn.userId(), txn.deviceId(), txn.txnId());
+        return Jdbc.queryOne(c, """
+                SELECT event_id FROM event_txn_ids WHERE user_id = ? AND device_id = ? AND scope = ? AND txn_id = ?""",
+                row -> row.getString(1), txn.userId(), txn.deviceId(), txn.scope(), txn.txnId());
+    }
+
+    @Override
+    public Optional<TxnKey> txnOf(String eventId) {
+        return database.read(c -> Jdbc.queryOne(c,
+                "SELECT user_id, device_id, scope, txn_id FROM event_txn_ids WHERE event_id = ?",
+                row -> new TxnKey(row.getString(1), row.getString(2), row.getString(3), row.getString(4)), eventId));
     }
 
     @Override
