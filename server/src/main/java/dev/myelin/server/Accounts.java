@@ -63,7 +63,7 @@ public record Accounts(MyelinConfig config, AccountService accounts, SessionServ
     /** Adds the account endpoints of the client API and the Synapse admin API. */
     public void routes(Router router) {
         var passwordUia = new PasswordUia(uia, accounts);
-        new RegisterEndpoints(config.registration().mode(), config.registration().allowGuests(), accounts, uia,
+        new RegisterEndpoints(config.registration().mode(), config.registration().allowGuests(), accounts, sessions, uia,
                 registrationTokens, limits.registrationPerIp(), clock).register(router);
         new LoginEndpoints(authenticator, accounts, sessions, devices, passwordUia).register(router);
         new AccountEndpoints(authenticator, accounts, passwordUia).register(router);

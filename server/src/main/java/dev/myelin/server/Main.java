@@ -1,5 +1,6 @@
 package dev.myelin.server;
 
+import dev.myelin.server.cli.AotTrainingCommand;
 import dev.myelin.server.cli.InstanceOptions;
 import dev.myelin.server.cli.ServeCommand;
 import dev.myelin.server.cli.RegisterUserCommand;
@@ -9,7 +10,7 @@ import picocli.CommandLine;
 @CommandLine.Command(name = "myelin", mixinStandardHelpOptions = true,
         description = "Myelin, a Matrix homeserver.",
         versionProvider = Main.Version.class,
-        subcommands = {ServeCommand.class, RegisterUserCommand.class})
+        subcommands = {ServeCommand.class, RegisterUserCommand.class, AotTrainingCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Mixin
     InstanceOptions instance = new InstanceOptions();
@@ -19,13 +20,18 @@ public final class Main implements Runnable {
         ServeCommand.serve(instance);
     }
 
-    public static void main(String[] args) {
+    /** The command line, with failures reported as one line naming the problem (exit code 1). */
+    public static CommandLine commandLine() {
         var commandLine = new CommandLine(new Main());
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("myelin: " + e.getMessage());
             return 1;
         });
-        int exit = commandLine.execute(args);
+        return commandLine;
+    }
+
+    public static void main(String[] args) {
+        int exit = commandLine().execute(args);
         if (exit != 0) {
             System.exit(exit);
         }

@@ -38,22 +38,22 @@ public final class AccountEndpoints {
         router.add("POST", v3, "/account/deactivate", this::deactivate);
         router.add("GET", v3, "/account/3pid", this::threepids);
         router.add("POST", v3, "/account/3pid", request -> {
-            authenticator.require(request);
+            authenticator.requireNonGuest(request);
             throw new MatrixException(403, ErrorCode.M_THREEPID_AUTH_FAILED, "Third-party identifiers are not supported");
         });
         router.add("POST", v3, "/account/3pid/add", request -> {
-            authenticator.require(request);
+            authenticator.requireNonGuest(request);
             throw new MatrixException(403, ErrorCode.M_THREEPID_AUTH_FAILED, "No validated third-party identifier session");
         });
         router.add("POST", v3, "/account/3pid/bind", request -> {
-            authenticator.require(request);
+            authenticator.requireNonGuest(request);
             throw new MatrixException(400, ErrorCode.M_SERVER_NOT_TRUSTED, "This server does not use identity servers");
         });
         router.add("POST", v3, "/account/3pid/delete", this::unbind);
         router.add("POST", v3, "/account/3pid/unbind", this::unbind);
         for (String medium : List.of("email", "msisdn")) {
             router.add("POST", v3, "/account/3pid/" + medium + "/requestToken", request -> {
-                authenticator.require(request);
+                authenticator.requireNonGuest(request);
                 return threepidUnsupported(request);
             });
             router.add("POST", v3, "/account/password/" + medium + "/requestToken", AccountEndpoints::threepidUnsupported);
@@ -92,6 +92,9 @@ public final class AccountEndpoints {
 
     private MatrixResponse deactivate(MatrixRequest request) throws Exception {
         Optional<Requester> requester = authenticator.optional(request);
+        if (requester.isPresent() && requester.get().guest()) {
+            throw new MatrixException(403, ErrorCode.M_GUEST_ACCESS_FORBIDDEN, "Guests cannot deactivate");
+        }
         ObjectNode body = request.jsonObject();
         boolean erase = Fields.bool(body, "erase", false);
         Fields.string(body, "id_server");
@@ -102,12 +105,12 @@ public final class AccountEndpoints {
     }
 
     private MatrixResponse threepids(MatrixRequest request) {
-        authenticator.require(request);
+        authenticator.requireNonGuest(request);
         return MatrixResponse.ok(Map.of("threepids", List.of()));
     }
 
     private MatrixResponse unbind(MatrixRequest request) throws Exception {
-        authenticator.require(request);
+        authenticator.requireNonGuest(request);
         ObjectNode body = request.jsonObject();
         Fields.requiredString(body, "medium");
         Fields.requiredString(body, "address");

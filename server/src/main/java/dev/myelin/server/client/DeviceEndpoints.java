@@ -79,12 +79,10 @@ public final class DeviceEndpoints {
         return MatrixResponse.empty();
     }
 
+    /** Deleting a device that does not exist succeeds (it is gone either way), after UIA like any deletion. */
     private MatrixResponse delete(MatrixRequest request) throws Exception {
-        Requester requester = authenticator.require(request);
+        Requester requester = authenticator.requireNonGuest(request);
         String deviceId = Fields.deviceId(request.pathParam("deviceId"));
-        if (devices.get(requester.userId(), deviceId).isEmpty()) {
-            throw MatrixException.notFound("No such device");
-        }
         passwordUia.authenticate(request.jsonObject(), "delete_devices", Optional.of(requester.userId()),
                 request.remoteAddress());
         devices.delete(requester.userId(), List.of(deviceId));
@@ -92,7 +90,7 @@ public final class DeviceEndpoints {
     }
 
     private MatrixResponse deleteMany(MatrixRequest request) throws Exception {
-        Requester requester = authenticator.require(request);
+        Requester requester = authenticator.requireNonGuest(request);
         ObjectNode body = request.jsonObject();
         JsonNode ids = body.get("devices");
         if (ids == null || ids.isNull()) {

@@ -81,10 +81,7 @@ public final class LoginEndpoints {
     }
 
     private MatrixResponse getToken(MatrixRequest request) throws Exception {
-        Requester requester = authenticator.require(request);
-        if (requester.guest()) {
-            throw new MatrixException(403, ErrorCode.M_GUEST_ACCESS_FORBIDDEN, "Guests cannot create login tokens");
-        }
+        Requester requester = authenticator.requireNonGuest(request);
         String userId = passwordUia.authenticate(request.jsonObject(), "get_token", Optional.of(requester.userId()),
                 request.remoteAddress());
         return MatrixResponse.ok(accounts.createLoginToken(userId));

@@ -11,7 +11,9 @@ import dev.myelin.server.http.Router;
 import dev.myelin.server.storage.RegistrationTokenStore;
 import dev.myelin.server.user.AccountService;
 import dev.myelin.server.user.AccountService.SessionRequest;
+import dev.myelin.server.user.SessionService;
 import dev.myelin.server.user.UiaService;
+import dev.myelin.server.http.Requester;
 
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -29,6 +31,7 @@ public final class RegisterEndpoints {
     private static final String TOKEN_STAGE = "m.login.registration_token";
     private static final String DUMMY_STAGE = "m.login.dummy";
 
+    private final SessionService sessions;
     private final RegistrationMode mode;
     private final boolean allowGuests;
     private final AccountService accounts;
@@ -37,8 +40,10 @@ public final class RegisterEndpoints {
     private final RateLimiter registrationPerIp;
     private final Clock clock;
 
-    public RegisterEndpoints(RegistrationMode mode, boolean allowGuests, AccountService accounts, UiaService uia,
-                             RegistrationTokenStore registrationTokens, RateLimiter registrationPerIp, Clock clock) {
+    public RegisterEndpoints(RegistrationMode mode, boolean allowGuests, AccountService accounts, SessionService sessions,
+                             UiaService uia, RegistrationTokenStore registrationTokens, RateLimiter registrationPerIp,
+                             Clock clock) {
+        this.sessions = sessions;
         this.mode = mode;
         this.allowGuests = allowGuests;
         this.accounts = accounts;
@@ -90,7 +95,24 @@ public final class RegisterEndpoints {
         }
         Optional<String> username = Fields.string(body, "username");
         Optional<String> password = Fields.string(body, "password");
-        String userId = accounts.checkAvailable(username.orElseGet(accounts::generateLocalpart));
+        Optional<String> guestToken = Fields.string(body, "guest_access_token");
+        String userId;
+        if (guestToken.isPresent()) {
+            // A guest upgrading: the username must be the guest's own localpart.
+            Requester guest = sessions.resolve(guestToken.get())
+                    .orElseThrow(() -> new MatrixException(401, ErrorCode.M_UNKNOWN_TOKEN, "Unknown guest access token"));
+            if (!guest.guest()) {
+                throw MatrixException.forbidden("'guest_access_token' is not a guest's");
+            }
+            userId = guest.userId();
+            String localpart = userId.substring(1, userId.indexOf(':'));
+            if (username.isEmpty() || !username.get().equals(localpart)) {
+                throw new MatrixException(400, ErrorCode.M_INVALID_USERNAME,
+                        "A guest upgrading must give its own localpart as 'username'");
+            }
+        } else {
+            userId = accounts.checkAvailable(username.orElseGet(accounts::generateLocalpart));
+        }
         password.ifPresent(accounts::checkPasswordPolicy);
         if (body.hasNonNull("auth")) {
             registrationPerIp.check(request.remoteAddress());
@@ -108,8 +130,10 @@ public final class RegisterEndpoints {
         if (password.isEmpty()) {
             throw MatrixException.missingParam("Missing 'password'");
         }
-        var result = accounts.register(userId, password, false, false, session,
-                Optional.ofNullable(completed.data().get("registration_token")));
+        Optional<String> usedToken = Optional.ofNullable(completed.data().get("registration_token"));
+        var result = guestToken.isPresent()
+                ? accounts.upgradeGuest(userId, password.get(), session, usedToken)
+                : accounts.register(userId, password, false, false, session, usedToken);
         uia.finish(completed);
         return render(result);
     }

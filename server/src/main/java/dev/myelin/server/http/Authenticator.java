@@ -20,6 +20,15 @@ public final class Authenticator {
                 new MatrixException(401, ErrorCode.M_UNKNOWN_TOKEN, "Unrecognised access token"));
     }
 
+    /** Like {@link #require}, but guests get 403 M_GUEST_ACCESS_FORBIDDEN (spec: modules/guest_access). */
+    public Requester requireNonGuest(MatrixRequest request) {
+        Requester requester = require(request);
+        if (requester.guest()) {
+            throw new MatrixException(403, ErrorCode.M_GUEST_ACCESS_FORBIDDEN, "Guest accounts cannot do this");
+        }
+        return requester;
+    }
+
     /** The requester if a token was given (and valid), for endpoints where authentication is optional. */
     public Optional<Requester> optional(MatrixRequest request) {
         return request.accessToken().isPresent() ? Optional.of(require(request)) : Optional.empty();

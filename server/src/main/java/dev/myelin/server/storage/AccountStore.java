@@ -34,6 +34,15 @@ public interface AccountStore {
      */
     boolean create(Account account, Optional<NewSession> session, Optional<String> registrationToken);
 
+    /**
+     * Turns a guest account into a full one with a password (spec: guest access, "upgrade their account"), with a new
+     * session and registration token completion as in {@link #create}.
+     *
+     * @return false (and nothing written) when the user is not a guest
+     */
+    boolean upgradeGuest(String userId, String passwordHash, Optional<NewSession> session,
+                         Optional<String> registrationToken);
+
     /** Sets a user's admin flag; false when there is no such user. */
     boolean setAdmin(String userId, boolean admin);
 

@@ -144,6 +144,24 @@ public final class AccountService {
         return new LoggedIn(userId, deviceId, Optional.of(issued));
     }
 
+    /** Upgrades a guest to a full account with a password (spec: guest access); M_FORBIDDEN if not a guest. */
+    public LoggedIn upgradeGuest(String userId, String password, SessionRequest request,
+                                 Optional<String> registrationToken) {
+        String hash = hasher.hash(password);
+        Optional<SessionService.Issued> issued = Optional.empty();
+        String deviceId = null;
+        if (!request.inhibitLogin()) {
+            deviceId = request.deviceId().orElseGet(Tokens::newDeviceId);
+            issued = Optional.of(sessions.issue(userId, deviceId, request.displayName(), request.refreshable()));
+        }
+        if (!accounts.upgradeGuest(userId, hash, issued.map(SessionService.Issued::session), registrationToken)) {
+            throw MatrixException.forbidden("Only guest accounts can be upgraded");
+        }
+        sessions.invalidateUser(userId);
+        LOG.info("Upgraded guest {} to a full account", userId);
+        return new LoggedIn(userId, deviceId, issued);
+    }
+
     /** Registers a guest with a numeric user name. */
     public LoggedIn registerGuest(SessionRequest request) {
         for (int attempt = 0; attempt < 10; attempt++) {
@@ -245,6 +263,10 @@ public final class AccountService {
         }
         if (account.get().deactivated()) {
             throw new MatrixException(403, ErrorCode.M_USER_DEACTIVATED, "This account has been deactivated");
+        }
+        if (hasher.needsRehash(stored)) {
+            // bcrypt imported from Synapse, or older Argon2id parameters: upgrade now that the password is known.
+            accounts.changePassword(account.get().userId(), hasher.hash(password), Optional.empty());
         }
         return account.get().userId();
     }

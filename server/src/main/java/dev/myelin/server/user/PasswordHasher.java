@@ -62,8 +62,7 @@ public final class PasswordHasher {
                 return verifyArgon2id(password, stored);
             }
             if (stored.startsWith("$2a$") || stored.startsWith("$2b$") || stored.startsWith("$2y$")) {
-                return withPermit(() -> OpenBSDBCrypt.checkPassword(normalizeBcryptPrefix(stored),
-                        password.toCharArray()));
+                return withPermit(() -> OpenBSDBCrypt.checkPassword(stored, password.toCharArray()));
             }
         } catch (RuntimeException malformed) {
             return false;
@@ -124,11 +123,6 @@ public final class PasswordHasher {
             generator.generateBytes(password.getBytes(StandardCharsets.UTF_8), out);
             return out;
         });
-    }
-
-    /** BouncyCastle checks $2a$, $2b$ and $2y$ alike; older versions only know some, so map to $2b$. */
-    private static String normalizeBcryptPrefix(String stored) {
-        return stored;
     }
 
     private <T> T withPermit(java.util.function.Supplier<T> work) {

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Access and refresh tokens: issues them, resolves access tokens to their requester through a bounded in-memory
@@ -35,6 +36,11 @@ public final class SessionService implements AccessTokenResolver {
     private final long accessLifetimeMs;
     private final long refreshableLifetimeMs;
     private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+    /**
+     * Bumped by every invalidation. A lookup that missed the cache caches its database answer only if no
+     * invalidation ran meanwhile, so a token revoked while its lookup was in flight never gets cached.
+     */
+    private final AtomicLong invalidations = new AtomicLong();
 
     /**
      * @param accessLifetimeMs      lifetime of tokens without refresh token, 0 for never expiring
@@ -74,6 +80,7 @@ public final class SessionService implements AccessTokenResolver {
         long now = clock.millis();
         Cached cached = cache.get(hash);
         if (cached == null) {
+            long epoch = invalidations.get();
             Optional<DeviceStore.TokenOwner> owner = devices.findByAccessToken(hash);
             if (owner.isEmpty() || owner.get().deactivated()) {
                 return Optional.empty();
@@ -88,6 +95,9 @@ public final class SessionService implements AccessTokenResolver {
                 cache.clear();
             }
             cache.put(hash, cached);
+            if (invalidations.get() != epoch) {
+                cache.remove(hash);
+            }
         }
         if (cached.expiresTs() > 0 && cached.expiresTs() <= now) {
             throw new MatrixException(401, ErrorCode.M_UNKNOWN_TOKEN, "Access token has expired",
@@ -109,6 +119,7 @@ public final class SessionService implements AccessTokenResolver {
         var refreshed = devices.refresh(Tokens.hash(refreshToken), Tokens.hash(access), expires, Tokens.hash(refresh))
                 .orElseThrow(() -> new MatrixException(401, ErrorCode.M_UNKNOWN_TOKEN,
                         "Unknown or already used refresh token", Map.of("soft_logout", false)));
+        invalidations.incrementAndGet();
         refreshed.replacedAccessTokenHash().ifPresent(cache::remove);
         return new Issued(access, Optional.of(refresh), refreshableLifetimeMs,
                 new NewSession(refreshed.userId(), refreshed.deviceId(), Optional.empty(), Tokens.hash(access),
@@ -117,6 +128,7 @@ public final class SessionService implements AccessTokenResolver {
 
     /** Drops cached lookups of a device's tokens (after it was deleted or re-tokened). */
     public void invalidateDevice(String userId, String deviceId) {
+        invalidations.incrementAndGet();
         cache.values().removeIf(c -> c.requester().userId().equals(userId)
                 && c.requester().deviceId().equals(deviceId));
         activity.forget(userId, deviceId);
@@ -124,6 +136,7 @@ public final class SessionService implements AccessTokenResolver {
 
     /** Drops every cached lookup of a user's tokens (password change, deactivation). */
     public void invalidateUser(String userId) {
+        invalidations.incrementAndGet();
         cache.values().removeIf(c -> c.requester().userId().equals(userId));
     }
 

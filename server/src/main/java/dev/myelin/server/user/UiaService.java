@@ -56,6 +56,7 @@ public final class UiaService {
     private final Clock clock;
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
     private final List<Consumer<Session>> onExpiry = new ArrayList<>();
+    private volatile long lastSweep;
 
     public UiaService(Clock clock) {
         this.clock = clock;
@@ -84,7 +85,8 @@ public final class UiaService {
                 throw MatrixException.badJson("'auth.session' must be a string");
             }
             session = sessions.get(auth.get("session").asText());
-            if (session == null || !session.boundTo.equals(boundTo)) {
+            if (session == null || !session.boundTo.equals(boundTo)
+                    || session.createdTs < clock.millis() - SESSION_LIFETIME_MS) {
                 throw new MatrixException(400, ErrorCode.M_UNKNOWN, "Unknown or expired UIA session");
             }
         }
@@ -155,7 +157,12 @@ public final class UiaService {
     }
 
     private void sweep() {
-        long cutoff = clock.millis() - SESSION_LIFETIME_MS;
+        long now = clock.millis();
+        if (now - lastSweep < 60_000 && sessions.size() < MAX_SESSIONS / 2) {
+            return;
+        }
+        lastSweep = now;
+        long cutoff = now - SESSION_LIFETIME_MS;
         sessions.values().removeIf(session -> {
             if (session.createdTs < cutoff) {
                 onExpiry.forEach(listener -> listener.accept(session));

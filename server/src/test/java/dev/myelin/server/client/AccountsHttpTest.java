@@ -175,8 +175,39 @@ class AccountsHttpTest {
         Reply reply = client.request("POST", "/_matrix/client/v3/register?kind=guest", "{}");
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         assertThat(reply.json().path("user_id").asText()).matches("@[0-9]+:test\\.local");
-        Reply whoami = client.get("/_matrix/client/v3/account/whoami", reply.json().path("access_token").asText());
+        String guest = reply.json().path("access_token").asText();
+        Reply whoami = client.get("/_matrix/client/v3/account/whoami", guest);
         assertThat(whoami.json().path("is_guest").asBoolean()).isTrue();
+        assertThat(client.get("/_matrix/client/v3/devices", guest).status()).isEqualTo(200);
+        String device = reply.json().path("device_id").asText();
+        assertThat(client.request("PUT", "/_matrix/client/v3/devices/" + device, "{\"display_name\":\"G\"}", guest).status())
+                .isEqualTo(200);
+        assertThat(client.request("DELETE", "/_matrix/client/v3/devices/" + device, "{}", guest).errcode())
+                .isEqualTo("M_GUEST_ACCESS_FORBIDDEN");
+        assertThat(client.request("POST", "/_matrix/client/v3/account/password", "{\"new_password\":\"password123\"}", guest)
+                .errcode()).isEqualTo("M_GUEST_ACCESS_FORBIDDEN");
+        assertThat(client.request("POST", "/_matrix/client/v1/login/get_token", "{}", guest).errcode())
+                .isEqualTo("M_GUEST_ACCESS_FORBIDDEN");
+        assertThat(client.request("POST", "/_matrix/client/v3/account/deactivate", "{}", guest).errcode())
+                .isEqualTo("M_GUEST_ACCESS_FORBIDDEN");
+
+        // The guest upgrades to a full account under the same user id.
+        String userId = reply.json().path("user_id").asText();
+        String localpart = userId.substring(1, userId.indexOf(':'));
+        Reply wrongName = client.request("POST", "/_matrix/client/v3/register", "{\"username\":\"someone-else\","
+                + "\"password\":\"password123\",\"guest_access_token\":\"" + guest + "\"}");
+        assertThat(wrongName.errcode()).isEqualTo("M_INVALID_USERNAME");
+        Reply upgraded = client.request("POST", "/_matrix/client/v3/register", "{\"username\":\"" + localpart
+                + "\",\"password\":\"password123\",\"guest_access_token\":\"" + guest + "\",\"auth\":{\"type\":\"m.login.dummy\"}}");
+        assertThat(upgraded.status()).as(upgraded.body()).isEqualTo(200);
+        assertThat(upgraded.json().path("user_id").asText()).isEqualTo(userId);
+        Reply full = client.get("/_matrix/client/v3/account/whoami", upgraded.json().path("access_token").asText());
+        assertThat(full.json().path("is_guest").asBoolean()).isFalse();
+        assertThat(client.get("/_matrix/client/v3/account/whoami", guest).json().path("is_guest").asBoolean()).isFalse();
+        assertThat(login(client, userId, "password123", "").path("user_id").asText()).isEqualTo(userId);
+        Reply again = client.request("POST", "/_matrix/client/v3/register", "{\"username\":\"" + localpart
+                + "\",\"password\":\"password123\",\"guest_access_token\":\"" + guest + "\",\"auth\":{\"type\":\"m.login.dummy\"}}");
+        assertThat(again.status()).isEqualTo(403);
     }
 
     @Test
@@ -301,7 +332,8 @@ class AccountsHttpTest {
         assertThat(wrongPassword.json().has("flows")).isTrue();
         Reply deleted = withPasswordUia(client, "DELETE", "/_matrix/client/v3/devices/SECOND", "", token, name, "password123");
         assertThat(deleted.status()).as(deleted.body()).isEqualTo(200);
-        assertThat(client.request("DELETE", "/_matrix/client/v3/devices/SECOND", "{}", token).status()).isEqualTo(404);
+        // Deleting a device that is already gone still needs UIA, then succeeds.
+        assertThat(client.request("DELETE", "/_matrix/client/v3/devices/SECOND", "{}", token).status()).isEqualTo(401);
 
         Reply many = withPasswordUia(client, "POST", "/_matrix/client/v3/delete_devices", "{\"devices\":[\"THIRD\",\"NOPE\"]", token, name, "password123");
         assertThat(many.status()).as(many.body()).isEqualTo(200);

@@ -136,6 +136,20 @@ class AccountStoresTest extends StoreContractTest {
     }
 
     @Test
+    void guestsUpgradeOnce() {
+        accounts.create(new Account("@123:x", Optional.empty(), true, false, false, 1), Optional.empty(), Optional.empty());
+        accounts.create(account("@a:x"), Optional.empty(), Optional.empty());
+        assertThat(accounts.upgradeGuest("@a:x", "h", Optional.empty(), Optional.empty())).isFalse();
+        assertThat(accounts.upgradeGuest("@123:x", "h", Optional.of(session("@123:x", "D", "t1", Optional.empty())),
+                Optional.empty())).isTrue();
+        var upgraded = accounts.find("@123:x").orElseThrow();
+        assertThat(upgraded.guest()).isFalse();
+        assertThat(upgraded.passwordHash()).contains("h");
+        assertThat(devices.findByAccessToken("t1").orElseThrow().guest()).isFalse();
+        assertThat(accounts.upgradeGuest("@123:x", "h2", Optional.empty(), Optional.empty())).isFalse();
+    }
+
+    @Test
     void loginTokensAreSingleUseAndExpire() {
         accounts.create(account("@a:x"), Optional.empty(), Optional.empty());
         accounts.createLoginToken("t1", "@a:x", 5000);

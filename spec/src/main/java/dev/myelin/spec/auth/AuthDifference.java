@@ -25,7 +25,7 @@ final class AuthDifference {
 
     static Set<String> of(List<Map<StateKey, String>> stateSets, Map<StateKey, String> unconflicted,
             EventLookup lookup) {
-        Set<String> shared = AuthChain.of(new HashSet<>(unconflicted.values()), lookup);
+        Set<String> shared = AuthChain.of(unconflicted.values(), lookup);
         var seenIn = new HashMap<String, Integer>();
         for (Map<StateKey, String> set : stateSets) {
             var own = new HashSet<String>();

@@ -36,8 +36,6 @@ public final class AuthState {
         this.state = state;
     }
 
-    public RoomVersion version() { return version; }
-
     public Pdu get(StateKey key) { return state.get(key); }
 
     public Pdu create() { return state.get(CREATE_KEY); }

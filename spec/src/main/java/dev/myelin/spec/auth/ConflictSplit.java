@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -22,30 +21,43 @@ record ConflictSplit(Map<StateKey, String> unconflicted, Map<StateKey, Set<Strin
         if (stateSets.isEmpty()) {
             return new ConflictSplit(unconflicted, conflicted);
         }
-        var keys = new LinkedHashSet<StateKey>();
-        for (Map<StateKey, String> set : stateSets) {
-            keys.addAll(set.keySet());
-        }
-        for (StateKey key : keys) {
-            String first = stateSets.getFirst().get(key);
-            boolean agreed = first != null;
-            for (int i = 1; agreed && i < stateSets.size(); i++) {
-                agreed = Objects.equals(first, stateSets.get(i).get(key));
+        // A key every set agrees on is in the first set; any other key is conflicted.
+        Map<StateKey, String> first = stateSets.getFirst();
+        first.forEach((key, id) -> {
+            if (agreed(stateSets, key, id)) {
+                unconflicted.put(key, id);
+            } else {
+                conflicted.put(key, values(stateSets, key));
             }
-            if (agreed) {
-                unconflicted.put(key, first);
-                continue;
-            }
-            var values = new LinkedHashSet<String>(4);
-            for (Map<StateKey, String> set : stateSets) {
-                String value = set.get(key);
-                if (value != null) {
-                    values.add(value);
+        });
+        for (Map<StateKey, String> set : stateSets.subList(1, stateSets.size())) {
+            for (StateKey key : set.keySet()) {
+                if (!first.containsKey(key) && !conflicted.containsKey(key)) {
+                    conflicted.put(key, values(stateSets, key));
                 }
             }
-            conflicted.put(key, values);
         }
         return new ConflictSplit(unconflicted, conflicted);
+    }
+
+    private static boolean agreed(List<Map<StateKey, String>> stateSets, StateKey key, String id) {
+        for (int i = 1; i < stateSets.size(); i++) {
+            if (!id.equals(stateSets.get(i).get(key))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Set<String> values(List<Map<StateKey, String>> stateSets, StateKey key) {
+        var values = new LinkedHashSet<String>(4);
+        for (Map<StateKey, String> set : stateSets) {
+            String value = set.get(key);
+            if (value != null) {
+                values.add(value);
+            }
+        }
+        return values;
     }
 
     /** Every event of the conflicted state set. */

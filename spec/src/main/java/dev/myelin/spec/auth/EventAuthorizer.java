@@ -130,7 +130,7 @@ public final class EventAuthorizer {
         if (stateKey != null && stateKey.startsWith("@") && !stateKey.equals(sender)) {
             throw new AuthorizationException(AuthRule.STATE_KEY_IS_OTHER_USER, stateKey);
         }
-        if (AuthState.POWER_LEVELS.equals(type) && "".equals(stateKey)) {
+        if (AuthState.POWER_LEVELS.equals(type)) {
             PowerLevelsRules.check(event, state, senderPower);
             return;
         }

@@ -1,18 +1,25 @@
 package dev.myelin.spec.auth;
 
+import dev.myelin.spec.id.InvalidIdentifierException;
+import dev.myelin.spec.id.UserId;
+
 /**
- * The user id checks the auth rules need: "@localpart:server", at most 255 characters. Historical
- * user ids are allowed (spec: appendices "User Identifiers"), so the localpart is not restricted.
+ * The user id checks the auth rules need. Historical user ids are allowed (spec: appendices "User
+ * Identifiers"): rooms hold ids created before the grammar was tightened.
  */
 final class UserIds {
     private UserIds() {}
 
     static boolean isValid(String userId) {
-        if (userId == null || userId.length() > 255 || !userId.startsWith("@")) {
+        if (userId == null) {
             return false;
         }
-        int colon = userId.indexOf(':');
-        return colon > 1 && colon < userId.length() - 1;
+        try {
+            UserId.parse(userId);
+            return true;
+        } catch (InvalidIdentifierException invalid) {
+            return false;
+        }
     }
 
     /** The server name of a user id or v1/v2 event id ("@a:example.org" -> "example.org"). */

@@ -18,12 +18,7 @@ public final class PduParser {
 
     /** @throws MalformedPduException saying what is wrong with the event */
     public static EncodedPdu parse(byte[] bytes, RoomVersion version) {
-        ObjectNode json;
-        try {
-            json = (version.strictCanonicalJson() ? MatrixJsonParser.STRICT : MatrixJsonParser.LENIENT).parseObject(bytes);
-        } catch (InvalidJsonException e) {
-            throw new MalformedPduException("event is not valid JSON: " + e.getMessage(), e);
-        }
+        ObjectNode json = json(bytes, version);
         PduShape.check(json, version);
         String eventId;
         try {
@@ -37,5 +32,23 @@ public final class PduParser {
             throw new MalformedPduException("event cannot be encoded as canonical JSON: " + e.getMessage(), e);
         }
         return new EncodedPdu(bytes.clone(), new Pdu(eventId, version, json));
+    }
+
+    /**
+     * Re-reads an event this server already checked and stored, with the event id it was stored
+     * under: no format checks, no hashing.
+     *
+     * @throws MalformedPduException if the bytes are not a JSON object
+     */
+    public static EncodedPdu parseStored(byte[] bytes, RoomVersion version, String eventId) {
+        return new EncodedPdu(bytes.clone(), new Pdu(eventId, version, json(bytes, version)));
+    }
+
+    private static ObjectNode json(byte[] bytes, RoomVersion version) {
+        try {
+            return (version.strictCanonicalJson() ? MatrixJsonParser.STRICT : MatrixJsonParser.LENIENT).parseObject(bytes);
+        } catch (InvalidJsonException e) {
+            throw new MalformedPduException("event is not valid JSON: " + e.getMessage(), e);
+        }
     }
 }

@@ -61,9 +61,6 @@ public record EventId(String value) {
             if (localProblem != null) {
                 return localProblem;
             }
-            if (colon == 1) {
-                return "empty localpart";
-            }
             try {
                 ServerName.parse(value.substring(colon + 1));
             } catch (InvalidIdentifierException e) {

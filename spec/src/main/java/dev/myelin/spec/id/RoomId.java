@@ -16,9 +16,6 @@ public sealed interface RoomId {
             if (problem != null) {
                 throw new InvalidIdentifierException(KIND, value, problem);
             }
-            if (localpart.isEmpty()) {
-                throw new InvalidIdentifierException(KIND, value, "empty localpart");
-            }
             if (Grammar.utf8Length(value) > Grammar.MAX_ID_BYTES) {
                 throw new InvalidIdentifierException(KIND, value, "longer than 255 bytes");
             }

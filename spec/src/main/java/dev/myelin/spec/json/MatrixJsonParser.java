@@ -41,7 +41,7 @@ public final class MatrixJsonParser {
     /** @throws InvalidJsonException saying what is wrong and where */
     public JsonNode parse(byte[] bytes) {
         Utf8Validator.check(bytes);
-        if (strict && bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF) {
+        if (strict && bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF) {
             throw new InvalidJsonException("byte order mark before JSON text");
         }
         try (JsonParser parser = FACTORY.createParser(bytes)) {

@@ -96,6 +96,14 @@ class EventRulesTest {
         }
     }
 
+    @Test
+    void aliasesWithoutStateKeyAreRejectedUpToV5() {
+        var g = RoomGraph.standard(v(5));
+        g.state("A", ALICE, "m.room.aliases", "example.com", Json.obj(), "START");
+        var noStateKey = g.edit("A", "A2", json -> json.remove("state_key"));
+        assertRejected(g, noStateKey, AuthRule.ALIASES_NO_STATE_KEY);
+    }
+
     /** v1-2: redacting another server's event needs the redact level; from v3 it is checked elsewhere. */
     @ParameterizedTest
     @MethodSource("allVersions")

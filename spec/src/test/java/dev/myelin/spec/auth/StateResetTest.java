@@ -120,4 +120,20 @@ class StateResetTest {
 
         assertThat(subgraph).containsExactlyInAnyOrder("$PL2", "$PL1", "$IMB", "$IJR", "$IPOWER");
     }
+
+    /** Walks are iterative: a stale set 3,000 power levels events back resolves without overflow. */
+    @Test
+    void deepPowerLevelsChainResolves() {
+        var g = RoomGraph.standard(RoomVersion.V12);
+        String previous = "START";
+        for (int i = 0; i < 3_000; i++) {
+            g.powerLevels("P" + i, ALICE, Map.of(BOB, i % 100), previous);
+            previous = "P" + i;
+        }
+        var correct = g.stateAfter(previous);
+        var stale = new HashMap<>(correct);
+        stale.put(POWER_LEVELS, g.id("IPOWER"));
+
+        assertThat(g.resolve(List.of(correct, stale))).containsEntry(POWER_LEVELS, g.id(previous));
+    }
 }

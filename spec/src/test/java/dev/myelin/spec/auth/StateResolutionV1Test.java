@@ -1,6 +1,7 @@
 package dev.myelin.spec.auth;
 
 import dev.myelin.spec.event.RoomVersion;
+import dev.myelin.spec.event.StateKey;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -80,5 +81,21 @@ class StateResolutionV1Test {
         g.message("END", ZARA, "T1", "M");
 
         assertThat(g.stateAfter("END")).containsEntry(TOPIC, g.id("T1"));
+    }
+
+    /**
+     * Power levels are resolved before memberships: PA (giving Bob 50) is applied over IPOWER, and
+     * Bob's kick of Zara from the other fork is then checked against PA, which allows it.
+     */
+    @Test
+    void membershipsAreCheckedAgainstResolvedPowerLevels() {
+        var g = RoomGraph.standard(RoomVersion.V1);
+        g.powerLevels("PA", ALICE, Map.of(ALICE, 100, BOB, 50), "START");
+        g.member("KICK", BOB, ZARA, "leave", "START");
+        g.message("END", ALICE, "PA", "KICK");
+
+        assertThat(g.stateAfter("END"))
+                .containsEntry(POWER_LEVELS, g.id("PA"))
+                .containsEntry(new StateKey("m.room.member", ZARA), g.id("KICK"));
     }
 }

@@ -1,6 +1,7 @@
 package dev.myelin.spec.auth;
 
 import dev.myelin.spec.event.RoomVersion;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -186,5 +187,27 @@ class StateResolutionV2Test {
         g.message("END", ZARA, "T1", "ME");
 
         assertThat(g.changedBetween("START", "END")).containsExactlyInAnyOrder("T1", "ME");
+    }
+
+    /**
+     * Alice (creator) demotes admin Bob while Bob, earlier, kicks Charlie. In v11 both are at 100:
+     * the kick sorts first by timestamp and Alice cannot demote a peer, so the kick stands. In v12
+     * (MSC4289) Alice's infinite power sorts her change first and lets it through; the kick then fails.
+     */
+    @Test
+    void creatorOutranksAdminsFromV12() {
+        for (RoomVersion version : new RoomVersion[] {RoomVersion.V11, RoomVersion.V12}) {
+            var g = RoomGraph.standard(version);
+            g.powerLevels("PA", ALICE, Map.of(ALICE, 100, BOB, 100, CHARLIE, 50), "START");
+            g.member("KICK", BOB, CHARLIE, "leave", "PA");
+            g.powerLevels("DEMOTE", ALICE, Map.of(ALICE, 100, BOB, 0, CHARLIE, 50), "PA");
+            g.message("END", ZARA, "KICK", "DEMOTE");
+
+            if (version.authorization().privilegedCreators()) {
+                assertThat(g.changedBetween("START", "END")).containsExactly("DEMOTE");
+            } else {
+                assertThat(g.changedBetween("START", "END")).containsExactlyInAnyOrder("PA", "KICK");
+            }
+        }
     }
 }

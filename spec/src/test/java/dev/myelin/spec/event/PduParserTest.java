@@ -162,4 +162,14 @@ class PduParserTest {
         assertThatThrownBy(() -> PduParser.parse(new byte[]{'{', (byte) 0xFF, '}'}, RoomVersion.V10))
                 .isInstanceOf(MalformedPduException.class).hasMessageContaining("UTF-8");
     }
+
+    @Test
+    void rereadsStoredEventsWithoutRecomputingTheirId() {
+        EncodedPdu stored = PduParser.parseStored(bytes(MESSAGE), RoomVersion.V10, "$stored");
+        assertThat(stored.eventId()).isEqualTo("$stored");
+        assertThat(stored.bytes()).isEqualTo(bytes(MESSAGE));
+        assertThat(stored.pdu().sender()).isEqualTo("@alice:example.org");
+        assertThatThrownBy(() -> PduParser.parseStored(bytes("[]"), RoomVersion.V10, "$x"))
+                .isInstanceOf(MalformedPduException.class);
+    }
 }

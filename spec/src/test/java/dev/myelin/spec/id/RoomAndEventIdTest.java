@@ -32,9 +32,15 @@ class RoomAndEventIdTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"OGEh:matrix.org", "!", "!abc", "!" + STANDARD_HASH, "!" + URL_SAFE_HASH + "A",
-            "!:matrix.org", "!a:bad server", "!a\u0000:matrix.org"})
+            "!a:bad server", "!a\u0000:matrix.org"})
     void rejectsInvalidRoomIds(String text) {
         assertThatThrownBy(() -> RoomId.parse(text)).isInstanceOf(InvalidIdentifierException.class);
+    }
+
+    @Test
+    void acceptsEmptyLocalpartsFromOtherServersAsTheGrammarAllows() {
+        assertThat(RoomId.parse("!:matrix.org")).isEqualTo(new RoomId.Classic("", ServerName.parse("matrix.org")));
+        assertThat(EventId.parse("$:example.com").server()).contains(ServerName.parse("example.com"));
     }
 
     @Test
@@ -66,7 +72,7 @@ class RoomAndEventIdTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"abc:example.com", "$", "$short", "$:example.com", "$a:", "$" + URL_SAFE_HASH + "==",
+    @ValueSource(strings = {"abc:example.com", "$", "$short", "$a:", "$" + URL_SAFE_HASH + "==",
             "$a+b/c", "$a:exa mple"})
     void rejectsInvalidEventIds(String text) {
         assertThatThrownBy(() -> EventId.parse(text)).isInstanceOf(InvalidIdentifierException.class);

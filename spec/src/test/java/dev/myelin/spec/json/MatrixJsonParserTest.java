@@ -113,4 +113,12 @@ class MatrixJsonParserTest {
         String canonical = "{\"a\":[1,{\"b\":null}],\"c\":\"\\n\\u0000\"}";
         assertThat(CanonicalJson.STRICT.encode(strict(canonical))).asString(StandardCharsets.UTF_8).isEqualTo(canonical);
     }
+
+    @Test
+    void onlyLenientAcceptsAByteOrderMark() {
+        byte[] withBom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, '{', '}'};
+        assertThat(MatrixJsonParser.LENIENT.parse(withBom).isObject()).isTrue();
+        assertThatThrownBy(() -> MatrixJsonParser.STRICT.parse(withBom))
+                .isInstanceOf(InvalidJsonException.class).hasMessageContaining("byte order mark");
+    }
 }

@@ -35,9 +35,7 @@ public final class SqlAccountStore implements AccountStore {
                     SqlDeviceStore.startSession(connection, session.get());
                 }
                 if (registrationToken.isPresent()) {
-                    Jdbc.update(connection, """
-                            UPDATE registration_tokens SET pending = CASE WHEN pending > 0 THEN pending - 1 ELSE 0 END,
-                                   completed = completed + 1 WHERE token = ?""", registrationToken.get());
+                    completeRegistrationToken(connection, registrationToken.get());
                 }
                 return true;
             });
@@ -47,6 +45,31 @@ public final class SqlAccountStore implements AccountStore {
             }
             throw e;
         }
+    }
+
+    @Override
+    public boolean upgradeGuest(String userId, String passwordHash, Optional<NewSession> session,
+                                Optional<String> registrationToken) {
+        return database.write(connection -> {
+            if (Jdbc.update(connection,
+                    "UPDATE users SET is_guest = ?, password_hash = ? WHERE user_id = ? AND is_guest = ? AND deactivated = ?",
+                    false, passwordHash, userId, true, false) == 0) {
+                return false;
+            }
+            if (session.isPresent()) {
+                SqlDeviceStore.startSession(connection, session.get());
+            }
+            if (registrationToken.isPresent()) {
+                completeRegistrationToken(connection, registrationToken.get());
+            }
+            return true;
+        });
+    }
+
+    /** Moves one use of a registration token from pending to completed. */
+    private static void completeRegistrationToken(java.sql.Connection connection, String token) throws SQLException {
+        Jdbc.update(connection, "UPDATE registration_tokens SET pending = CASE WHEN pending > 0 THEN pending - 1 ELSE 0 END,"
+                + " completed = completed + 1 WHERE token = ?", token);
     }
 
     @Override
