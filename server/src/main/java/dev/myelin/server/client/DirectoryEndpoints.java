@@ -63,7 +63,7 @@ public final class DirectoryEndpoints {
     }
 
     private MatrixResponse putAlias(MatrixRequest request) throws Exception {
-        Requester requester = authenticator.require(request);
+        Requester requester = authenticator.requireNonGuest(request);
         String alias = localAlias(request.pathParam("roomAlias"));
         String roomId = Fields.requiredString(request.jsonObject(), "room_id");
         rooms.requireRoom(roomId);
@@ -81,7 +81,7 @@ public final class DirectoryEndpoints {
     }
 
     private MatrixResponse deleteAlias(MatrixRequest request) {
-        Requester requester = authenticator.require(request);
+        Requester requester = authenticator.requireNonGuest(request);
         String alias = request.pathParam("roomAlias");
         String roomId = store.aliasRoom(alias)
                 .orElseThrow(() -> MatrixException.notFound("Room alias " + alias + " not found"));
@@ -113,7 +113,7 @@ public final class DirectoryEndpoints {
     }
 
     private MatrixResponse putVisibility(MatrixRequest request) throws Exception {
-        Requester requester = authenticator.require(request);
+        Requester requester = authenticator.requireNonGuest(request);
         RoomStore.Room room = rooms.requireRoom(request.pathParam("roomId"));
         String visibility = Fields.string(request.jsonObject(), "visibility").orElse("public");
         if (!visibility.equals("public") && !visibility.equals("private")) {
@@ -131,7 +131,7 @@ public final class DirectoryEndpoints {
         String search = null;
         int limit = request.query("limit").map(Integer::parseInt).orElse(100);
         if ("POST".equals(request.method())) {
-            authenticator.require(request);
+            authenticator.requireNonGuest(request);
             ObjectNode body = request.jsonObject();
             if (body.path("limit").canConvertToInt()) {
                 limit = body.get("limit").asInt();

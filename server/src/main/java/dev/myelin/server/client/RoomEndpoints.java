@@ -62,7 +62,11 @@ public final class RoomEndpoints {
         router.add("GET", v3, "/rooms/{roomId}/state", this::allState);
         router.add("GET", v3, "/rooms/{roomId}/event/{eventId}", this::event);
         router.add("POST", v3, "/rooms/{roomId}/join", request -> join(request, request.pathParam("roomId")));
-        router.add("POST", v3, "/join/{roomIdOrAlias}", request -> join(request, request.pathParam("roomIdOrAlias")));
+        router.add("POST", v3, "/join/{roomIdOrAlias}", request -> {
+            // The guest access module lists only /rooms/{roomId}/join.
+            authenticator.requireNonGuest(request);
+            return join(request, request.pathParam("roomIdOrAlias"));
+        });
         router.add("POST", v3, "/rooms/{roomId}/invite", this::invite);
         router.add("POST", v3, "/rooms/{roomId}/leave", this::leave);
         router.add("POST", v3, "/rooms/{roomId}/kick", request -> moderate(request, "kick"));
@@ -79,10 +83,7 @@ public final class RoomEndpoints {
     // ---- createRoom ----
 
     private MatrixResponse createRoom(MatrixRequest request) throws Exception {
-        Requester requester = authenticator.require(request);
-        if (requester.guest()) {
-            throw new MatrixException(403, ErrorCode.M_GUEST_ACCESS_FORBIDDEN, "Guests cannot create rooms");
-        }
+        Requester requester = authenticator.requireNonGuest(request);
         ObjectNode body = request.jsonObject();
         RoomVersion version = Fields.string(body, "room_version")
                 .map(id -> RoomVersion.byId(id).orElseThrow(() -> new MatrixException(400,
@@ -292,7 +293,7 @@ public final class RoomEndpoints {
     }
 
     private MatrixResponse invite(MatrixRequest request) throws Exception {
-        Requester requester = authenticator.require(request);
+        Requester requester = authenticator.requireNonGuest(request);
         ObjectNode body = request.jsonObject();
         if (!body.has("user_id") && body.has("id_server")) {
             throw MatrixException.forbidden("Third-party invites are not supported");
@@ -310,7 +311,7 @@ public final class RoomEndpoints {
     }
 
     private MatrixResponse moderate(MatrixRequest request, String action) throws Exception {
-        Requester requester = authenticator.require(request);
+        Requester requester = authenticator.requireNonGuest(request);
         ObjectNode body = request.jsonObject();
         String roomId = request.pathParam("roomId");
         String target = userId(Fields.requiredString(body, "user_id"));
@@ -324,13 +325,13 @@ public final class RoomEndpoints {
     }
 
     private MatrixResponse forget(MatrixRequest request) {
-        Requester requester = authenticator.require(request);
+        Requester requester = authenticator.requireNonGuest(request);
         rooms.forget(request.pathParam("roomId"), requester.userId());
         return MatrixResponse.empty();
     }
 
     private MatrixResponse joinedRooms(MatrixRequest request) {
-        Requester requester = authenticator.require(request);
+        Requester requester = authenticator.requireNonGuest(request);
         List<String> joined = store.membershipsOf(requester.userId()).stream()
                 .filter(m -> "join".equals(m.membership())).map(RoomStore.Membership::roomId).toList();
         return MatrixResponse.ok(Map.of("joined_rooms", joined));
@@ -356,7 +357,7 @@ public final class RoomEndpoints {
     }
 
     private MatrixResponse joinedMembers(MatrixRequest request) {
-        Requester requester = authenticator.require(request);
+        Requester requester = authenticator.requireNonGuest(request);
         RoomStore.Room room = roomForReading(request.pathParam("roomId"), requester);
         long snapshot = reader.readableSnapshot(requester.userId(), room);
         RoomVersion version = RoomService.version(room);
@@ -458,7 +459,7 @@ public final class RoomEndpoints {
     }
 
     private MatrixResponse redact(MatrixRequest request) throws Exception {
-        Requester requester = authenticator.require(request);
+        Requester requester = authenticator.requireNonGuest(request);
         ObjectNode body = request.jsonObject();
         String roomId = request.pathParam("roomId");
         String eventId = rooms.redact(roomId, requester.userId(), request.pathParam("eventId"),

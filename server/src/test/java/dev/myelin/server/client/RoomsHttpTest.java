@@ -278,11 +278,15 @@ class RoomsHttpTest {
         User guest = new User(registered.path("user_id").asText(), registered.path("access_token").asText());
         error(post(guest, "/createRoom", "{}"), 403, "M_GUEST_ACCESS_FORBIDDEN");
         String closed = createRoom(alice, "{\"preset\":\"public_chat\"}");
-        error(post(guest, "/join/" + enc(closed), "{}"), 403, "M_GUEST_ACCESS_FORBIDDEN");
+        error(post(guest, "/rooms/" + enc(closed) + "/join", "{}"), 403, "M_GUEST_ACCESS_FORBIDDEN");
         String open = createRoom(alice, "{\"preset\":\"public_chat\",\"initial_state\":[{\"type\":"
                 + "\"m.room.guest_access\",\"content\":{\"guest_access\":\"can_join\"}}]}");
-        ok(post(guest, "/join/" + enc(open), "{}"));
+        error(post(guest, "/join/" + enc(open), "{}"), 403, "M_GUEST_ACCESS_FORBIDDEN");
+        ok(post(guest, "/rooms/" + enc(open) + "/join", "{}"));
         sendText(guest, open, "guest here");
+        error(post(guest, "/rooms/" + enc(open) + "/invite", "{\"user_id\":\"" + alice.id() + "\"}"),
+                403, "M_GUEST_ACCESS_FORBIDDEN");
+        ok(post(guest, "/rooms/" + enc(open) + "/leave", "{}"));
     }
 
     @Test
