@@ -212,9 +212,45 @@ public final class RoomEndpoints {
                 throw MatrixException.badJson("m.room.member content needs a 'membership' string");
             }
         }
+        if (type.equals("m.room.canonical_alias")) {
+            checkCanonicalAlias(request.pathParam("roomId"), content);
+        }
         String eventId = rooms.send(request.pathParam("roomId"),
                 new RoomService.Draft(requester.userId(), type, stateKey(request), content), Optional.empty());
         return MatrixResponse.ok(Map.of("event_id", eventId));
+    }
+
+    /**
+     * The aliases of an m.room.canonical_alias event must be valid, and those of this server must point to the room
+     * (spec: room_state.yaml, M_INVALID_PARAM and M_BAD_ALIAS). Other servers' aliases are not checked.
+     */
+    private void checkCanonicalAlias(String roomId, ObjectNode content) {
+        var aliases = new ArrayList<JsonNode>();
+        if (content.has("alias") && !content.get("alias").isNull()) {
+            aliases.add(content.get("alias"));
+        }
+        JsonNode alt = content.get("alt_aliases");
+        if (alt != null && !alt.isNull()) {
+            if (!alt.isArray()) {
+                throw MatrixException.badJson("'alt_aliases' must be a list");
+            }
+            alt.forEach(aliases::add);
+        }
+        for (JsonNode node : aliases) {
+            if (!node.isTextual()) {
+                throw MatrixException.invalidParam("Aliases must be strings");
+            }
+            try {
+                RoomAlias.parse(node.asText());
+            } catch (InvalidIdentifierException e) {
+                throw MatrixException.invalidParam("Invalid room alias " + node.asText() + ": " + e.reason());
+            }
+            if (node.asText().endsWith(":" + rooms.serverName())
+                    && !store.aliasRoom(node.asText()).map(roomId::equals).orElse(false)) {
+                throw new MatrixException(400, ErrorCode.M_BAD_ALIAS,
+                        "The alias " + node.asText() + " does not point to this room");
+            }
+        }
     }
 
     private MatrixResponse getState(MatrixRequest request) {

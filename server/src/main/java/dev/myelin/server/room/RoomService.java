@@ -64,8 +64,7 @@ public final class RoomService {
         this.notifier = notifier;
         this.clock = clock;
         this.factory = new LocalEventFactory(serverName, key);
-        // Third-party invites are not supported yet: no signed invite ever matches.
-        this.authorizer = new EventAuthorizer((signed, keys) -> false);
+        this.authorizer = new EventAuthorizer(new dev.myelin.spec.auth.Ed25519ThirdPartyInviteSignatures());
     }
 
     public RoomStore store() {

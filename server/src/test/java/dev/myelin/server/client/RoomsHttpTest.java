@@ -305,6 +305,12 @@ class RoomsHttpTest {
         assertThat(ok(get(alice, "/rooms/" + enc(roomId) + "/state/m.room.canonical_alias")).path("alias").asText())
                 .isEqualTo(alias);
 
+        error(put(alice, "/rooms/" + enc(roomId) + "/state/m.room.canonical_alias",
+                "{\"alias\":\"#nowhere:test.local\"}"), 400, "M_BAD_ALIAS");
+        error(put(alice, "/rooms/" + enc(roomId) + "/state/m.room.canonical_alias",
+                "{\"alias\":\"not-an-alias\"}"), 400, "M_INVALID_PARAM");
+        ok(put(alice, "/rooms/" + enc(roomId) + "/state/m.room.canonical_alias",
+                "{\"alias\":\"" + alias + "\",\"alt_aliases\":[\"#elsewhere:other.example\"]}"));
         String second = "#other" + TXN.incrementAndGet() + ":test.local";
         ok(put(bob, "/directory/room/" + enc(second), "{\"room_id\":\"" + roomId + "\"}"));
         error(put(bob, "/directory/room/" + enc(second), "{\"room_id\":\"" + roomId + "\"}"), 409, "M_UNKNOWN");
