@@ -61,6 +61,7 @@ public final class RoomEndpoints {
         router.add("GET", v3, "/rooms/{roomId}/state/{eventType}/{stateKey}", this::getState);
         router.add("GET", v3, "/rooms/{roomId}/state", this::allState);
         router.add("GET", v3, "/rooms/{roomId}/event/{eventId}", this::event);
+        router.add("GET", v3, "/rooms/{roomId}/context/{eventId}", this::context);
         router.add("POST", v3, "/rooms/{roomId}/join", request -> join(request, request.pathParam("roomId")));
         router.add("POST", v3, "/join/{roomIdOrAlias}", request -> {
             // The guest access module lists only /rooms/{roomId}/join.
@@ -301,6 +302,65 @@ public final class RoomEndpoints {
             throw MatrixException.notFound("Event not found");
         }
         return MatrixResponse.ok(reader.clientEvent(event, version, requester.userId(), requester.deviceId()));
+    }
+
+    /**
+     * GET /rooms/{roomId}/context/{eventId} (spec: event_context.yaml): visible events around one event, with
+     * pagination tokens for /messages and the state at the last event returned.
+     */
+    private MatrixResponse context(MatrixRequest request) {
+        Requester requester = authenticator.require(request);
+        RoomStore.Room room = store.room(request.pathParam("roomId"))
+                .orElseThrow(() -> MatrixException.notFound("Event not found"));
+        StoredEvent stored = store.event(request.pathParam("eventId"))
+                .filter(e -> e.roomNid() == room.nid() && !e.rejected())
+                .orElseThrow(() -> MatrixException.notFound("Event not found"));
+        RoomVersion version = RoomService.version(room);
+        RoomReader.VisibilityCheck visibility = reader.visibility(requester.userId(), room);
+        RoomReader.Event event = reader.load(stored, version);
+        if (!visibility.canSee(event)) {
+            throw MatrixException.notFound("Event not found");
+        }
+        EventFilter filter = EventFilter.parse(request.query("filter"));
+        int limit = Math.min(Math.max(request.query("limit").map(RoomEndpoints::parseLimit).orElse(10), 0), 100);
+        int beforeLimit = limit / 2;
+        int afterLimit = limit - beforeLimit;
+        ArrayNode before = Json.MAPPER.createArrayNode();
+        long start = stored.streamPos() - 1;
+        for (StoredEvent e : store.timeline(room.nid(), stored.streamPos() - 1, 0, true, beforeLimit * 4 + 10)) {
+            if (before.size() == beforeLimit) {
+                break;
+            }
+            start = e.streamPos() - 1;
+            RoomReader.Event candidate = reader.load(e, version);
+            if (filter.matches(candidate.pdu()) && visibility.canSee(candidate)) {
+                before.add(reader.clientEvent(candidate, version, requester.userId(), requester.deviceId()));
+            }
+        }
+        ArrayNode after = Json.MAPPER.createArrayNode();
+        long end = stored.streamPos();
+        StoredEvent last = stored;
+        for (StoredEvent e : store.timeline(room.nid(), stored.streamPos(), Long.MAX_VALUE, false,
+                afterLimit * 4 + 10)) {
+            if (after.size() == afterLimit) {
+                break;
+            }
+            end = e.streamPos();
+            RoomReader.Event candidate = reader.load(e, version);
+            if (filter.matches(candidate.pdu()) && visibility.canSee(candidate)) {
+                after.add(reader.clientEvent(candidate, version, requester.userId(), requester.deviceId()));
+                last = e;
+            }
+        }
+        long stateAtLast = last.stateAfter() != 0 ? last.stateAfter() : last.stateBefore();
+        var body = new LinkedHashMap<String, Object>();
+        body.put("start", token(start));
+        body.put("end", token(end));
+        body.put("events_before", before);
+        body.put("event", reader.clientEvent(event, version, requester.userId(), requester.deviceId()));
+        body.put("events_after", after);
+        body.put("state", render(store.state(stateAtLast).values(), room));
+        return MatrixResponse.ok(body);
     }
 
     // ---- membership ----

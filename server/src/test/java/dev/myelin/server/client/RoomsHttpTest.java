@@ -247,6 +247,16 @@ class RoomsHttpTest {
                 + "&to=" + page2.path("end").asText() + filter));
         assertThat(bodies(bounded.path("chunk"))).containsExactly("m5", "m4", "m3", "m2");
         error(get(alice, room + "/messages?dir=b&from=garbage"), 400, "M_INVALID_PARAM");
+
+        String m3 = ok(get(alice, room + "/messages?dir=b&limit=3" + filter)).path("chunk").get(2).path("event_id").asText();
+        JsonNode context = ok(get(alice, room + "/context/" + enc(m3) + "?limit=4" + filter));
+        assertThat(context.path("event").path("content").path("body").asText()).isEqualTo("m3");
+        assertThat(bodies(context.path("events_before"))).containsExactly("m2", "m1");
+        assertThat(bodies(context.path("events_after"))).containsExactly("m4", "m5");
+        assertThat(context.path("state").size()).isGreaterThan(3);
+        JsonNode older = ok(get(alice, room + "/messages?dir=b&limit=1&from=" + context.path("start").asText()));
+        assertThat(older.path("chunk").get(0).path("type").asText()).isNotEqualTo("m.room.message");
+        error(get(alice, room + "/context/" + enc("$missing")), 404, "M_NOT_FOUND");
         error(get(alice, room + "/messages?dir=x"), 400, "M_INVALID_PARAM");
     }
 
