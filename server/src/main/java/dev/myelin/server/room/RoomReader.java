@@ -164,6 +164,20 @@ public final class RoomReader {
         } else if ("m.room.redaction".equals(pdu.type()) && pdu.redacts() != null) {
             out.put("redacts", pdu.redacts());
         }
+        if (pdu.isState() && event.stored().stateBefore() != 0) {
+            // What the event replaced, so clients can tell a rename from a join (Synapse: prev_content etc.).
+            StateKey key = StateKey.of(pdu);
+            StoredEvent replaced = store.state(event.stored().stateBefore(), List.of(key)).get(key);
+            if (replaced != null) {
+                Pdu previous = rooms.pdu(replaced, version);
+                ObjectNode previousContent = replaced.redactedBy() != null
+                        ? (ObjectNode) Redactor.redact(previous.json(), version).get("content")
+                        : previous.content();
+                unsigned.set("prev_content", previousContent);
+                unsigned.put("prev_sender", previous.sender());
+                unsigned.put("replaces_state", previous.eventId());
+            }
+        }
         unsigned.put("age", Math.max(0, clock.millis() - pdu.originServerTs()));
         out.set("unsigned", unsigned);
         return out;

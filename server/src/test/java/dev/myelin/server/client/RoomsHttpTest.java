@@ -122,6 +122,8 @@ class RoomsHttpTest {
         ok(put(alice, room + "/state/m.room.topic/", "{\"topic\":\"New topic\"}"));
         JsonNode topic = ok(get(alice, room + "/state/m.room.topic?format=event"));
         assertThat(topic.path("content").path("topic").asText()).isEqualTo("New topic");
+        assertThat(topic.path("unsigned").path("prev_content").path("topic").asText()).isEqualTo("Chat");
+        assertThat(topic.path("unsigned").path("prev_sender").asText()).isEqualTo(alice.id());
         assertThat(topic.path("state_key").asText()).isEmpty();
         ok(put(alice, room + "/state/org.example.custom/some%2Fkey", "{\"v\":1}"));
         assertThat(ok(get(alice, room + "/state/org.example.custom/some%2Fkey")).path("v").asInt()).isEqualTo(1);
