@@ -72,6 +72,7 @@ public final class Homeserver implements AutoCloseable {
             accountsCore.close();
             throw e;
         }
+        var rooms = Rooms.create(config.serverName(), signingKey, database, Clock.systemUTC());
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 
@@ -85,6 +86,7 @@ public final class Homeserver implements AutoCloseable {
                 router.add("GET", Router.CLIENT_V3_AND_R0, "/capabilities", new CapabilitiesEndpoint(authenticator));
                 accountsCore.routes(router);
                 media.routes(router, authenticator);
+                rooms.routes(router, authenticator);
             }
             if (listener.resources().contains(Resource.HEALTH)) {
                 router.add("GET", "/health", new HealthEndpoint(() -> DatabaseMetrics.answers(database)));

@@ -1,0 +1,566 @@
+package dev.myelin.server.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.myelin.server.http.Authenticator;
+import dev.myelin.server.http.ErrorCode;
+import dev.myelin.server.http.Json;
+import dev.myelin.server.http.MatrixException;
+import dev.myelin.server.http.MatrixRequest;
+import dev.myelin.server.http.MatrixResponse;
+import dev.myelin.server.http.Requester;
+import dev.myelin.server.http.Router;
+import dev.myelin.server.room.CreateRoomRequest;
+import dev.myelin.server.room.RoomCreation;
+import dev.myelin.server.room.RoomReader;
+import dev.myelin.server.room.RoomService;
+import dev.myelin.server.storage.RoomStore;
+import dev.myelin.server.storage.RoomStore.StoredEvent;
+import dev.myelin.spec.event.RoomVersion;
+import dev.myelin.spec.event.StateKey;
+import dev.myelin.spec.id.InvalidIdentifierException;
+import dev.myelin.spec.id.RoomAlias;
+import dev.myelin.spec.id.UserId;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Rooms and their timelines (spec: create_room.yaml, room_send.yaml, room_state.yaml, rooms.yaml, joining.yaml,
+ * leaving.yaml, inviting.yaml, kicking.yaml, banning.yaml, message_pagination.yaml, list_joined_rooms.yaml,
+ * redaction.yaml).
+ */
+public final class RoomEndpoints {
+    private static final int MAX_MESSAGES_LIMIT = 1000;
+
+    private final Authenticator authenticator;
+    private final RoomService rooms;
+    private final RoomReader reader;
+    private final RoomStore store;
+
+    public RoomEndpoints(Authenticator authenticator, RoomService rooms, RoomReader reader) {
+        this.authenticator = authenticator;
+        this.rooms = rooms;
+        this.reader = reader;
+        this.store = rooms.store();
+    }
+
+    public void register(Router router) {
+        var v3 = Router.CLIENT_V3_AND_R0;
+        router.add("POST", v3, "/createRoom", this::createRoom);
+        router.add("PUT", v3, "/rooms/{roomId}/send/{eventType}/{txnId}", this::send);
+        router.add("PUT", v3, "/rooms/{roomId}/state/{eventType}", this::putState);
+        router.add("PUT", v3, "/rooms/{roomId}/state/{eventType}/{stateKey}", this::putState);
+        router.add("GET", v3, "/rooms/{roomId}/state/{eventType}", this::getState);
+        router.add("GET", v3, "/rooms/{roomId}/state/{eventType}/{stateKey}", this::getState);
+        router.add("GET", v3, "/rooms/{roomId}/state", this::allState);
+        router.add("GET", v3, "/rooms/{roomId}/event/{eventId}", this::event);
+        router.add("GET", v3, "/rooms/{roomId}/context/{eventId}", this::context);
+        router.add("POST", v3, "/rooms/{roomId}/join", request -> join(request, request.pathParam("roomId")));
+        router.add("POST", v3, "/join/{roomIdOrAlias}", request -> {
+            // The guest access module lists only /rooms/{roomId}/join.
+            authenticator.requireNonGuest(request);
+            return join(request, request.pathParam("roomIdOrAlias"));
+        });
+        router.add("POST", v3, "/rooms/{roomId}/invite", this::invite);
+        router.add("POST", v3, "/rooms/{roomId}/leave", this::leave);
+        router.add("POST", v3, "/rooms/{roomId}/kick", request -> moderate(request, "kick"));
+        router.add("POST", v3, "/rooms/{roomId}/ban", request -> moderate(request, "ban"));
+        router.add("POST", v3, "/rooms/{roomId}/unban", request -> moderate(request, "unban"));
+        router.add("POST", v3, "/rooms/{roomId}/forget", this::forget);
+        router.add("GET", v3, "/joined_rooms", this::joinedRooms);
+        router.add("GET", v3, "/rooms/{roomId}/members", this::members);
+        router.add("GET", v3, "/rooms/{roomId}/joined_members", this::joinedMembers);
+        router.add("GET", v3, "/rooms/{roomId}/messages", this::messages);
+        router.add("PUT", v3, "/rooms/{roomId}/redact/{eventId}/{txnId}", this::redact);
+    }
+
+    // ---- createRoom ----
+
+    private MatrixResponse createRoom(MatrixRequest request) throws Exception {
+        Requester requester = authenticator.requireNonGuest(request);
+        ObjectNode body = request.jsonObject();
+        RoomVersion version = Fields.string(body, "room_version")
+                .map(id -> RoomVersion.byId(id).orElseThrow(() -> new MatrixException(400,
+                        ErrorCode.M_UNSUPPORTED_ROOM_VERSION, "Unsupported room version " + id)))
+                .orElse(RoomVersion.DEFAULT);
+        String visibility = Fields.string(body, "visibility").orElse("private");
+        if (!visibility.equals("public") && !visibility.equals("private")) {
+            throw MatrixException.invalidParam("'visibility' must be public or private");
+        }
+        Optional<String> preset = Fields.string(body, "preset");
+        if (preset.isPresent() && !Set.of("private_chat", "public_chat", "trusted_private_chat").contains(preset.get())) {
+            throw MatrixException.invalidParam("Unknown preset " + preset.get());
+        }
+        List<String> invite = new ArrayList<>();
+        JsonNode inviteNode = body.get("invite");
+        if (inviteNode != null && !inviteNode.isNull()) {
+            if (!inviteNode.isArray()) {
+                throw MatrixException.badJson("'invite' must be a list of user ids");
+            }
+            for (JsonNode user : inviteNode) {
+                invite.add(userId(user.isTextual() ? user.asText() : null));
+            }
+        }
+        ObjectNode creationContent = optionalObject(body, "creation_content").orElse(Json.MAPPER.createObjectNode());
+        List<CreateRoomRequest.InitialState> initialState = new ArrayList<>();
+        JsonNode initial = body.get("initial_state");
+        if (initial != null && !initial.isNull()) {
+            if (!initial.isArray()) {
+                throw MatrixException.badJson("'initial_state' must be a list of state events");
+            }
+            for (JsonNode entry : initial) {
+                if (!(entry instanceof ObjectNode object)) {
+                    throw MatrixException.badJson("'initial_state' entries must be objects");
+                }
+                initialState.add(new CreateRoomRequest.InitialState(Fields.requiredString(object, "type"),
+                        Fields.string(object, "state_key").orElse(""),
+                        optionalObject(object, "content").orElseThrow(() ->
+                                MatrixException.badJson("'initial_state' entries need a 'content' object"))));
+            }
+        }
+        Optional<String> alias = Optional.empty();
+        Optional<String> aliasName = Fields.string(body, "room_alias_name");
+        if (aliasName.isPresent()) {
+            String full = "#" + aliasName.get() + ":" + rooms.serverName();
+            try {
+                RoomAlias.parse(full);
+            } catch (InvalidIdentifierException e) {
+                throw MatrixException.invalidParam("Invalid room alias: " + e.reason());
+            }
+            if (aliasName.get().contains(":") || store.aliasRoom(full).isPresent()) {
+                throw new MatrixException(400, ErrorCode.M_ROOM_IN_USE, "Room alias " + full + " is already in use");
+            }
+            alias = Optional.of(full);
+        }
+        var createRequest = new CreateRoomRequest(version, visibility.equals("public"), preset,
+                Fields.string(body, "name"), Fields.string(body, "topic"), invite,
+                Fields.bool(body, "is_direct", false), creationContent, initialState,
+                optionalObject(body, "power_level_content_override"), alias);
+        String roomId = RoomCreation.create(rooms, requester.userId(), createRequest);
+        if (alias.isPresent() && !store.createAlias(alias.get(), roomId, requester.userId())) {
+            throw new MatrixException(400, ErrorCode.M_ROOM_IN_USE, "Room alias " + alias.get() + " is already in use");
+        }
+        if (createRequest.publicVisibility()) {
+            store.setPublished(roomId, true);
+        }
+        return MatrixResponse.ok(Map.of("room_id", roomId));
+    }
+
+    private static Optional<ObjectNode> optionalObject(ObjectNode body, String name) {
+        JsonNode value = body.get(name);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!(value instanceof ObjectNode object)) {
+            throw MatrixException.badJson("'" + name + "' must be an object");
+        }
+        return Optional.of(object);
+    }
+
+    private static String userId(String text) {
+        if (text == null) {
+            throw MatrixException.badJson("user ids must be strings");
+        }
+        try {
+            return UserId.parse(text).toString();
+        } catch (InvalidIdentifierException e) {
+            throw MatrixException.invalidParam("Invalid user id " + text + ": " + e.reason());
+        }
+    }
+
+    // ---- events and state ----
+
+    private static Optional<RoomStore.TxnKey> txn(Requester requester, String scope, String txnId) {
+        return Optional.of(new RoomStore.TxnKey(requester.userId(),
+                requester.deviceId() == null ? "" : requester.deviceId(), scope, txnId));
+    }
+
+    private MatrixResponse send(MatrixRequest request) throws Exception {
+        Requester requester = authenticator.require(request);
+        ObjectNode content = request.jsonObject();
+        String roomId = request.pathParam("roomId");
+        String eventId = rooms.send(roomId, new RoomService.Draft(requester.userId(), request.pathParam("eventType"),
+                null, content), txn(requester, "send:" + roomId + ":" + request.pathParam("eventType"),
+                request.pathParam("txnId")));
+        return MatrixResponse.ok(Map.of("event_id", eventId));
+    }
+
+    private static String stateKey(MatrixRequest request) {
+        try {
+            return request.pathParam("stateKey");
+        } catch (IllegalStateException noStateKey) {
+            return "";
+        }
+    }
+
+    private MatrixResponse putState(MatrixRequest request) throws Exception {
+        Requester requester = authenticator.require(request);
+        ObjectNode content = request.jsonObject();
+        String type = request.pathParam("eventType");
+        if (type.equals("m.room.member") || type.equals("m.room.create")) {
+            // Membership has its own endpoints; a create event can only start a room.
+            if (type.equals("m.room.create")) {
+                throw MatrixException.forbidden("m.room.create cannot be sent to an existing room");
+            }
+            if (!content.path("membership").isTextual()) {
+                throw MatrixException.badJson("m.room.member content needs a 'membership' string");
+            }
+        }
+        if (type.equals("m.room.canonical_alias")) {
+            checkCanonicalAlias(request.pathParam("roomId"), content);
+        }
+        String eventId = rooms.send(request.pathParam("roomId"),
+                new RoomService.Draft(requester.userId(), type, stateKey(request), content), Optional.empty());
+        return MatrixResponse.ok(Map.of("event_id", eventId));
+    }
+
+    /**
+     * The aliases of an m.room.canonical_alias event must be valid, and those of this server must point to the room
+     * (spec: room_state.yaml, M_INVALID_PARAM and M_BAD_ALIAS). Other servers' aliases are not checked.
+     */
+    private void checkCanonicalAlias(String roomId, ObjectNode content) {
+        var aliases = new ArrayList<JsonNode>();
+        if (content.has("alias") && !content.get("alias").isNull()) {
+            aliases.add(content.get("alias"));
+        }
+        JsonNode alt = content.get("alt_aliases");
+        if (alt != null && !alt.isNull()) {
+            if (!alt.isArray()) {
+                throw MatrixException.badJson("'alt_aliases' must be a list");
+            }
+            alt.forEach(aliases::add);
+        }
+        for (JsonNode node : aliases) {
+            if (!node.isTextual()) {
+                throw MatrixException.invalidParam("Aliases must be strings");
+            }
+            try {
+                RoomAlias.parse(node.asText());
+            } catch (InvalidIdentifierException e) {
+                throw MatrixException.invalidParam("Invalid room alias " + node.asText() + ": " + e.reason());
+            }
+            if (node.asText().endsWith(":" + rooms.serverName())
+                    && !store.aliasRoom(node.asText()).map(roomId::equals).orElse(false)) {
+                throw new MatrixException(400, ErrorCode.M_BAD_ALIAS,
+                        "The alias " + node.asText() + " does not point to this room");
+            }
+        }
+    }
+
+    private MatrixResponse getState(MatrixRequest request) {
+        Requester requester = authenticator.require(request);
+        RoomStore.Room room = roomForReading(request.pathParam("roomId"), requester);
+        long snapshot = reader.readableSnapshot(requester.userId(), room);
+        StateKey key = new StateKey(request.pathParam("eventType"), stateKey(request));
+        StoredEvent stored = store.state(snapshot, List.of(key)).get(key);
+        if (stored == null) {
+            throw MatrixException.notFound("No " + key.type() + " state with key '" + key.stateKey() + "'");
+        }
+        RoomVersion version = RoomService.version(room);
+        ObjectNode event = reader.clientEvent(reader.load(stored, version), version);
+        boolean fullEvent = request.query("format").map("event"::equals).orElse(false);
+        return MatrixResponse.ok(fullEvent ? event : event.get("content"));
+    }
+
+    private MatrixResponse allState(MatrixRequest request) {
+        Requester requester = authenticator.require(request);
+        RoomStore.Room room = roomForReading(request.pathParam("roomId"), requester);
+        long snapshot = reader.readableSnapshot(requester.userId(), room);
+        return MatrixResponse.ok(render(store.state(snapshot).values(), room));
+    }
+
+    private ArrayNode render(Collection<StoredEvent> events, RoomStore.Room room) {
+        RoomVersion version = RoomService.version(room);
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        events.stream().sorted(java.util.Comparator.comparingLong(StoredEvent::streamPos))
+                .forEach(e -> out.add(reader.clientEvent(reader.load(e, version), version)));
+        return out;
+    }
+
+    /** The room, or 403 for an unknown room (as for a room the user cannot see, so existence does not leak). */
+    private RoomStore.Room roomForReading(String roomId, Requester requester) {
+        return store.room(roomId).orElseThrow(() -> MatrixException.forbidden("You are not in room " + roomId));
+    }
+
+    private MatrixResponse event(MatrixRequest request) {
+        Requester requester = authenticator.require(request);
+        String roomId = request.pathParam("roomId");
+        RoomStore.Room room = store.room(roomId).orElseThrow(() -> MatrixException.notFound("Event not found"));
+        StoredEvent stored = store.event(request.pathParam("eventId"))
+                .filter(e -> e.roomNid() == room.nid() && !e.rejected())
+                .orElseThrow(() -> MatrixException.notFound("Event not found"));
+        RoomVersion version = RoomService.version(room);
+        RoomReader.Event event = reader.load(stored, version);
+        if (!reader.visibility(requester.userId(), room).canSee(event)) {
+            throw MatrixException.notFound("Event not found");
+        }
+        return MatrixResponse.ok(reader.clientEvent(event, version, requester.userId(), requester.deviceId()));
+    }
+
+    /**
+     * GET /rooms/{roomId}/context/{eventId} (spec: event_context.yaml): visible events around one event, with
+     * pagination tokens for /messages and the state at the last event returned.
+     */
+    private MatrixResponse context(MatrixRequest request) {
+        Requester requester = authenticator.require(request);
+        RoomStore.Room room = store.room(request.pathParam("roomId"))
+                .orElseThrow(() -> MatrixException.notFound("Event not found"));
+        StoredEvent stored = store.event(request.pathParam("eventId"))
+                .filter(e -> e.roomNid() == room.nid() && !e.rejected())
+                .orElseThrow(() -> MatrixException.notFound("Event not found"));
+        RoomVersion version = RoomService.version(room);
+        RoomReader.VisibilityCheck visibility = reader.visibility(requester.userId(), room);
+        RoomReader.Event event = reader.load(stored, version);
+        if (!visibility.canSee(event)) {
+            throw MatrixException.notFound("Event not found");
+        }
+        EventFilter filter = EventFilter.parse(request.query("filter"));
+        int limit = Math.min(Math.max(request.query("limit").map(RoomEndpoints::parseLimit).orElse(10), 0), 100);
+        int beforeLimit = limit / 2;
+        int afterLimit = limit - beforeLimit;
+        ArrayNode before = Json.MAPPER.createArrayNode();
+        long start = stored.streamPos() - 1;
+        for (StoredEvent e : store.timeline(room.nid(), stored.streamPos() - 1, 0, true, beforeLimit * 4 + 10)) {
+            if (before.size() == beforeLimit) {
+                break;
+            }
+            start = e.streamPos() - 1;
+            RoomReader.Event candidate = reader.load(e, version);
+            if (filter.matches(candidate.pdu()) && visibility.canSee(candidate)) {
+                before.add(reader.clientEvent(candidate, version, requester.userId(), requester.deviceId()));
+            }
+        }
+        ArrayNode after = Json.MAPPER.createArrayNode();
+        long end = stored.streamPos();
+        StoredEvent last = stored;
+        for (StoredEvent e : store.timeline(room.nid(), stored.streamPos(), Long.MAX_VALUE, false,
+                afterLimit * 4 + 10)) {
+            if (after.size() == afterLimit) {
+                break;
+            }
+            end = e.streamPos();
+            RoomReader.Event candidate = reader.load(e, version);
+            if (filter.matches(candidate.pdu()) && visibility.canSee(candidate)) {
+                after.add(reader.clientEvent(candidate, version, requester.userId(), requester.deviceId()));
+                last = e;
+            }
+        }
+        long stateAtLast = last.stateAfter() != 0 ? last.stateAfter() : last.stateBefore();
+        var body = new LinkedHashMap<String, Object>();
+        body.put("start", token(start));
+        body.put("end", token(end));
+        body.put("events_before", before);
+        body.put("event", reader.clientEvent(event, version, requester.userId(), requester.deviceId()));
+        body.put("events_after", after);
+        body.put("state", render(store.state(stateAtLast).values(), room));
+        return MatrixResponse.ok(body);
+    }
+
+    // ---- membership ----
+
+    private MatrixResponse join(MatrixRequest request, String roomIdOrAlias) throws Exception {
+        Requester requester = authenticator.require(request);
+        ObjectNode body = request.jsonObject();
+        String roomId = roomIdOrAlias;
+        if (roomIdOrAlias.startsWith("#")) {
+            roomId = store.aliasRoom(roomIdOrAlias)
+                    .orElseThrow(() -> MatrixException.notFound("Unknown room alias " + roomIdOrAlias));
+        } else if (!roomIdOrAlias.startsWith("!")) {
+            throw MatrixException.invalidParam("Not a room id or alias: " + roomIdOrAlias);
+        }
+        if (requester.guest()) {
+            RoomStore.Room room = rooms.requireRoom(roomId);
+            StateKey guestAccess = new StateKey("m.room.guest_access", "");
+            StoredEvent access = store.state(room.currentSnapshot(), List.of(guestAccess)).get(guestAccess);
+            if (access == null || !"can_join".equals(rooms.pdu(access, RoomService.version(room)).content()
+                    .path("guest_access").asText())) {
+                throw new MatrixException(403, ErrorCode.M_GUEST_ACCESS_FORBIDDEN, "Guests may not join this room");
+            }
+        }
+        rooms.join(roomId, requester.userId(), Fields.string(body, "reason").orElse(null));
+        return MatrixResponse.ok(Map.of("room_id", roomId));
+    }
+
+    private MatrixResponse invite(MatrixRequest request) throws Exception {
+        Requester requester = authenticator.requireNonGuest(request);
+        ObjectNode body = request.jsonObject();
+        if (!body.has("user_id") && body.has("id_server")) {
+            throw MatrixException.forbidden("Third-party invites are not supported");
+        }
+        rooms.invite(request.pathParam("roomId"), requester.userId(), userId(Fields.requiredString(body, "user_id")),
+                Fields.string(body, "reason").orElse(null));
+        return MatrixResponse.empty();
+    }
+
+    private MatrixResponse leave(MatrixRequest request) throws Exception {
+        Requester requester = authenticator.require(request);
+        ObjectNode body = request.jsonObject();
+        rooms.leave(request.pathParam("roomId"), requester.userId(), Fields.string(body, "reason").orElse(null));
+        return MatrixResponse.empty();
+    }
+
+    private MatrixResponse moderate(MatrixRequest request, String action) throws Exception {
+        Requester requester = authenticator.requireNonGuest(request);
+        ObjectNode body = request.jsonObject();
+        String roomId = request.pathParam("roomId");
+        String target = userId(Fields.requiredString(body, "user_id"));
+        String reason = Fields.string(body, "reason").orElse(null);
+        switch (action) {
+            case "kick" -> rooms.kick(roomId, requester.userId(), target, reason);
+            case "ban" -> rooms.ban(roomId, requester.userId(), target, reason);
+            default -> rooms.unban(roomId, requester.userId(), target, reason);
+        }
+        return MatrixResponse.empty();
+    }
+
+    private MatrixResponse forget(MatrixRequest request) {
+        Requester requester = authenticator.requireNonGuest(request);
+        rooms.forget(request.pathParam("roomId"), requester.userId());
+        return MatrixResponse.empty();
+    }
+
+    private MatrixResponse joinedRooms(MatrixRequest request) {
+        Requester requester = authenticator.requireNonGuest(request);
+        List<String> joined = store.membershipsOf(requester.userId()).stream()
+                .filter(m -> "join".equals(m.membership())).map(RoomStore.Membership::roomId).toList();
+        return MatrixResponse.ok(Map.of("joined_rooms", joined));
+    }
+
+    private MatrixResponse members(MatrixRequest request) {
+        Requester requester = authenticator.require(request);
+        RoomStore.Room room = roomForReading(request.pathParam("roomId"), requester);
+        long snapshot = reader.readableSnapshot(requester.userId(), room);
+        Optional<String> membership = request.query("membership");
+        Optional<String> notMembership = request.query("not_membership");
+        RoomVersion version = RoomService.version(room);
+        var chunk = new ArrayList<StoredEvent>();
+        for (StoredEvent member : store.stateOfTypes(snapshot, Set.of("m.room.member")).values()) {
+            String value = rooms.pdu(member, version).content().path("membership").asText("leave");
+            if (membership.isPresent() && !membership.get().equals(value)
+                    || notMembership.isPresent() && notMembership.get().equals(value)) {
+                continue;
+            }
+            chunk.add(member);
+        }
+        return MatrixResponse.ok(Map.of("chunk", render(chunk, room)));
+    }
+
+    private MatrixResponse joinedMembers(MatrixRequest request) {
+        Requester requester = authenticator.requireNonGuest(request);
+        RoomStore.Room room = roomForReading(request.pathParam("roomId"), requester);
+        long snapshot = reader.readableSnapshot(requester.userId(), room);
+        RoomVersion version = RoomService.version(room);
+        var joined = new java.util.TreeMap<String, Object>();
+        for (var entry : store.stateOfTypes(snapshot, Set.of("m.room.member")).entrySet()) {
+            ObjectNode content = rooms.pdu(entry.getValue(), version).content();
+            if ("join".equals(content.path("membership").asText())) {
+                var profile = new LinkedHashMap<String, Object>();
+                if (content.path("displayname").isTextual()) {
+                    profile.put("display_name", content.get("displayname").asText());
+                }
+                if (content.path("avatar_url").isTextual()) {
+                    profile.put("avatar_url", content.get("avatar_url").asText());
+                }
+                joined.put(entry.getKey().stateKey(), profile);
+            }
+        }
+        return MatrixResponse.ok(Map.of("joined", joined));
+    }
+
+    // ---- /messages ----
+
+    /** A pagination token: "s" and a position in the events stream (events up to and including it are before). */
+    static long parseToken(String token) {
+        String digits = token.startsWith("s") ? token.substring(1) : token;
+        int end = 0;
+        while (end < digits.length() && Character.isDigit(digits.charAt(end))) {
+            end++;
+        }
+        if (end == 0 || end > 18) {
+            throw MatrixException.invalidParam("Invalid pagination token " + token);
+        }
+        return Long.parseLong(digits.substring(0, end));
+    }
+
+    static String token(long position) {
+        return "s" + position;
+    }
+
+    private MatrixResponse messages(MatrixRequest request) throws Exception {
+        Requester requester = authenticator.require(request);
+        RoomStore.Room room = roomForReading(request.pathParam("roomId"), requester);
+        String dir = request.query("dir").orElseThrow(() -> MatrixException.missingParam("Missing 'dir'"));
+        if (!dir.equals("b") && !dir.equals("f")) {
+            throw MatrixException.invalidParam("'dir' must be b or f");
+        }
+        boolean backwards = dir.equals("b");
+        RoomReader.VisibilityCheck visibility = reader.visibility(requester.userId(), room);
+        // A user who never could see anything gets 403 rather than an empty timeline.
+        if (!"join".equals(rooms.currentMembership(room.roomId(), requester.userId()))
+                && !reader.worldReadable(room)
+                && store.membership(room.roomId(), requester.userId()).isEmpty()) {
+            throw MatrixException.forbidden("You are not in this room");
+        }
+        long from = request.query("from").map(RoomEndpoints::parseToken)
+                .orElseGet(() -> backwards ? store.currentStreamPos() : 0L);
+        long to = request.query("to").map(RoomEndpoints::parseToken).orElse(backwards ? 0L : Long.MAX_VALUE);
+        EventFilter filter = EventFilter.parse(request.query("filter"));
+        int limit = request.query("limit").map(RoomEndpoints::parseLimit).orElse(filter.limit().orElse(10));
+        limit = Math.min(Math.max(limit, 0), MAX_MESSAGES_LIMIT);
+        RoomVersion version = RoomService.version(room);
+        ArrayNode chunk = Json.MAPPER.createArrayNode();
+        long position = from;
+        boolean exhausted = false;
+        // Read in pages until the chunk is full: the filter and history visibility may drop events.
+        while (chunk.size() < limit && !exhausted) {
+            int page = Math.max(limit - chunk.size(), 20);
+            List<StoredEvent> events = store.timeline(room.nid(), position, to, backwards, page);
+            if (events.size() < page) {
+                exhausted = true;
+            }
+            for (StoredEvent stored : events) {
+                position = backwards ? stored.streamPos() - 1 : stored.streamPos();
+                RoomReader.Event event = reader.load(stored, version);
+                if (filter.matches(event.pdu()) && visibility.canSee(event)) {
+                    chunk.add(reader.clientEvent(event, version, requester.userId(), requester.deviceId()));
+                    if (chunk.size() == limit) {
+                        break;
+                    }
+                }
+            }
+        }
+        var body = new LinkedHashMap<String, Object>();
+        body.put("start", token(from));
+        body.put("chunk", chunk);
+        // No "end" once the timeline is exhausted in this direction (spec: clients stop paginating then).
+        if (chunk.size() == limit && limit > 0) {
+            body.put("end", token(position));
+        }
+        return MatrixResponse.ok(body);
+    }
+
+    private static int parseLimit(String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw MatrixException.invalidParam("'limit' must be an integer");
+        }
+    }
+
+    private MatrixResponse redact(MatrixRequest request) throws Exception {
+        Requester requester = authenticator.requireNonGuest(request);
+        ObjectNode body = request.jsonObject();
+        String roomId = request.pathParam("roomId");
+        String eventId = rooms.redact(roomId, requester.userId(), request.pathParam("eventId"),
+                Fields.string(body, "reason").orElse(null), txn(requester, "redact:" + roomId,
+                        request.pathParam("txnId")));
+        return MatrixResponse.ok(Map.of("event_id", eventId));
+    }
+}

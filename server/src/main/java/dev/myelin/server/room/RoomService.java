@@ -1,0 +1,409 @@
+package dev.myelin.server.room;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.myelin.server.http.ErrorCode;
+import dev.myelin.server.http.Json;
+import dev.myelin.server.http.MatrixException;
+import dev.myelin.server.storage.RoomStore;
+import dev.myelin.server.storage.RoomStore.StoredEvent;
+import dev.myelin.server.storage.RoomStore.TxnKey;
+import dev.myelin.server.storage.sql.SqlRoomStore;
+import dev.myelin.server.sync.Notifier;
+import dev.myelin.spec.auth.AuthEventSelector;
+import dev.myelin.spec.auth.AuthorizationException;
+import dev.myelin.spec.auth.EventAuthorizer;
+import dev.myelin.spec.crypto.SigningKey;
+import dev.myelin.spec.event.EncodedPdu;
+import dev.myelin.spec.event.LocalEventFactory;
+import dev.myelin.spec.event.MalformedPduException;
+import dev.myelin.spec.event.Pdu;
+import dev.myelin.spec.event.RoomVersion;
+import dev.myelin.spec.event.StateKey;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Creates events in local rooms: build (prev_events = forward extremities, depth, auth_events selected from the
+ * current state) -> authorize against the current state -> hash and sign -> persist with the new state snapshot and
+ * extremities in one transaction -> notify. All of it runs under the room's lock (one writer per room).
+ */
+public final class RoomService {
+    static final StateKey CREATE = new StateKey("m.room.create", "");
+    static final StateKey POWER_LEVELS = new StateKey("m.room.power_levels", "");
+    static final StateKey JOIN_RULES = new StateKey("m.room.join_rules", "");
+    static final StateKey HISTORY_VISIBILITY = new StateKey("m.room.history_visibility", "");
+
+    private static final String ID_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final String serverName;
+    private final RoomStore store;
+    private final Notifier notifier;
+    private final Clock clock;
+    private final LocalEventFactory factory;
+    private final EventAuthorizer authorizer;
+    private final RoomLocks locks = new RoomLocks(256);
+    private final PduCache cache = new PduCache(20_000);
+
+    public RoomService(String serverName, SigningKey key, RoomStore store, Notifier notifier, Clock clock) {
+        this.serverName = serverName;
+        this.store = store;
+        this.notifier = notifier;
+        this.clock = clock;
+        this.factory = new LocalEventFactory(serverName, key);
+        this.authorizer = new EventAuthorizer(new dev.myelin.spec.auth.Ed25519ThirdPartyInviteSignatures());
+    }
+
+    public RoomStore store() {
+        return store;
+    }
+
+    public String serverName() {
+        return serverName;
+    }
+
+    /** An event to create: a message when {@code stateKey} is null. */
+    public record Draft(String sender, String type, String stateKey, ObjectNode content, String redacts) {
+        public Draft(String sender, String type, String stateKey, ObjectNode content) {
+            this(sender, type, stateKey, content, null);
+        }
+    }
+
+    /**
+     * The room being written to, with the state the events built so far have reached. State entries are read from
+     * the store on first use and then kept here.
+     */
+    private final class Building {
+        final RoomVersion version;
+        String roomId;
+        final long snapshot;
+        List<String> prevEvents;
+        long depth;
+        final Map<StateKey, Optional<Pdu>> state = new HashMap<>();
+        final List<EncodedPdu> built = new ArrayList<>();
+
+        Building(RoomVersion version, String roomId, long snapshot, List<String> prevEvents, long depth) {
+            this.version = version;
+            this.roomId = roomId;
+            this.snapshot = snapshot;
+            this.prevEvents = prevEvents;
+            this.depth = depth;
+        }
+
+        Map<StateKey, Pdu> lookup(Set<StateKey> keys) {
+            var missing = new ArrayList<StateKey>();
+            for (StateKey key : keys) {
+                if (!state.containsKey(key)) {
+                    missing.add(key);
+                }
+            }
+            if (!missing.isEmpty()) {
+                Map<StateKey, StoredEvent> found = snapshot == 0 ? Map.of() : store.state(snapshot, missing);
+                for (StateKey key : missing) {
+                    StoredEvent stored = found.get(key);
+                    state.put(key, stored == null ? Optional.empty() : Optional.of(pdu(stored, version)));
+                }
+            }
+            var result = new LinkedHashMap<StateKey, Pdu>();
+            for (StateKey key : keys) {
+                state.get(key).ifPresent(pdu -> result.put(key, pdu));
+            }
+            return result;
+        }
+
+        EncodedPdu add(Draft draft) {
+            var keys = new LinkedHashSet<StateKey>(AuthEventSelector.select(version, draft.type(), draft.stateKey(),
+                    draft.sender(), draft.content()));
+            boolean createImplied = version.authorization().roomIdFromCreateEvent();
+            Map<StateKey, Pdu> authState = new HashMap<>();
+            boolean isCreate = CREATE.type().equals(draft.type()) && "".equals(draft.stateKey());
+            if (!isCreate) {
+                var withCreate = new LinkedHashSet<>(keys);
+                withCreate.add(CREATE);
+                authState.putAll(lookup(withCreate));
+            }
+            ObjectNode json = Json.MAPPER.createObjectNode();
+            json.put("type", draft.type());
+            if (draft.stateKey() != null) {
+                json.put("state_key", draft.stateKey());
+            }
+            json.put("sender", draft.sender());
+            json.set("content", draft.content());
+            if (draft.redacts() != null) {
+                json.put("redacts", draft.redacts());
+            }
+            if (roomId != null) {
+                json.put("room_id", roomId);
+            }
+            json.put("origin_server_ts", clock.millis());
+            json.put("depth", Math.min(depth + 1, (1L << 53) - 1));
+            ArrayNode prev = json.putArray("prev_events");
+            ArrayNode auth = json.putArray("auth_events");
+            boolean v1Format = version.eventFormat() == RoomVersion.EventFormat.V1_SERVER_GENERATED;
+            for (String id : prevEvents) {
+                prev.add(reference(id, v1Format));
+            }
+            for (StateKey key : keys) {
+                Pdu authEvent = authState.get(key);
+                if (authEvent != null && !(createImplied && key.equals(CREATE))) {
+                    auth.add(reference(authEvent.eventId(), v1Format));
+                }
+            }
+            EncodedPdu encoded;
+            try {
+                encoded = factory.create(json, version);
+            } catch (MalformedPduException e) {
+                if (e.getMessage() != null && e.getMessage().contains("larger than")) {
+                    throw MatrixException.tooLarge("Event is larger than 65536 bytes");
+                }
+                throw MatrixException.badJson("Malformed event: " + e.getMessage());
+            }
+            try {
+                authorizer.authorize(encoded.pdu(), authState);
+            } catch (AuthorizationException e) {
+                throw MatrixException.forbidden(e.getMessage());
+            }
+            if (roomId == null) {
+                roomId = encoded.pdu().roomId();
+            }
+            if (encoded.pdu().isState()) {
+                state.put(StateKey.of(encoded.pdu()), Optional.of(encoded.pdu()));
+            }
+            prevEvents = List.of(encoded.eventId());
+            depth = encoded.pdu().depth();
+            built.add(encoded);
+            return encoded;
+        }
+    }
+
+    private static JsonNode reference(String eventId, boolean v1Format) {
+        if (!v1Format) {
+            return Json.MAPPER.getNodeFactory().textNode(eventId);
+        }
+        // v1/v2 references are [event_id, {hashes}]; the hashes are informational and left empty.
+        ArrayNode pair = Json.MAPPER.createArrayNode();
+        pair.add(eventId);
+        pair.addObject();
+        return pair;
+    }
+
+    /** The stored event as a Pdu of the room's version (cached by event nid). */
+    public Pdu pdu(StoredEvent stored, RoomVersion version) {
+        return cache.get(stored.nid(), () -> {
+            try {
+                return new Pdu(stored.eventId(), version, (ObjectNode) Json.MAPPER.readTree(stored.json()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    public RoomStore.Room requireRoom(String roomId) {
+        return store.room(roomId).orElseThrow(() -> MatrixException.notFound("Unknown room " + roomId));
+    }
+
+    public static RoomVersion version(RoomStore.Room room) {
+        return RoomVersion.byId(room.version()).orElseThrow();
+    }
+
+    /** Sends one event to an existing room; returns its event id. With a txn already used, the earlier event id. */
+    public String send(String roomId, Draft draft, Optional<TxnKey> txn) {
+        return locks.withRoom(roomId, () -> {
+            if (txn.isPresent()) {
+                Optional<String> earlier = store.eventIdForTxn(txn.get());
+                if (earlier.isPresent()) {
+                    return earlier.get();
+                }
+            }
+            RoomStore.Room room = requireRoom(roomId);
+            Building building = open(room);
+            EncodedPdu event = building.add(draft);
+            persist(room.roomId(), room.version(), room.creator(), building.built, txn);
+            return event.eventId();
+        });
+    }
+
+    /** Sends several events to an existing room, each after the previous, in one transaction. */
+    public List<String> sendAll(String roomId, List<Draft> drafts) {
+        return locks.withRoom(roomId, () -> {
+            RoomStore.Room room = requireRoom(roomId);
+            Building building = open(room);
+            var ids = new ArrayList<String>();
+            for (Draft draft : drafts) {
+                ids.add(building.add(draft).eventId());
+            }
+            persist(room.roomId(), room.version(), room.creator(), building.built, Optional.empty());
+            return ids;
+        });
+    }
+
+    private Building open(RoomStore.Room room) {
+        List<String> extremities = store.forwardExtremities(room.nid());
+        long depth = 0;
+        for (String id : extremities) {
+            depth = Math.max(depth, store.event(id).map(StoredEvent::depth).orElse(0L));
+        }
+        return new Building(version(room), room.roomId(), room.currentSnapshot(), extremities, depth);
+    }
+
+    private void persist(String roomId, String version, String creator, List<EncodedPdu> events,
+                         Optional<TxnKey> txn) {
+        RoomStore.Persisted persisted = store.persist(roomId, version, creator, events, txn);
+        notifier.advanced(SqlRoomStore.EVENTS, persisted.lastStreamPos());
+    }
+
+    /**
+     * Creates a room from its create event content and the drafts that follow it (membership of the creator,
+     * power levels, presets, ...), all authorized in order and persisted in one transaction.
+     *
+     * @param followUps builds the drafts once the room id is known
+     */
+    public String createRoom(RoomVersion version, String creator, ObjectNode createContent,
+                             java.util.function.Function<String, List<Draft>> followUps) {
+        String provisionalId = version.authorization().roomIdFromCreateEvent()
+                ? null : "!" + randomId() + ":" + serverName;
+        Building building = new Building(version, provisionalId, 0, List.of(), 0);
+        building.add(new Draft(creator, CREATE.type(), "", createContent));
+        String roomId = building.roomId;
+        return locks.withRoom(roomId, () -> {
+            for (Draft draft : followUps.apply(roomId)) {
+                building.add(draft);
+            }
+            persist(roomId, version.id(), creator, building.built, Optional.empty());
+            return roomId;
+        });
+    }
+
+    private static String randomId() {
+        var id = new StringBuilder(18);
+        for (int i = 0; i < 18; i++) {
+            id.append(ID_CHARS.charAt(RANDOM.nextInt(ID_CHARS.length())));
+        }
+        return id.toString();
+    }
+
+    /**
+     * Redacts an event (spec: redaction.yaml). The sender may redact their own events; others' events need the
+     * redact power level. From v11 "redacts" is in the content, before it is a top-level key.
+     */
+    public String redact(String roomId, String sender, String targetId, String reason, Optional<TxnKey> txn) {
+        RoomStore.Room room = requireRoom(roomId);
+        RoomVersion version = version(room);
+        Optional<StoredEvent> target = store.event(targetId).filter(e -> e.roomNid() == room.nid());
+        if (target.isPresent() && !sender.equals(pdu(target.get(), version).sender())) {
+            var state = new HashMap<StateKey, Pdu>();
+            store.state(room.currentSnapshot(), List.of(CREATE, POWER_LEVELS))
+                    .forEach((key, stored) -> state.put(key, pdu(stored, version)));
+            var authState = new dev.myelin.spec.auth.AuthState(version, state);
+            if (authState.powerOf(sender) < authState.powerLevels().redactLevel()) {
+                throw MatrixException.forbidden("You may not redact other users' events");
+            }
+        }
+        ObjectNode content = Json.MAPPER.createObjectNode();
+        if (version.redaction().v11Rules()) {
+            content.put("redacts", targetId);
+        }
+        if (reason != null) {
+            content.put("reason", reason);
+        }
+        return send(roomId, new Draft(sender, "m.room.redaction", null, content,
+                version.redaction().v11Rules() ? null : targetId), txn);
+    }
+
+    /** The room's current power levels as the auth rules read them (creators included). */
+    public dev.myelin.spec.auth.AuthState powerState(RoomStore.Room room) {
+        RoomVersion version = version(room);
+        var state = new HashMap<StateKey, Pdu>();
+        store.state(room.currentSnapshot(), List.of(CREATE, POWER_LEVELS))
+                .forEach((key, stored) -> state.put(key, pdu(stored, version)));
+        return new dev.myelin.spec.auth.AuthState(version, state);
+    }
+
+    // ---- Membership ----
+
+    private static ObjectNode membershipContent(String membership, String reason) {
+        ObjectNode content = Json.MAPPER.createObjectNode().put("membership", membership);
+        if (reason != null) {
+            content.put("reason", reason);
+        }
+        return content;
+    }
+
+    public String currentMembership(String roomId, String userId) {
+        return store.membership(roomId, userId).map(RoomStore.Membership::membership).orElse("leave");
+    }
+
+    /** Joins a local room; nothing is sent when the user is already joined. */
+    public String join(String roomId, String userId, String reason) {
+        requireRoom(roomId);
+        if ("join".equals(currentMembership(roomId, userId))) {
+            return roomId;
+        }
+        send(roomId, new Draft(userId, "m.room.member", userId, membershipContent("join", reason)), Optional.empty());
+        return roomId;
+    }
+
+    public void invite(String roomId, String sender, String target, String reason) {
+        requireRoom(roomId);
+        String membership = currentMembership(roomId, target);
+        if ("join".equals(membership) || "ban".equals(membership)) {
+            throw MatrixException.forbidden(target + " is " + ("join".equals(membership) ? "already in the room" : "banned"));
+        }
+        if ("invite".equals(membership)) {
+            return;
+        }
+        send(roomId, new Draft(sender, "m.room.member", target, membershipContent("invite", reason)), Optional.empty());
+    }
+
+    public void leave(String roomId, String userId, String reason) {
+        requireRoom(roomId);
+        String membership = currentMembership(roomId, userId);
+        if ("leave".equals(membership)) {
+            return;
+        }
+        send(roomId, new Draft(userId, "m.room.member", userId, membershipContent("leave", reason)), Optional.empty());
+    }
+
+    public void kick(String roomId, String sender, String target, String reason) {
+        requireRoom(roomId);
+        String membership = currentMembership(roomId, target);
+        if (!"join".equals(membership) && !"invite".equals(membership) && !"knock".equals(membership)) {
+            throw MatrixException.forbidden(target + " is not in the room");
+        }
+        send(roomId, new Draft(sender, "m.room.member", target, membershipContent("leave", reason)), Optional.empty());
+    }
+
+    public void ban(String roomId, String sender, String target, String reason) {
+        requireRoom(roomId);
+        send(roomId, new Draft(sender, "m.room.member", target, membershipContent("ban", reason)), Optional.empty());
+    }
+
+    public void unban(String roomId, String sender, String target, String reason) {
+        requireRoom(roomId);
+        if (!"ban".equals(currentMembership(roomId, target))) {
+            throw MatrixException.forbidden(target + " is not banned");
+        }
+        send(roomId, new Draft(sender, "m.room.member", target, membershipContent("leave", reason)), Optional.empty());
+    }
+
+    public void forget(String roomId, String userId) {
+        String membership = currentMembership(roomId, userId);
+        if ("join".equals(membership) || "invite".equals(membership) || "knock".equals(membership)) {
+            throw new MatrixException(400, ErrorCode.M_UNKNOWN, "Leave the room before forgetting it");
+        }
+        store.forget(roomId, userId);
+    }
+}

@@ -1,0 +1,471 @@
+package dev.myelin.server.storage.sql;
+
+import dev.myelin.server.storage.RoomStore;
+import dev.myelin.server.storage.StreamName;
+import dev.myelin.spec.event.EncodedPdu;
+import dev.myelin.spec.event.Pdu;
+import dev.myelin.spec.event.StateKey;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Rooms and events in SQL. State snapshots are deltas on a parent with chains of at most {@link #maxChainLength}
+ * snapshots, so reading any snapshot walks at most that many rows of {@code state_snapshots} (one recursive query)
+ * while a state change usually costs one entry row (see {@link #newSnapshot} for how chains are bounded).
+ */
+public final class SqlRoomStore implements RoomStore {
+    public static final StreamName EVENTS = StreamName.of("events");
+    /** Deltas between full snapshots. A full snapshot of a 1,000-member room is ~1,000 small rows. */
+    public static final int DEFAULT_MAX_CHAIN_LENGTH = 64;
+
+    private static final String EVENT_COLUMNS = "e.event_nid, e.event_id, e.room_nid, e.stream_pos, e.depth, "
+            + "e.state_before_nid, e.state_after_nid, e.rejected, e.soft_failed, e.redacted_by, e.json";
+
+    private final Database database;
+    private final int maxChainLength;
+    // Interned names found committed in the database (never rolled back, so safe to cache).
+    private final Map<String, Long> typeNids = new ConcurrentHashMap<>();
+    private final Map<String, Long> stateKeyNids = new ConcurrentHashMap<>();
+
+    public SqlRoomStore(Database database) {
+        this(database, DEFAULT_MAX_CHAIN_LENGTH);
+    }
+
+    public SqlRoomStore(Database database, int maxChainLength) {
+        if (maxChainLength < 1) {
+            throw new IllegalArgumentException("maxChainLength must be at least 1");
+        }
+        this.database = database;
+        this.maxChainLength = maxChainLength;
+    }
+
+    private record NidKey(long type, long stateKey) {}
+
+    private static StoredEvent storedEvent(ResultSet row) throws SQLException {
+        return new StoredEvent(row.getLong("event_nid"), row.getString("event_id"), row.getLong("room_nid"),
+                row.getLong("stream_pos"), row.getLong("depth"), row.getLong("state_before_nid"),
+                row.getLong("state_after_nid"), row.getBoolean("rejected"), row.getBoolean("soft_failed"),
+                row.getString("redacted_by"), row.getBytes("json"));
+    }
+
+    private static Room roomRow(ResultSet row) throws SQLException {
+        return new Room(row.getLong("room_nid"), row.getString("room_id"), row.getString("room_version"),
+                row.getString("creator"), row.getLong("current_snapshot_nid"), row.getBoolean("published"));
+    }
+
+    @Override
+    public Optional<Room> room(String roomId) {
+        return database.read(c -> selectRoom(c, roomId));
+    }
+
+    private static Optional<Room> selectRoom(Connection c, String roomId) throws SQLException {
+        return Jdbc.queryOne(c, "SELECT * FROM rooms WHERE room_id = ?", SqlRoomStore::roomRow, roomId);
+    }
+
+    @Override
+    public Persisted persist(String roomId, String roomVersion, String creator, List<EncodedPdu> events,
+                             Optional<TxnKey> txn) {
+        if (events.isEmpty()) {
+            throw new IllegalArgumentException("nothing to persist");
+        }
+        var interned = new HashMap<String, Long>();
+        var internedKeys = new HashMap<String, Long>();
+        Persisted persisted = database.write(c -> {
+            Optional<Room> existing = selectRoom(c, roomId);
+            long roomNid;
+            if (existing.isPresent()) {
+                roomNid = existing.get().nid();
+            } else {
+                if (!events.getFirst().pdu().isCreate()) {
+                    throw new IllegalStateException("unknown room " + roomId + " must start with its create event");
+                }
+                roomNid = Jdbc.queryOne(c, """
+                        INSERT INTO rooms (room_id, room_version, creator) VALUES (?, ?, ?)
+                        RETURNING room_nid""", row -> row.getLong(1), roomId, roomVersion, creator).orElseThrow();
+            }
+            long current = existing.map(Room::currentSnapshot).orElse(0L);
+            var stored = new ArrayList<StoredEvent>(events.size());
+            for (EncodedPdu encoded : events) {
+                Pdu pdu = encoded.pdu();
+                long before = current;
+                long pos = SqlStreamPositions.next(c, EVENTS);
+                long typeNid = intern(c, "event_types", "type", "type_nid", typeNids, interned, pdu.type());
+                Long stateKeyNid = pdu.isState()
+                        ? intern(c, "state_keys", "state_key", "state_key_nid", stateKeyNids, internedKeys,
+                        pdu.stateKey())
+                        : null;
+                byte[] json = encoded.bytes();
+                long eventNid = Jdbc.queryOne(c, """
+                        INSERT INTO events (event_id, room_nid, type_nid, state_key_nid, depth, stream_pos,
+                                            state_before_nid, json)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING event_nid""", row -> row.getLong(1),
+                        pdu.eventId(), roomNid, typeNid, stateKeyNid, pdu.depth(), pos,
+                        current == 0 ? null : current, json).orElseThrow();
+                long after = current;
+                if (stateKeyNid != null) {
+                    after = newSnapshot(c, roomNid, current, new NidKey(typeNid, stateKeyNid), eventNid);
+                    Jdbc.update(c, "UPDATE events SET state_after_nid = ? WHERE event_nid = ?", after, eventNid);
+                }
+                for (String prev : pdu.prevEvents()) {
+                    Jdbc.update(c, """
+                            DELETE FROM forward_extremities WHERE room_nid = ?
+                            AND event_nid = (SELECT event_nid FROM events WHERE event_id = ?)""", roomNid, prev);
+                }
+                Jdbc.update(c, "INSERT INTO forward_extremities (room_nid, event_nid) VALUES (?, ?)",
+                        roomNid, eventNid);
+                if ("m.room.member".equals(pdu.type()) && pdu.isState()) {
+                    String membership = pdu.content().path("membership").asText("leave");
+                    Jdbc.update(c, """
+                            INSERT INTO room_memberships (room_nid, user_id, membership, event_nid, forgotten)
+                            VALUES (?, ?, ?, ?, FALSE)
+                            ON CONFLICT (room_nid, user_id) DO UPDATE SET membership = excluded.membership,
+                                event_nid = excluded.event_nid, forgotten = FALSE""",
+                            roomNid, pdu.stateKey(), membership, eventNid);
+                }
+                if ("m.room.redaction".equals(pdu.type()) && pdu.redacts() != null) {
+                    Jdbc.update(c, """
+                            UPDATE events SET redacted_by = ? WHERE event_id = ? AND room_nid = ?
+                            AND redacted_by IS NULL""", pdu.eventId(), pdu.redacts(), roomNid);
+                }
+                current = after;
+                stored.add(new StoredEvent(eventNid, pdu.eventId(), roomNid, pos, pdu.depth(),
+                        before, stateKeyNid == null ? 0 : after, false, false, null, json));
+            }
+            Jdbc.update(c, "UPDATE rooms SET current_snapshot_nid = ? WHERE room_nid = ?", current, roomNid);
+            if (txn.isPresent()) {
+                TxnKey key = txn.get();
+                if (selectTxn(c, key).isPresent()) {
+                    throw new DuplicateTransactionException(key);
+                }
+                Jdbc.update(c, """
+                        INSERT INTO event_txn_ids (user_id, device_id, scope, txn_id, event_id)
+                        VALUES (?, ?, ?, ?, ?)""", key.userId(), key.deviceId(), key.scope(), key.txnId(),
+                        stored.getLast().eventId());
+            }
+            Room room = selectRoom(c, roomId).orElseThrow();
+            return new Persisted(room, List.copyOf(stored));
+        });
+        typeNids.putAll(interned);
+        stateKeyNids.putAll(internedKeys);
+        return persisted;
+    }
+
+    private static long intern(Connection c, String table, String column, String nidColumn, Map<String, Long> cache,
+                               Map<String, Long> fresh, String value) throws SQLException {
+        Long cached = cache.get(value);
+        if (cached != null) {
+            return cached;
+        }
+        Jdbc.update(c, "INSERT INTO " + table + " (" + column + ") VALUES (?) ON CONFLICT (" + column
+                + ") DO NOTHING", value);
+        long nid = Jdbc.queryOne(c, "SELECT " + nidColumn + " FROM " + table + " WHERE " + column + " = ?",
+                row -> row.getLong(1), value).orElseThrow();
+        fresh.put(value, nid);
+        return nid;
+    }
+
+    /**
+     * A snapshot that is {@code parent} with one entry set. Usually a one-entry delta on the parent. When the chain
+     * reaches {@link #maxChainLength}, it is rebased instead: a snapshot on the chain's full root holding every entry
+     * the chain changed (so a big room does not copy its whole state every few changes), or, once that cumulative
+     * delta is more than half the root's size, a new full snapshot.
+     */
+    private long newSnapshot(Connection c, long roomNid, long parent, NidKey key, long eventNid) throws SQLException {
+        int parentChain = parent == 0 ? -1 : Jdbc.queryOne(c,
+                "SELECT chain_length FROM state_snapshots WHERE snapshot_nid = ?", row -> row.getInt(1), parent)
+                .orElseThrow();
+        Long newParent;
+        int chainLength;
+        Map<NidKey, Long> entries = new LinkedHashMap<>();
+        if (parent == 0) {
+            newParent = null;
+            chainLength = 0;
+        } else if (parentChain + 1 < maxChainLength) {
+            newParent = parent;
+            chainLength = parentChain + 1;
+        } else {
+            long root = Jdbc.queryOne(c, CHAIN + "SELECT snapshot_nid FROM chain WHERE parent_nid IS NULL",
+                    row -> row.getLong(1), parent).orElseThrow();
+            long rootSize = Jdbc.queryOne(c, "SELECT COUNT(*) FROM state_snapshot_entries WHERE snapshot_nid = ?",
+                    row -> row.getLong(1), root).orElseThrow();
+            Map<NidKey, Long> changed = stateNids(c, parent, "chain.parent_nid IS NOT NULL");
+            changed.put(key, eventNid);
+            if (changed.size() * 2L > rootSize) {
+                newParent = null;
+                chainLength = 0;
+                entries.putAll(stateNids(c, parent, null));
+            } else {
+                newParent = root;
+                chainLength = 1;
+                entries.putAll(changed);
+            }
+        }
+        long snapshot = Jdbc.queryOne(c, """
+                INSERT INTO state_snapshots (room_nid, parent_nid, chain_length) VALUES (?, ?, ?)
+                RETURNING snapshot_nid""", row -> row.getLong(1), roomNid, newParent, chainLength).orElseThrow();
+        entries.put(key, eventNid);
+        try (var insert = c.prepareStatement("""
+                INSERT INTO state_snapshot_entries (snapshot_nid, type_nid, state_key_nid, event_nid)
+                VALUES (?, ?, ?, ?)""")) {
+            for (var entry : entries.entrySet()) {
+                insert.setLong(1, snapshot);
+                insert.setLong(2, entry.getKey().type());
+                insert.setLong(3, entry.getKey().stateKey());
+                insert.setLong(4, entry.getValue());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+        return snapshot;
+    }
+
+    private static final String CHAIN = """
+            WITH RECURSIVE chain (snapshot_nid, parent_nid, pos) AS (
+                SELECT snapshot_nid, parent_nid, 0 FROM state_snapshots WHERE snapshot_nid = ?
+                UNION ALL
+                SELECT s.snapshot_nid, s.parent_nid, chain.pos + 1
+                FROM state_snapshots s JOIN chain ON s.snapshot_nid = chain.parent_nid)
+            """;
+
+    /** The snapshot's entries as nids; {@code filter} is an extra SQL condition on se.type_nid/se.state_key_nid. */
+    private static Map<NidKey, Long> stateNids(Connection c, long snapshot, String filter, Object... params)
+            throws SQLException {
+        var all = new ArrayList<Object>();
+        all.add(snapshot);
+        all.addAll(List.of(params));
+        List<long[]> rows = Jdbc.queryList(c, CHAIN + """
+                SELECT se.type_nid, se.state_key_nid, se.event_nid, chain.pos FROM chain
+                JOIN state_snapshot_entries se ON se.snapshot_nid = chain.snapshot_nid
+                """ + (filter == null ? "" : " WHERE " + filter) + " ORDER BY chain.pos DESC",
+                row -> new long[]{row.getLong(1), row.getLong(2), row.getLong(3)}, all.toArray());
+        var map = new HashMap<NidKey, Long>(rows.size() * 2);
+        for (long[] row : rows) {
+            map.put(new NidKey(row[0], row[1]), row[2]);
+        }
+        return map;
+    }
+
+    private Map<StateKey, StoredEvent> resolve(Connection c, Map<NidKey, Long> nids) throws SQLException {
+        var result = new HashMap<StateKey, StoredEvent>(nids.size() * 2);
+        var eventNids = new ArrayList<>(nids.values());
+        for (int i = 0; i < eventNids.size(); i += 500) {
+            List<Long> chunk = eventNids.subList(i, Math.min(eventNids.size(), i + 500));
+            String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
+            List<Object[]> rows = Jdbc.queryList(c, "SELECT " + EVENT_COLUMNS + ", t.type, k.state_key FROM events e"
+                    + " JOIN event_types t ON t.type_nid = e.type_nid"
+                    + " JOIN state_keys k ON k.state_key_nid = e.state_key_nid"
+                    + " WHERE e.event_nid IN (" + marks + ")",
+                    row -> new Object[]{storedEvent(row), row.getString("type"), row.getString("state_key")},
+                    chunk.toArray());
+            for (Object[] row : rows) {
+                result.put(new StateKey((String) row[1], (String) row[2]), (StoredEvent) row[0]);
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public Map<StateKey, StoredEvent> state(long snapshotNid) {
+        if (snapshotNid == 0) {
+            return Map.of();
+        }
+        return database.read(c -> resolve(c, stateNids(c, snapshotNid, null)));
+    }
+
+    @Override
+    public Map<StateKey, StoredEvent> state(long snapshotNid, Collection<StateKey> keys) {
+        if (snapshotNid == 0 || keys.isEmpty()) {
+            return Map.of();
+        }
+        return database.read(c -> {
+            var conditions = new ArrayList<String>();
+            var params = new ArrayList<Object>();
+            for (StateKey key : keys) {
+                Long type = lookupNid(c, "event_types", "type", "type_nid", typeNids, key.type());
+                Long stateKey = lookupNid(c, "state_keys", "state_key", "state_key_nid", stateKeyNids, key.stateKey());
+                if (type != null && stateKey != null) {
+                    conditions.add("(se.type_nid = ? AND se.state_key_nid = ?)");
+                    params.add(type);
+                    params.add(stateKey);
+                }
+            }
+            if (conditions.isEmpty()) {
+                return Map.of();
+            }
+            return resolve(c, stateNids(c, snapshotNid, String.join(" OR ", conditions), params.toArray()));
+        });
+    }
+
+    @Override
+    public Map<StateKey, StoredEvent> stateOfTypes(long snapshotNid, Set<String> types) {
+        if (snapshotNid == 0 || types.isEmpty()) {
+            return Map.of();
+        }
+        return database.read(c -> {
+            var nids = new ArrayList<Object>();
+            for (String type : types) {
+                Long nid = lookupNid(c, "event_types", "type", "type_nid", typeNids, type);
+                if (nid != null) {
+                    nids.add(nid);
+                }
+            }
+            if (nids.isEmpty()) {
+                return Map.of();
+            }
+            String marks = String.join(",", java.util.Collections.nCopies(nids.size(), "?"));
+            return resolve(c, stateNids(c, snapshotNid, "se.type_nid IN (" + marks + ")", nids.toArray()));
+        });
+    }
+
+    private static Long lookupNid(Connection c, String table, String column, String nidColumn,
+                                  Map<String, Long> cache, String value) throws SQLException {
+        Long cached = cache.get(value);
+        if (cached != null) {
+            return cached;
+        }
+        Optional<Long> nid = Jdbc.queryOne(c, "SELECT " + nidColumn + " FROM " + table + " WHERE " + column + " = ?",
+                row -> row.getLong(1), value);
+        nid.ifPresent(n -> cache.put(value, n));
+        return nid.orElse(null);
+    }
+
+    @Override
+    public Optional<StoredEvent> event(String eventId) {
+        return database.read(c -> Jdbc.queryOne(c, "SELECT " + EVENT_COLUMNS + " FROM events e WHERE e.event_id = ?",
+                SqlRoomStore::storedEvent, eventId));
+    }
+
+    @Override
+    public Optional<StoredEvent> event(long eventNid) {
+        return database.read(c -> Jdbc.queryOne(c, "SELECT " + EVENT_COLUMNS + " FROM events e WHERE e.event_nid = ?",
+                SqlRoomStore::storedEvent, eventNid));
+    }
+
+    @Override
+    public Optional<String> eventIdForTxn(TxnKey txn) {
+        return database.read(c -> selectTxn(c, txn));
+    }
+
+    private static Optional<String> selectTxn(Connection c, TxnKey txn) throws SQLException {
+        return Jdbc.queryOne(c, """
+                SELECT event_id FROM event_txn_ids WHERE user_id = ? AND device_id = ? AND scope = ? AND txn_id = ?""",
+                row -> row.getString(1), txn.userId(), txn.deviceId(), txn.scope(), txn.txnId());
+    }
+
+    @Override
+    public Optional<TxnKey> txnOf(String eventId) {
+        return database.read(c -> Jdbc.queryOne(c,
+                "SELECT user_id, device_id, scope, txn_id FROM event_txn_ids WHERE event_id = ?",
+                row -> new TxnKey(row.getString(1), row.getString(2), row.getString(3), row.getString(4)), eventId));
+    }
+
+    @Override
+    public List<String> forwardExtremities(long roomNid) {
+        return database.read(c -> Jdbc.queryList(c, """
+                SELECT e.event_id FROM forward_extremities f JOIN events e ON e.event_nid = f.event_nid
+                WHERE f.room_nid = ? ORDER BY e.event_nid""", row -> row.getString(1), roomNid));
+    }
+
+    @Override
+    public List<StoredEvent> timeline(long roomNid, long from, long to, boolean backwards, int limit) {
+        String sql = "SELECT " + EVENT_COLUMNS + " FROM events e WHERE e.room_nid = ? AND e.rejected = FALSE"
+                + " AND e.soft_failed = FALSE AND "
+                + (backwards ? "e.stream_pos <= ? AND e.stream_pos > ? ORDER BY e.stream_pos DESC"
+                             : "e.stream_pos > ? AND e.stream_pos <= ? ORDER BY e.stream_pos ASC")
+                + " LIMIT ?";
+        return database.read(c -> Jdbc.queryList(c, sql, SqlRoomStore::storedEvent, roomNid, from, to, limit));
+    }
+
+    private static Membership membershipRow(ResultSet row) throws SQLException {
+        return new Membership(row.getString("room_id"), row.getString("user_id"), row.getString("membership"),
+                row.getLong("event_nid"), row.getBoolean("forgotten"));
+    }
+
+    private static final String MEMBERSHIP_SELECT = """
+            SELECT r.room_id, m.user_id, m.membership, m.event_nid, m.forgotten
+            FROM room_memberships m JOIN rooms r ON r.room_nid = m.room_nid""";
+
+    @Override
+    public List<Membership> membershipsOf(String userId) {
+        return database.read(c -> Jdbc.queryList(c, MEMBERSHIP_SELECT + " WHERE m.user_id = ? ORDER BY r.room_nid",
+                SqlRoomStore::membershipRow, userId));
+    }
+
+    @Override
+    public Optional<Membership> membership(String roomId, String userId) {
+        return database.read(c -> Jdbc.queryOne(c, MEMBERSHIP_SELECT + " WHERE r.room_id = ? AND m.user_id = ?",
+                SqlRoomStore::membershipRow, roomId, userId));
+    }
+
+    @Override
+    public List<Membership> members(String roomId, String membership) {
+        return database.read(c -> Jdbc.queryList(c, MEMBERSHIP_SELECT
+                        + " WHERE r.room_id = ? AND m.membership = ? ORDER BY m.user_id",
+                SqlRoomStore::membershipRow, roomId, membership));
+    }
+
+    @Override
+    public boolean forget(String roomId, String userId) {
+        return database.write(c -> Jdbc.update(c, """
+                UPDATE room_memberships SET forgotten = TRUE
+                WHERE room_nid = (SELECT room_nid FROM rooms WHERE room_id = ?) AND user_id = ?
+                AND membership IN ('leave', 'ban')""", roomId, userId) > 0);
+    }
+
+    @Override
+    public long currentStreamPos() {
+        return database.read(c -> SqlStreamPositions.current(c, EVENTS));
+    }
+
+    @Override
+    public boolean createAlias(String alias, String roomId, String creator) {
+        return database.write(c -> Jdbc.update(c, """
+                INSERT INTO room_aliases (alias, room_id, creator) VALUES (?, ?, ?)
+                ON CONFLICT (alias) DO NOTHING""", alias, roomId, creator) > 0);
+    }
+
+    @Override
+    public Optional<String> aliasRoom(String alias) {
+        return database.read(c -> Jdbc.queryOne(c, "SELECT room_id FROM room_aliases WHERE alias = ?",
+                row -> row.getString(1), alias));
+    }
+
+    @Override
+    public Optional<String> aliasCreator(String alias) {
+        return database.read(c -> Jdbc.queryOne(c, "SELECT creator FROM room_aliases WHERE alias = ?",
+                row -> row.getString(1), alias));
+    }
+
+    @Override
+    public boolean deleteAlias(String alias) {
+        return database.write(c -> Jdbc.update(c, "DELETE FROM room_aliases WHERE alias = ?", alias) > 0);
+    }
+
+    @Override
+    public List<String> aliasesOf(String roomId) {
+        return database.read(c -> Jdbc.queryList(c, "SELECT alias FROM room_aliases WHERE room_id = ? ORDER BY alias",
+                row -> row.getString(1), roomId));
+    }
+
+    @Override
+    public void setPublished(String roomId, boolean published) {
+        database.write(c -> Jdbc.update(c, "UPDATE rooms SET published = ? WHERE room_id = ?", published, roomId));
+    }
+
+    @Override
+    public List<Room> publishedRooms() {
+        return database.read(c -> Jdbc.queryList(c, "SELECT * FROM rooms WHERE published = TRUE ORDER BY room_nid",
+                SqlRoomStore::roomRow));
+    }
+}
