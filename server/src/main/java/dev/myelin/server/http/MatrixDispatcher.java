@@ -3,6 +3,7 @@ package dev.myelin.server.http;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.myelin.server.metrics.Metrics;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -11,6 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -67,6 +70,9 @@ public final class MatrixDispatcher extends Handler.Abstract {
             LOG.error("Unhandled failure in {} {}", method, path, e);
             answer = error(new MatrixException(500, ErrorCode.M_UNKNOWN, "Internal server error"));
         }
+        if (!drainUnreadBody(request)) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
         write(response, answer, callback);
         long elapsed = System.nanoTime() - start;
         metrics.recordRequest(method, routeLabel, answer.status(), elapsed);
@@ -111,6 +117,32 @@ public final class MatrixDispatcher extends Handler.Abstract {
             response = response.withHeader("Retry-After", Long.toString((retryMs.longValue() + 999) / 1000));
         }
         return response;
+    }
+
+    /**
+     * Reads and discards what the endpoint left of the request body (an error answered before the
+     * body arrived), so the connection stays usable for the client's next request: otherwise Jetty
+     * closes it after the response, and a client that already reuses it sees its request fail. A
+     * body too large to drain cheaply closes the connection, announced with "Connection: close".
+     */
+    private boolean drainUnreadBody(Request request) {
+        if (request.getLength() > defaultMaxBody) {
+            return false;
+        }
+        InputStream rest = Content.Source.asInputStream(request);
+        byte[] buffer = new byte[8192];
+        long drained = 0;
+        try {
+            for (int n = rest.read(buffer); n >= 0; n = rest.read(buffer)) {
+                drained += n;
+                if (drained > defaultMaxBody) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private static void write(Response response, MatrixResponse answer, Callback callback) {

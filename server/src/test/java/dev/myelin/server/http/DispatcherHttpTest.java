@@ -30,6 +30,9 @@ class DispatcherHttpTest {
                         "roomId", request.pathParam("roomId"), "stateKey", request.pathParam("stateKey"))))
                 .add("GET", "/boom", request -> {
                     throw new IllegalStateException("a bug");
+                })
+                .add("POST", "/refuse", request -> {
+                    throw MatrixException.forbidden("refused before reading the body");
                 });
         server = serve(router, RateLimit.UNLIMITED);
         baseUrl = "http://127.0.0.1:" + server.port(0);
@@ -105,6 +108,39 @@ class DispatcherHttpTest {
         var reply = client.send(request);
         assertThat(reply.status()).isEqualTo(413);
         assertThat(reply.errcode()).isEqualTo("M_TOO_LARGE");
+    }
+
+    @Test
+    void theConnectionStaysUsableWhenAnErrorIsAnsweredBeforeTheBodyArrives() throws Exception {
+        int port = Integer.parseInt(baseUrl.substring(baseUrl.lastIndexOf(':') + 1));
+        try (var socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5000);
+            var out = socket.getOutputStream();
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream()));
+            String body = "{\"padding\":\"" + "x".repeat(600) + "\"}";
+            out.write(("POST /refuse HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.length() + "\r\n\r\n").getBytes());
+            out.flush();
+            Thread.sleep(300);
+            out.write(body.getBytes());
+            out.flush();
+            assertThat(in.readLine()).isEqualTo("HTTP/1.1 403 Forbidden");
+            skipResponse(in);
+            out.write("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\n{}".getBytes());
+            out.flush();
+            assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
+        }
+    }
+
+    /** Reads past the headers and the Content-Length body of one response. */
+    private static void skipResponse(java.io.BufferedReader in) throws java.io.IOException {
+        int length = 0;
+        for (String line = in.readLine(); !line.isEmpty(); line = in.readLine()) {
+            if (line.toLowerCase().startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        in.skip(length);
     }
 
     @Test
