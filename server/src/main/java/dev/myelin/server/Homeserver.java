@@ -17,6 +17,7 @@ import dev.myelin.server.storage.DatabaseSettings;
 import dev.myelin.server.storage.sql.Database;
 import dev.myelin.server.storage.sql.SqlServerMetaStore;
 import dev.myelin.server.metrics.DatabaseMetrics;
+import dev.myelin.spec.crypto.SigningKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +49,7 @@ public final class Homeserver implements AutoCloseable {
     }
 
     public static Homeserver start(MyelinConfig config) throws Exception {
-        SigningKeyFile.Entry signingKey = SigningKeyFile.loadOrCreate(config.signingKeyPath());
+        SigningKey signingKey = SigningKeyFile.loadOrCreate(config.signingKeyPath());
         Database database = Database.open(databaseSettings(config.database()));
         try {
             return start(config, signingKey, database);
@@ -58,7 +59,7 @@ public final class Homeserver implements AutoCloseable {
         }
     }
 
-    private static Homeserver start(MyelinConfig config, SigningKeyFile.Entry signingKey, Database database)
+    private static Homeserver start(MyelinConfig config, SigningKey signingKey, Database database)
             throws Exception {
         new SqlServerMetaStore(database).claimServerName(config.serverName());
         var metrics = new Metrics().withJvmMetrics();

@@ -2,7 +2,6 @@ package dev.myelin.server;
 
 import dev.myelin.server.client.DirectoryEndpoints;
 import dev.myelin.server.client.RoomEndpoints;
-import dev.myelin.server.config.SigningKeyFile;
 import dev.myelin.server.http.Authenticator;
 import dev.myelin.server.http.Router;
 import dev.myelin.server.room.RoomReader;
@@ -17,9 +16,9 @@ import java.time.Clock;
 /** Rooms wired together: store, event creation, reading, and their endpoints. */
 public record Rooms(RoomService service, RoomReader reader, InProcessNotifier notifier) {
 
-    public static Rooms create(String serverName, SigningKeyFile.Entry key, Database database, Clock clock) {
+    public static Rooms create(String serverName, SigningKey key, Database database, Clock clock) {
         var notifier = new InProcessNotifier();
-        var service = new RoomService(serverName, SigningKey.fromSeed(key.keyId(), key.seed()),
+        var service = new RoomService(serverName, key,
                 new SqlRoomStore(database), notifier, clock);
         return new Rooms(service, new RoomReader(service, clock), notifier);
     }

@@ -1,27 +1,24 @@
 package dev.myelin.server.config;
 
+import dev.myelin.spec.crypto.SigningKey;
+
 import java.io.IOException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.util.Base64;
-import java.util.Set;
 
 /**
  * The server's Ed25519 signing key on disk, in the format Synapse uses so keys can move between
  * servers: one line {@code ed25519 <version> <unpadded base64 seed>}. The key id is "ed25519:version".
  */
 public final class SigningKeyFile {
-    /** The key id (such as "ed25519:a_XyZ1") and its 32-byte seed. */
-    public record Entry(String keyId, byte[] seed) {
-    }
-
-    private static final String ALPHANUMERIC = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-
     private SigningKeyFile() {
     }
 
-    public static Entry loadOrCreate(Path file) throws IOException {
+    public static SigningKey loadOrCreate(Path file) throws IOException {
         if (!Files.exists(file)) {
             create(file);
         }
@@ -29,35 +26,22 @@ public final class SigningKeyFile {
         if (parts.length != 3 || !parts[0].equals("ed25519") || !parts[1].matches("[A-Za-z0-9_]+")) {
             throw new ConfigException("Signing key file " + file + " must contain one line 'ed25519 <version> <base64 seed>'");
         }
-        byte[] seed;
         try {
-            seed = Base64.getDecoder().decode(parts[2].replace("=", "") + "=".repeat((4 - parts[2].length() % 4) % 4));
+            return SigningKey.fromBase64Seed("ed25519:" + parts[1], parts[2]);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("Signing key file " + file + ": the seed is not base64");
+            throw new ConfigException("Signing key file " + file + ": the seed is not a base64 32-byte Ed25519 seed");
         }
-        if (seed.length != 32) {
-            throw new ConfigException("Signing key file " + file + ": the seed must be 32 bytes, got " + seed.length);
-        }
-        return new Entry("ed25519:" + parts[1], seed);
     }
 
+    /** Writes a new key into a file that only its owner can read from the moment it exists. */
     private static void create(Path file) throws IOException {
-        var random = new SecureRandom();
-        byte[] seed = new byte[32];
-        random.nextBytes(seed);
-        var version = new StringBuilder("a_");
-        for (int i = 0; i < 4; i++) {
-            version.append(ALPHANUMERIC.charAt(random.nextInt(ALPHANUMERIC.length())));
-        }
-        String line = "ed25519 " + version + " " + Base64.getEncoder().withoutPadding().encodeToString(seed) + "\n";
+        SigningKey key = SigningKey.generate(new SecureRandom());
+        String version = key.keyId().substring("ed25519:".length());
         Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.writeString(file, line);
-        try {
-            Files.setPosixFilePermissions(file, Set.of(
-                    java.nio.file.attribute.PosixFilePermission.OWNER_READ,
-                    java.nio.file.attribute.PosixFilePermission.OWNER_WRITE));
-        } catch (UnsupportedOperationException notPosix) {
-            // Non-POSIX file systems keep their default permissions.
-        }
+        FileAttribute<?>[] ownerOnly = FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
+                ? new FileAttribute<?>[]{PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+                : new FileAttribute<?>[0];
+        Files.createFile(file, ownerOnly);
+        Files.writeString(file, "ed25519 " + version + " " + key.seedBase64() + "\n");
     }
 }

@@ -126,7 +126,11 @@ public final class MatrixDispatcher extends Handler.Abstract {
      * body too large to drain cheaply closes the connection, announced with "Connection: close".
      */
     private boolean drainUnreadBody(Request request) {
-        if (request.getLength() > defaultMaxBody) {
+        long declared = request.getLength();
+        if (declared == 0) {
+            return true;
+        }
+        if (declared > defaultMaxBody) {
             return false;
         }
         InputStream rest = Content.Source.asInputStream(request);

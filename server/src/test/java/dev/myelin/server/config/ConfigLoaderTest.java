@@ -181,5 +181,7 @@ class ConfigLoaderTest {
         assertThat(created.keyId()).matches("ed25519:a_[A-Za-z0-9]{4}");
         assertThat(again.keyId()).isEqualTo(created.keyId());
         assertThat(again.seed()).hasSize(32).isEqualTo(created.seed());
+        assertThat(java.nio.file.Files.getPosixFilePermissions(key))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     }
 }
