@@ -53,6 +53,7 @@ public final class MatrixDispatcher extends Handler.Abstract {
         cors.apply(response.getHeaders());
         String routeLabel = UNMATCHED;
         MatrixResponse answer;
+        long bodyLimit = defaultMaxBody;
         try {
             if ("OPTIONS".equals(method)) {
                 // Spec: answer pre-flight requests without running any endpoint logic.
@@ -61,6 +62,7 @@ public final class MatrixDispatcher extends Handler.Abstract {
                 RouteMatch match = router.match(method, path);
                 if (match instanceof RouteMatch.Found found) {
                     routeLabel = found.route().template();
+                    bodyLimit = bodyLimit(found.route());
                 }
                 answer = dispatch(request, match, requestId);
             }
@@ -70,7 +72,7 @@ public final class MatrixDispatcher extends Handler.Abstract {
             LOG.error("Unhandled failure in {} {}", method, path, e);
             answer = error(new MatrixException(500, ErrorCode.M_UNKNOWN, "Internal server error"));
         }
-        if (!drainUnreadBody(request)) {
+        if (!drainUnreadBody(request, bodyLimit)) {
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
         }
         write(response, answer, callback);
@@ -91,7 +93,7 @@ public final class MatrixDispatcher extends Handler.Abstract {
             case RouteMatch.WrongMethod _ ->
                     throw new MatrixException(405, ErrorCode.M_UNRECOGNIZED, "Unrecognized request: wrong method");
             case RouteMatch.Found found -> {
-                long maxBody = found.route().maxBodyBytes() >= 0 ? found.route().maxBodyBytes() : defaultMaxBody;
+                long maxBody = bodyLimit(found.route());
                 long declared = request.getLength();
                 if (declared > maxBody) {
                     throw MatrixException.tooLarge("Request body is larger than " + maxBody + " bytes");
@@ -103,6 +105,10 @@ public final class MatrixDispatcher extends Handler.Abstract {
                         .call(() -> found.route().endpoint().handle(matrixRequest));
             }
         };
+    }
+
+    private long bodyLimit(Route route) {
+        return route.maxBodyBytes() >= 0 ? route.maxBodyBytes() : defaultMaxBody;
     }
 
     private static MatrixResponse error(MatrixException e) {
@@ -122,15 +128,16 @@ public final class MatrixDispatcher extends Handler.Abstract {
     /**
      * Reads and discards what the endpoint left of the request body (an error answered before the
      * body arrived), so the connection stays usable for the client's next request: otherwise Jetty
-     * closes it after the response, and a client that already reuses it sees its request fail. A
-     * body too large to drain cheaply closes the connection, announced with "Connection: close".
+     * closes it after the response, and a client that already reuses it sees its request fail. The
+     * client was entitled to send anything up to the route's limit (an upload refused for quota is
+     * still read whole); a body over it closes the connection, announced with "Connection: close".
      */
-    private boolean drainUnreadBody(Request request) {
+    private boolean drainUnreadBody(Request request, long limit) {
         long declared = request.getLength();
         if (declared == 0) {
             return true;
         }
-        if (declared > defaultMaxBody) {
+        if (declared > limit) {
             return false;
         }
         InputStream rest = Content.Source.asInputStream(request);
@@ -139,7 +146,7 @@ public final class MatrixDispatcher extends Handler.Abstract {
         try {
             for (int n = rest.read(buffer); n >= 0; n = rest.read(buffer)) {
                 drained += n;
-                if (drained > defaultMaxBody) {
+                if (drained > limit) {
                     return false;
                 }
             }
