@@ -16,6 +16,8 @@ import dev.myelin.server.ops.MetricsEndpoint;
 import dev.myelin.server.storage.DatabaseSettings;
 import dev.myelin.server.storage.sql.Database;
 import dev.myelin.server.storage.sql.SqlServerMetaStore;
+import dev.myelin.server.sync.InProcessNotifier;
+import dev.myelin.server.sync.SyncService;
 import dev.myelin.server.metrics.DatabaseMetrics;
 import dev.myelin.spec.crypto.SigningKey;
 import org.slf4j.Logger;
@@ -39,13 +41,18 @@ public final class Homeserver implements AutoCloseable {
 
     private final Accounts accounts;
     private final Media media;
+    private final Rooms rooms;
+    private final SyncService sync;
 
-    private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts, Media media) {
+    private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts, Media media,
+                       Rooms rooms, SyncService sync) {
         this.config = config;
         this.database = database;
         this.http = http;
         this.accounts = accounts;
         this.media = media;
+        this.rooms = rooms;
+        this.sync = sync;
     }
 
     public static Homeserver start(MyelinConfig config) throws Exception {
@@ -73,7 +80,9 @@ public final class Homeserver implements AutoCloseable {
             accountsCore.close();
             throw e;
         }
-        var rooms = Rooms.create(config.serverName(), signingKey, database, Clock.systemUTC());
+        var notifier = new InProcessNotifier();
+        var rooms = Rooms.create(config.serverName(), signingKey, database, notifier, Clock.systemUTC());
+        var sync = new SyncService();
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 
@@ -108,7 +117,7 @@ public final class Homeserver implements AutoCloseable {
             accountsCore.close();
             throw e;
         }
-        var homeserver = new Homeserver(config, database, http, accountsCore, media);
+        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync);
         LOG.info("Myelin serving {} (signing key {}) on {}, started in {} ms", config.serverName(),
                 signingKey.keyId(), homeserver.describeListeners(),
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
@@ -140,6 +149,16 @@ public final class Homeserver implements AutoCloseable {
     /** The media repository, for tests and for features that store media (e.g. avatars from URLs). */
     public Media media() {
         return media;
+    }
+
+    /** The rooms: event creation, reading, the room store. */
+    public Rooms rooms() {
+        return rooms;
+    }
+
+    /** Sync, where features register what they add to /sync. */
+    public SyncService sync() {
+        return sync;
     }
 
     public MyelinConfig config() {

@@ -16,8 +16,8 @@ import java.time.Clock;
 /** Rooms wired together: store, event creation, reading, and their endpoints. */
 public record Rooms(RoomService service, RoomReader reader, InProcessNotifier notifier) {
 
-    public static Rooms create(String serverName, SigningKey key, Database database, Clock clock) {
-        var notifier = new InProcessNotifier();
+    public static Rooms create(String serverName, SigningKey key, Database database, InProcessNotifier notifier,
+                               Clock clock) {
         var service = new RoomService(serverName, key,
                 new SqlRoomStore(database), notifier, clock);
         return new Rooms(service, new RoomReader(service, clock), notifier);

@@ -262,7 +262,15 @@ public final class RoomService {
     private void persist(String roomId, String version, String creator, List<EncodedPdu> events,
                          Optional<TxnKey> txn) {
         RoomStore.Persisted persisted = store.persist(roomId, version, creator, events, txn);
-        notifier.advanced(SqlRoomStore.EVENTS, persisted.lastStreamPos());
+        // Wake the room's members, and the target of a membership change who may not be one (an invite).
+        var audience = new java.util.HashSet<String>();
+        audience.add(roomId);
+        for (EncodedPdu event : events) {
+            if ("m.room.member".equals(event.pdu().type()) && event.pdu().stateKey() != null) {
+                audience.add(event.pdu().stateKey());
+            }
+        }
+        notifier.advanced(SqlRoomStore.EVENTS, persisted.lastStreamPos(), audience);
     }
 
     /**

@@ -2,29 +2,38 @@ package dev.myelin.server.sync;
 
 import dev.myelin.server.storage.StreamName;
 
+import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Keeps the highest position announced per stream and lets callers wait for a stream to pass a position. Waiting
- * parks a virtual thread (ReentrantLock and Condition do not pin it).
+ * Keeps the highest position announced per stream and wakes the long-polls that listen on a changed room or user.
+ * A {@link Listener} is registered before the caller reads the streams, so a change committed between the read and
+ * the wait is not missed. Waiting parks a virtual thread (ReentrantLock and Condition do not pin it).
  */
 public final class InProcessNotifier implements Notifier {
     private final Map<StreamName, Long> positions = new ConcurrentHashMap<>();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    private final Map<String, Set<Listener>> listenersByKey = new ConcurrentHashMap<>();
+    private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
 
     @Override
     public void advanced(StreamName stream, long position) {
         positions.merge(stream, position, Math::max);
-        lock.lock();
-        try {
-            changed.signalAll();
-        } finally {
-            lock.unlock();
+        listeners.forEach(Listener::wake);
+    }
+
+    @Override
+    public void advanced(StreamName stream, long position, Collection<String> audience) {
+        positions.merge(stream, position, Math::max);
+        for (String key : audience) {
+            Set<Listener> listening = listenersByKey.get(key);
+            if (listening != null) {
+                listening.forEach(Listener::wake);
+            }
         }
     }
 
@@ -33,23 +42,68 @@ public final class InProcessNotifier implements Notifier {
         return positions.getOrDefault(stream, 0L);
     }
 
-    /**
-     * Waits until the stream is past {@code position} or the timeout ends; returns the stream's position then.
-     */
-    public long awaitAfter(StreamName stream, long position, long timeoutMillis) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        lock.lock();
-        try {
-            while (position(stream) <= position) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                changed.awaitNanos(left);
+    /** Starts listening for changes concerning any of {@code keys} (room ids, user ids); close it when done. */
+    public Listener listen(Collection<String> keys) {
+        var listener = new Listener(Set.copyOf(keys));
+        listeners.add(listener);
+        for (String key : listener.keys) {
+            listenersByKey.compute(key, (_, set) -> {
+                Set<Listener> listening = set != null ? set : ConcurrentHashMap.newKeySet();
+                listening.add(listener);
+                return listening;
+            });
+        }
+        return listener;
+    }
+
+    /** One long-poll's registration: remembers a wake-up that came before {@link #await}. */
+    public final class Listener implements AutoCloseable {
+        private final Set<String> keys;
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition woken = lock.newCondition();
+        private boolean pending;
+
+        private Listener(Set<String> keys) {
+            this.keys = keys;
+        }
+
+        private void wake() {
+            lock.lock();
+            try {
+                pending = true;
+                woken.signalAll();
+            } finally {
+                lock.unlock();
             }
-            return position(stream);
-        } finally {
-            lock.unlock();
+        }
+
+        /**
+         * Waits until a change arrives (or has arrived since the last call) or the timeout ends; true when woken.
+         */
+        public boolean await(long timeoutMillis) throws InterruptedException {
+            long left = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            lock.lock();
+            try {
+                while (!pending && left > 0) {
+                    left = woken.awaitNanos(left);
+                }
+                boolean wasWoken = pending;
+                pending = false;
+                return wasWoken;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void close() {
+            listeners.remove(this);
+            for (String key : keys) {
+                listenersByKey.computeIfPresent(key, (_, set) -> {
+                    set.remove(this);
+                    return set.isEmpty() ? null : set;
+                });
+            }
         }
     }
 }

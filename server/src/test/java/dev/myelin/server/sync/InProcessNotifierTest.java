@@ -3,6 +3,7 @@ package dev.myelin.server.sync;
 import dev.myelin.server.storage.StreamName;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -13,31 +14,46 @@ class InProcessNotifierTest {
     private static final StreamName EVENTS = StreamName.of("events");
 
     @Test
-    void aWaiterWakesWhenTheStreamPassesItsPosition() throws Exception {
+    void aListenerWakesOnlyForItsRoomsAndUsers() throws Exception {
         var notifier = new InProcessNotifier();
-        notifier.advanced(EVENTS, 3);
-        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
-            CompletableFuture<Long> woke = CompletableFuture.supplyAsync(() -> {
+        try (var executor = Executors.newVirtualThreadPerTaskExecutor();
+             var listener = notifier.listen(List.of("!a:x", "@u:x"))) {
+            CompletableFuture<Boolean> woke = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return notifier.awaitAfter(EVENTS, 3, 10_000);
+                    return listener.await(10_000);
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
             }, executor);
+            notifier.advanced(EVENTS, 1, List.of("!other:x", "@v:x"));
             Thread.sleep(50);
             assertThat(woke).isNotDone();
-            notifier.advanced(EVENTS, 4);
-            assertThat(woke.get(5, TimeUnit.SECONDS)).isEqualTo(4);
+            notifier.advanced(EVENTS, 2, List.of("!a:x"));
+            assertThat(woke.get(5, TimeUnit.SECONDS)).isTrue();
         }
     }
 
     @Test
-    void positionsNeverGoBackAndWaitingTimesOut() throws Exception {
+    void aWakeUpBeforeTheWaitIsNotLost() throws Exception {
+        var notifier = new InProcessNotifier();
+        try (var listener = notifier.listen(List.of("@u:x"))) {
+            notifier.advanced(EVENTS, 1, List.of("@u:x"));
+            assertThat(listener.await(10_000)).isTrue();
+            assertThat(listener.await(20)).isFalse();
+            notifier.advanced(EVENTS, 2);
+            assertThat(listener.await(10_000)).as("a change for everyone").isTrue();
+        }
+    }
+
+    @Test
+    void positionsNeverGoBackAndClosedListenersAreForgotten() throws Exception {
         var notifier = new InProcessNotifier();
         notifier.advanced(EVENTS, 7);
-        notifier.advanced(EVENTS, 5);
+        notifier.advanced(EVENTS, 5, List.of("!a:x"));
         assertThat(notifier.position(EVENTS)).isEqualTo(7);
-        assertThat(notifier.awaitAfter(EVENTS, 7, 20)).isEqualTo(7);
-        assertThat(notifier.awaitAfter(EVENTS, 2, 10_000)).isEqualTo(7);
+        var listener = notifier.listen(List.of("!a:x"));
+        listener.close();
+        notifier.advanced(EVENTS, 8, List.of("!a:x"));
+        assertThat(listener.await(20)).isFalse();
     }
 }
