@@ -43,9 +43,10 @@ public final class Homeserver implements AutoCloseable {
     private final Media media;
     private final Rooms rooms;
     private final Sync sync;
+    private final Ephemeral ephemeral;
 
     private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts, Media media,
-                       Rooms rooms, Sync sync) {
+                       Rooms rooms, Sync sync, Ephemeral ephemeral) {
         this.config = config;
         this.database = database;
         this.http = http;
@@ -53,6 +54,7 @@ public final class Homeserver implements AutoCloseable {
         this.media = media;
         this.rooms = rooms;
         this.sync = sync;
+        this.ephemeral = ephemeral;
     }
 
     public static Homeserver start(MyelinConfig config) throws Exception {
@@ -83,6 +85,7 @@ public final class Homeserver implements AutoCloseable {
         var notifier = new InProcessNotifier();
         var rooms = Rooms.create(config.serverName(), signingKey, database, notifier, Clock.systemUTC());
         var sync = Sync.create(rooms, database);
+        var ephemeral = Ephemeral.create(config, database, rooms, notifier, sync.service(), Clock.systemUTC());
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 
@@ -98,6 +101,7 @@ public final class Homeserver implements AutoCloseable {
                 media.routes(router, authenticator);
                 rooms.routes(router, authenticator);
                 sync.routes(router, authenticator);
+                ephemeral.routes(router, authenticator);
             }
             if (listener.resources().contains(Resource.HEALTH)) {
                 router.add("GET", "/health", new HealthEndpoint(() -> DatabaseMetrics.answers(database)));
@@ -114,11 +118,12 @@ public final class Homeserver implements AutoCloseable {
         try {
             http.start();
         } catch (Exception | Error e) {
+            ephemeral.close();
             media.close();
             accountsCore.close();
             throw e;
         }
-        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync);
+        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync, ephemeral);
         LOG.info("Myelin serving {} (signing key {}) on {}, started in {} ms", config.serverName(),
                 signingKey.keyId(), homeserver.describeListeners(),
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
@@ -162,6 +167,11 @@ public final class Homeserver implements AutoCloseable {
         return sync.service();
     }
 
+    /** Account data, tags, typing, receipts and presence, for features that read or hook into them. */
+    public Ephemeral ephemeral() {
+        return ephemeral;
+    }
+
     public MyelinConfig config() {
         return config;
     }
@@ -178,6 +188,7 @@ public final class Homeserver implements AutoCloseable {
             http.close();
         } finally {
             try {
+                ephemeral.close();
                 media.close();
                 accounts.close();
             } finally {
