@@ -43,9 +43,10 @@ public final class Homeserver implements AutoCloseable {
     private final Media media;
     private final Rooms rooms;
     private final SyncService sync;
+    private final Push push;
 
     private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts, Media media,
-                       Rooms rooms, SyncService sync) {
+                       Rooms rooms, SyncService sync, Push push) {
         this.config = config;
         this.database = database;
         this.http = http;
@@ -53,6 +54,7 @@ public final class Homeserver implements AutoCloseable {
         this.media = media;
         this.rooms = rooms;
         this.sync = sync;
+        this.push = push;
     }
 
     public static Homeserver start(MyelinConfig config) throws Exception {
@@ -83,6 +85,7 @@ public final class Homeserver implements AutoCloseable {
         var notifier = new InProcessNotifier();
         var rooms = Rooms.create(config.serverName(), signingKey, database, notifier, Clock.systemUTC());
         var sync = new SyncService();
+        var push = Push.create(database, rooms, sync);
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 
@@ -97,6 +100,7 @@ public final class Homeserver implements AutoCloseable {
                 accountsCore.routes(router);
                 media.routes(router, authenticator);
                 rooms.routes(router, authenticator);
+                push.routes(router, authenticator);
             }
             if (listener.resources().contains(Resource.HEALTH)) {
                 router.add("GET", "/health", new HealthEndpoint(() -> DatabaseMetrics.answers(database)));
@@ -117,7 +121,7 @@ public final class Homeserver implements AutoCloseable {
             accountsCore.close();
             throw e;
         }
-        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync);
+        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync, push);
         LOG.info("Myelin serving {} (signing key {}) on {}, started in {} ms", config.serverName(),
                 signingKey.keyId(), homeserver.describeListeners(),
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
@@ -161,6 +165,11 @@ public final class Homeserver implements AutoCloseable {
         return sync;
     }
 
+    /** Push rules, notification counts and pushers. */
+    public Push push() {
+        return push;
+    }
+
     public MyelinConfig config() {
         return config;
     }
@@ -177,6 +186,7 @@ public final class Homeserver implements AutoCloseable {
             http.close();
         } finally {
             try {
+                push.close();
                 media.close();
                 accounts.close();
             } finally {
