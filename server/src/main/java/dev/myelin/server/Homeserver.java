@@ -42,11 +42,11 @@ public final class Homeserver implements AutoCloseable {
     private final Accounts accounts;
     private final Media media;
     private final Rooms rooms;
-    private final SyncService sync;
+    private final Sync sync;
     private final Push push;
 
     private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts, Media media,
-                       Rooms rooms, SyncService sync, Push push) {
+                       Rooms rooms, Sync sync, Push push) {
         this.config = config;
         this.database = database;
         this.http = http;
@@ -84,8 +84,8 @@ public final class Homeserver implements AutoCloseable {
         }
         var notifier = new InProcessNotifier();
         var rooms = Rooms.create(config.serverName(), signingKey, database, notifier, Clock.systemUTC());
-        var sync = new SyncService();
-        var push = Push.create(database, rooms, sync);
+        var sync = Sync.create(rooms, database);
+        var push = Push.create(database, rooms, sync.service());
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 
@@ -100,6 +100,7 @@ public final class Homeserver implements AutoCloseable {
                 accountsCore.routes(router);
                 media.routes(router, authenticator);
                 rooms.routes(router, authenticator);
+                sync.routes(router, authenticator);
                 push.routes(router, authenticator);
             }
             if (listener.resources().contains(Resource.HEALTH)) {
@@ -162,7 +163,7 @@ public final class Homeserver implements AutoCloseable {
 
     /** Sync, where features register what they add to /sync. */
     public SyncService sync() {
-        return sync;
+        return sync.service();
     }
 
     /** Push rules, notification counts and pushers. */

@@ -171,14 +171,14 @@ class PushRulesHttpTest {
         User alice = newUser();
         var contributor = new PushRulesContributor(server.homeserver().push().rules());
         long start = contributor.currentPosition();
-        var context = new SyncContext(alice.id(), "DEV", true, Set.of(), Set.of());
+        var context = new SyncContext(alice.id(), "DEV", true, Set.of(), Set.of(), false);
         var initial = new SyncResponse();
         contributor.contribute(context, 0, start, initial);
         JsonNode event = initial.topLevelEvents().get("account_data").get(0);
         assertThat(event.path("type").asText()).isEqualTo("m.push_rules");
         assertThat(event.path("content").path("global").path("override").size()).isEqualTo(10);
 
-        var incremental = new SyncContext(alice.id(), "DEV", false, Set.of(), Set.of());
+        var incremental = new SyncContext(alice.id(), "DEV", false, Set.of(), Set.of(), false);
         var nothing = new SyncResponse();
         contributor.contribute(incremental, start, contributor.currentPosition(), nothing);
         assertThat(nothing.hasContent()).isFalse();
