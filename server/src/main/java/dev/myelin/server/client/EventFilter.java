@@ -12,13 +12,13 @@ import java.util.Optional;
 
 /**
  * The parts of a RoomEventFilter (spec: client-server-api "Filtering") that /messages applies: types, not_types,
- * senders, not_senders (with '*' wildcards in types) and limit. A filter id stored with the filter API is not known
- * yet and is ignored.
+ * senders, not_senders (with '*' wildcards in types), limit and lazy_load_members. A filter id stored with the
+ * filter API is not known yet and is ignored.
  */
 record EventFilter(List<String> types, List<String> notTypes, List<String> senders, List<String> notSenders,
-                   Optional<Integer> limit) {
+                   Optional<Integer> limit, boolean lazyLoadMembers) {
 
-    static final EventFilter NONE = new EventFilter(null, List.of(), null, List.of(), Optional.empty());
+    static final EventFilter NONE = new EventFilter(null, List.of(), null, List.of(), Optional.empty(), false);
 
     static EventFilter parse(Optional<String> text) {
         if (text.isEmpty() || !text.get().trim().startsWith("{")) {
@@ -33,7 +33,8 @@ record EventFilter(List<String> types, List<String> notTypes, List<String> sende
         JsonNode limit = json.get("limit");
         return new EventFilter(list(json, "types"), orEmpty(list(json, "not_types")), list(json, "senders"),
                 orEmpty(list(json, "not_senders")),
-                limit != null && limit.canConvertToInt() ? Optional.of(limit.asInt()) : Optional.empty());
+                limit != null && limit.canConvertToInt() ? Optional.of(limit.asInt()) : Optional.empty(),
+                json.path("lazy_load_members").asBoolean(false));
     }
 
     private static List<String> orEmpty(List<String> list) {
