@@ -3,6 +3,7 @@ package dev.myelin.server;
 import dev.myelin.server.client.DirectoryEndpoints;
 import dev.myelin.server.client.RelationEndpoints;
 import dev.myelin.server.client.RoomEndpoints;
+import dev.myelin.server.client.RoomUpgradeEndpoint;
 import dev.myelin.server.client.TimestampToEventEndpoint;
 import dev.myelin.server.http.Authenticator;
 import dev.myelin.server.http.Router;
@@ -11,6 +12,7 @@ import dev.myelin.server.room.IgnoredUsers;
 import dev.myelin.server.room.RelationChecks;
 import dev.myelin.server.room.RoomReader;
 import dev.myelin.server.room.RoomService;
+import dev.myelin.server.room.RoomUpgrade;
 import dev.myelin.server.storage.RelationStore;
 import dev.myelin.server.storage.sql.Database;
 import dev.myelin.server.storage.sql.SqlRelationStore;
@@ -42,6 +44,8 @@ public record Rooms(RoomService service, RoomReader reader, InProcessNotifier no
         new RoomEndpoints(authenticator, service, reader, aggregations, new RelationChecks(service.store(), relations),
                 ignoredUsers).register(router);
         new RelationEndpoints(authenticator, service, reader, relations, aggregations, ignoredUsers).register(router);
+        router.add("POST", Router.CLIENT_V3_AND_R0, RoomUpgradeEndpoint.PATH,
+                new RoomUpgradeEndpoint(authenticator, new RoomUpgrade(service)));
         router.add("GET", TimestampToEventEndpoint.PATH, new TimestampToEventEndpoint(authenticator, service, reader));
         new DirectoryEndpoints(authenticator, service, reader).register(router);
     }

@@ -78,6 +78,7 @@ public final class RoomEndpoints {
             authenticator.requireNonGuest(request);
             return join(request, request.pathParam("roomIdOrAlias"));
         });
+        router.add("POST", v3, "/knock/{roomIdOrAlias}", this::knock);
         router.add("POST", v3, "/rooms/{roomId}/invite", this::invite);
         router.add("POST", v3, "/rooms/{roomId}/leave", this::leave);
         router.add("POST", v3, "/rooms/{roomId}/kick", request -> moderate(request, "kick"));
@@ -402,16 +403,32 @@ public final class RoomEndpoints {
 
     // ---- membership ----
 
-    private MatrixResponse join(MatrixRequest request, String roomIdOrAlias) throws Exception {
-        Requester requester = authenticator.require(request);
-        ObjectNode body = request.jsonObject();
-        String roomId = roomIdOrAlias;
+    private String resolveRoom(String roomIdOrAlias) {
         if (roomIdOrAlias.startsWith("#")) {
-            roomId = store.aliasRoom(roomIdOrAlias)
+            return store.aliasRoom(roomIdOrAlias)
                     .orElseThrow(() -> MatrixException.notFound("Unknown room alias " + roomIdOrAlias));
         } else if (!roomIdOrAlias.startsWith("!")) {
             throw MatrixException.invalidParam("Not a room id or alias: " + roomIdOrAlias);
         }
+        return roomIdOrAlias;
+    }
+
+    /** POST /knock/{roomIdOrAlias} (spec: knocking.yaml); only local rooms, so 'via' is not needed. */
+    private MatrixResponse knock(MatrixRequest request) throws Exception {
+        Requester requester = authenticator.requireNonGuest(request);
+        ObjectNode body = request.jsonObject();
+        String roomId = resolveRoom(request.pathParam("roomIdOrAlias"));
+        if (store.room(roomId).isEmpty()) {
+            throw MatrixException.notFound("Unknown room " + roomId);
+        }
+        rooms.knock(roomId, requester.userId(), Fields.string(body, "reason").orElse(null));
+        return MatrixResponse.ok(Map.of("room_id", roomId));
+    }
+
+    private MatrixResponse join(MatrixRequest request, String roomIdOrAlias) throws Exception {
+        Requester requester = authenticator.require(request);
+        ObjectNode body = request.jsonObject();
+        String roomId = resolveRoom(roomIdOrAlias);
         if (requester.guest()) {
             RoomStore.Room room = rooms.requireRoom(roomId);
             StateKey guestAccess = new StateKey("m.room.guest_access", "");
@@ -431,8 +448,12 @@ public final class RoomEndpoints {
         if (!body.has("user_id") && body.has("id_server")) {
             throw MatrixException.forbidden("Third-party invites are not supported");
         }
-        rooms.invite(request.pathParam("roomId"), requester.userId(), userId(Fields.requiredString(body, "user_id")),
-                Fields.string(body, "reason").orElse(null));
+        String target = userId(Fields.requiredString(body, "user_id"));
+        // Invites from a user the invitee ignores are dropped (spec: "Ignoring Users"), without telling the inviter.
+        if (!ignoredUsers.ignoredBy(target).contains(requester.userId())) {
+            rooms.invite(request.pathParam("roomId"), requester.userId(), target,
+                    Fields.string(body, "reason").orElse(null));
+        }
         return MatrixResponse.empty();
     }
 
