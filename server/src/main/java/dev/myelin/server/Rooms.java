@@ -17,6 +17,7 @@ import dev.myelin.server.storage.RelationStore;
 import dev.myelin.server.storage.sql.Database;
 import dev.myelin.server.storage.sql.SqlRelationStore;
 import dev.myelin.server.storage.sql.SqlRoomStore;
+import dev.myelin.server.sync.FilterService;
 import dev.myelin.server.sync.InProcessNotifier;
 import dev.myelin.spec.crypto.SigningKey;
 
@@ -40,9 +41,10 @@ public record Rooms(RoomService service, RoomReader reader, InProcessNotifier no
                 new BundledAggregations(service, reader, relations, ignoredUsers), ignoredUsers);
     }
 
-    public void routes(Router router, Authenticator authenticator) {
+    /** The routes; /messages and /context read stored filters through {@code filters}. */
+    public void routes(Router router, Authenticator authenticator, FilterService filters) {
         new RoomEndpoints(authenticator, service, reader, aggregations, new RelationChecks(service.store(), relations),
-                ignoredUsers).register(router);
+                ignoredUsers, filters).register(router);
         new RelationEndpoints(authenticator, service, reader, relations, aggregations, ignoredUsers).register(router);
         router.add("POST", Router.CLIENT_V3_AND_R0, RoomUpgradeEndpoint.PATH,
                 new RoomUpgradeEndpoint(authenticator, new RoomUpgrade(service)));

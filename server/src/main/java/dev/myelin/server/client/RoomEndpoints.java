@@ -19,6 +19,8 @@ import dev.myelin.server.room.RoomCreation;
 import dev.myelin.server.room.RoomReader;
 import dev.myelin.server.room.RoomService;
 import dev.myelin.server.storage.RoomStore;
+import dev.myelin.server.sync.FilterService;
+import dev.myelin.server.sync.filter.EventFilter;
 import dev.myelin.server.storage.RoomStore.StoredEvent;
 import dev.myelin.spec.event.RoomVersion;
 import dev.myelin.spec.event.StateKey;
@@ -49,9 +51,12 @@ public final class RoomEndpoints {
     private final BundledAggregations aggregations;
     private final RelationChecks relationChecks;
     private final IgnoredUsers ignoredUsers;
+    private final FilterService filters;
 
     public RoomEndpoints(Authenticator authenticator, RoomService rooms, RoomReader reader,
-                         BundledAggregations aggregations, RelationChecks relationChecks, IgnoredUsers ignoredUsers) {
+                         BundledAggregations aggregations, RelationChecks relationChecks, IgnoredUsers ignoredUsers,
+                         FilterService filters) {
+        this.filters = filters;
         this.authenticator = authenticator;
         this.rooms = rooms;
         this.reader = reader;
@@ -335,7 +340,7 @@ public final class RoomEndpoints {
         if (!visibility.canSee(event)) {
             throw MatrixException.notFound("Event not found");
         }
-        EventFilter filter = EventFilter.parse(request.query("filter"));
+        EventFilter filter = RoomEventFilterParam.resolve(filters, requester.userId(), request.query("filter"));
         Set<String> ignored = ignoredUsers.ignoredBy(requester.userId());
         int limit = Math.min(Math.max(request.query("limit").map(RoomEndpoints::parseLimit).orElse(10), 0), 100);
         int beforeLimit = limit / 2;
@@ -398,7 +403,7 @@ public final class RoomEndpoints {
     /** Whether a timeline event goes to the user: it passes the filter, is visible, and its sender is not ignored. */
     private static boolean shown(RoomReader.Event event, EventFilter filter, Set<String> ignored,
                                  RoomReader.VisibilityCheck visibility) {
-        return filter.matches(event.pdu()) && !ignored.contains(event.pdu().sender()) && visibility.canSee(event);
+        return filter.matches(event.pdu().json()) && !ignored.contains(event.pdu().sender()) && visibility.canSee(event);
     }
 
     // ---- membership ----
@@ -569,8 +574,8 @@ public final class RoomEndpoints {
         long from = request.query("from").map(RoomEndpoints::parseToken)
                 .orElseGet(() -> backwards ? store.currentStreamPos() : 0L);
         long to = request.query("to").map(RoomEndpoints::parseToken).orElse(backwards ? 0L : Long.MAX_VALUE);
-        EventFilter filter = EventFilter.parse(request.query("filter"));
-        int limit = request.query("limit").map(RoomEndpoints::parseLimit).orElse(filter.limit().orElse(10));
+        EventFilter filter = RoomEventFilterParam.resolve(filters, requester.userId(), request.query("filter"));
+        int limit = request.query("limit").map(RoomEndpoints::parseLimit).orElse(filter.limitOr(10));
         limit = Math.min(Math.max(limit, 0), MAX_MESSAGES_LIMIT);
         RoomVersion version = RoomService.version(room);
         Set<String> ignored = ignoredUsers.ignoredBy(requester.userId());

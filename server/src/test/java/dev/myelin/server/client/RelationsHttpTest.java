@@ -338,5 +338,32 @@ class RelationsHttpTest {
         });
         assertThat(contextMembers).containsExactly(bob.id());
         assertThat(context.path("state").toString()).contains("m.room.create");
+
+        // A stored filter by id: its room.timeline applies, lazy loading set in room.state.
+        String filterId = ok(client.request("POST", V3 + "/user/" + enc(carol.id()) + "/filter", """
+                {"room":{"timeline":{"senders":["%s"]},"state":{"lazy_load_members":true}}}""".formatted(bob.id()),
+                carol.token())).path("filter_id").asText();
+        JsonNode byId = ok(get(carol, V3 + "/rooms/" + enc(room[0]) + "/messages?dir=b&limit=5&filter=" + filterId));
+        assertThat(ids(byId.path("chunk"))).contains(hello).allSatisfy(id -> assertThat(
+                event(carol, room[0], id).path("sender").asText()).isEqualTo(bob.id()));
+        assertThat(byId.path("state").size()).isEqualTo(1);
+        assertThat(get(carol, V3 + "/rooms/" + enc(room[0]) + "/messages?dir=b&filter=999999").status())
+                .isEqualTo(404);
+        assertThat(get(carol, V3 + "/rooms/" + enc(room[0]) + "/messages?dir=b&filter=" + enc("{\"types\":3}"))
+                .status()).isEqualTo(400);
+    }
+
+    @Test
+    void messagesStopAtTheToToken() {
+        String[] room = new String[1];
+        User alice = pair(room)[0];
+        String base = V3 + "/rooms/" + enc(room[0]) + "/messages";
+        String start = ok(get(alice, base + "?dir=b&limit=1")).path("start").asText();
+        String first = text(alice, room[0], "one");
+        String second = text(alice, room[0], "two");
+        text(alice, room[0], "three");
+        String middle = ok(get(alice, base + "?dir=b&limit=1")).path("end").asText();
+        JsonNode between = ok(get(alice, base + "?dir=f&limit=10&from=" + start + "&to=" + middle));
+        assertThat(ids(between.path("chunk"))).containsExactly(first, second);
     }
 }
