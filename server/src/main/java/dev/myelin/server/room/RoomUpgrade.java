@@ -31,10 +31,10 @@ import java.util.Set;
  * pointing to it, which the user can upgrade again.
  */
 public final class RoomUpgrade {
-    /** State copied as is (the spec's recommended list, plus the canonical alias since local aliases move too). */
+    /** State copied as is: the spec's recommended list, the canonical alias (local aliases move too), pinned events. */
     private static final List<String> TRANSFERRED = List.of("m.room.server_acl", "m.room.encryption",
             "m.room.name", "m.room.avatar", "m.room.topic", "m.room.guest_access", "m.room.history_visibility",
-            "m.room.join_rules", "m.room.canonical_alias");
+            "m.room.join_rules", "m.room.canonical_alias", "m.room.pinned_events");
     private static final StateKey TOMBSTONE = new StateKey("m.room.tombstone", "");
     private static final StateKey CANONICAL_ALIAS = new StateKey("m.room.canonical_alias", "");
 
