@@ -8,13 +8,16 @@ import dev.myelin.server.client.TimestampToEventEndpoint;
 import dev.myelin.server.http.Authenticator;
 import dev.myelin.server.http.Router;
 import dev.myelin.server.room.BundledAggregations;
+import dev.myelin.server.room.IgnoredUserList;
 import dev.myelin.server.room.IgnoredUsers;
 import dev.myelin.server.room.RelationChecks;
 import dev.myelin.server.room.RoomReader;
 import dev.myelin.server.room.RoomService;
 import dev.myelin.server.room.RoomUpgrade;
+import dev.myelin.server.storage.AccountDataStore;
 import dev.myelin.server.storage.RelationStore;
 import dev.myelin.server.storage.sql.Database;
+import dev.myelin.server.storage.sql.SqlAccountDataStore;
 import dev.myelin.server.storage.sql.SqlRelationStore;
 import dev.myelin.server.storage.sql.SqlRoomStore;
 import dev.myelin.server.sync.FilterService;
@@ -36,7 +39,9 @@ public record Rooms(RoomService service, RoomReader reader, InProcessNotifier no
                 new SqlRoomStore(database), notifier, clock);
         var reader = new RoomReader(service, clock);
         var relations = new SqlRelationStore(database);
-        IgnoredUsers ignoredUsers = IgnoredUsers.NOBODY;
+        var accountData = new SqlAccountDataStore(database);
+        IgnoredUsers ignoredUsers = new IgnoredUserList(userId ->
+                accountData.get(userId, AccountDataStore.GLOBAL, IgnoredUserList.TYPE));
         return new Rooms(service, reader, notifier, relations,
                 new BundledAggregations(service, reader, relations, ignoredUsers), ignoredUsers);
     }

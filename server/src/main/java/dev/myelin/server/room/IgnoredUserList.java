@@ -1,7 +1,10 @@
 package dev.myelin.server.room;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.myelin.server.http.Json;
 
+import java.io.IOException;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -14,17 +17,26 @@ import java.util.function.Function;
 public final class IgnoredUserList implements IgnoredUsers {
     public static final String TYPE = "m.ignored_user_list";
 
-    private final Function<String, Optional<ObjectNode>> globalAccountData;
+    private final Function<String, Optional<String>> globalAccountData;
 
-    /** @param globalAccountData the content of a user's global {@value #TYPE} account data, if set */
-    public IgnoredUserList(Function<String, Optional<ObjectNode>> globalAccountData) {
+    /** @param globalAccountData the content (JSON text) of a user's global {@value #TYPE} account data, if set */
+    public IgnoredUserList(Function<String, Optional<String>> globalAccountData) {
         this.globalAccountData = globalAccountData;
     }
 
     @Override
     public Set<String> ignoredBy(String userId) {
-        Optional<ObjectNode> content = globalAccountData.apply(userId);
-        if (content.isEmpty() || !(content.get().get("ignored_users") instanceof ObjectNode users)) {
+        Optional<String> content = globalAccountData.apply(userId);
+        if (content.isEmpty()) {
+            return Set.of();
+        }
+        JsonNode json;
+        try {
+            json = Json.MAPPER.readTree(content.get());
+        } catch (IOException e) {
+            return Set.of();
+        }
+        if (!(json.get("ignored_users") instanceof ObjectNode users)) {
             return Set.of();
         }
         var ignored = new LinkedHashSet<String>();

@@ -8,8 +8,5 @@ import java.util.Set;
  */
 @FunctionalInterface
 public interface IgnoredUsers {
-    /** Until account data is stored, nobody ignores anybody. */
-    IgnoredUsers NOBODY = userId -> Set.of();
-
     Set<String> ignoredBy(String userId);
 }

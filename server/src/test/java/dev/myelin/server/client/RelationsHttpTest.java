@@ -354,6 +354,37 @@ class RelationsHttpTest {
     }
 
     @Test
+    void ignoredUsersAreHiddenAndTheirInvitesDropped() {
+        String[] room = new String[1];
+        User[] users = pair(room);
+        User alice = users[0];
+        User bob = users[1];
+        String root = text(alice, room[0], "root");
+        String fromBob = reply(bob, room[0], root, "from bob");
+        String fromAlice = text(alice, room[0], "from alice");
+        ok(client.request("PUT", V3 + "/user/" + enc(alice.id()) + "/account_data/m.ignored_user_list",
+                "{\"ignored_users\":{\"" + bob.id() + "\":{}}}", alice.token()));
+
+        String base = V3 + "/rooms/" + enc(room[0]);
+        assertThat(ids(ok(get(alice, base + "/messages?dir=b&limit=20")).path("chunk")))
+                .contains(fromAlice, root).doesNotContain(fromBob);
+        JsonNode context = ok(get(alice, base + "/context/" + enc(fromAlice) + "?limit=10"));
+        assertThat(ids(context.path("events_before"))).contains(root).doesNotContain(fromBob);
+        assertThat(event(alice, room[0], root).path("unsigned").path("m.relations").has("m.thread")).isFalse();
+        assertThat(ids(ok(get(alice, V1 + "/rooms/" + enc(room[0]) + "/relations/" + enc(root))).path("chunk")))
+                .isEmpty();
+        // Bob still sees everything.
+        assertThat(ids(ok(get(bob, base + "/messages?dir=b&limit=20")).path("chunk"))).contains(fromBob);
+
+        String bobsRoom = RoomsHttpTest.createRoom(bob, "{\"preset\":\"private_chat\"}");
+        ok(client.request("POST", V3 + "/rooms/" + enc(bobsRoom) + "/invite",
+                "{\"user_id\":\"" + alice.id() + "\"}", bob.token()));
+        Reply member = client.get(V3 + "/rooms/" + enc(bobsRoom) + "/state/m.room.member/" + enc(alice.id()),
+                bob.token());
+        assertThat(member.status()).isEqualTo(404);
+    }
+
+    @Test
     void messagesStopAtTheToToken() {
         String[] room = new String[1];
         User alice = pair(room)[0];
