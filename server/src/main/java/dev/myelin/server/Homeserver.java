@@ -102,7 +102,7 @@ public final class Homeserver implements AutoCloseable {
                 router.add("GET", Router.CLIENT_V3_AND_R0, "/capabilities", new CapabilitiesEndpoint(authenticator));
                 accountsCore.routes(router);
                 media.routes(router, authenticator);
-                rooms.routes(router, authenticator);
+                rooms.routes(router, authenticator, sync.filters());
                 sync.routes(router, authenticator);
                 ephemeral.routes(router, authenticator);
                 push.routes(router, authenticator);
