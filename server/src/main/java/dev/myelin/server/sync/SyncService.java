@@ -3,6 +3,8 @@ package dev.myelin.server.sync;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.myelin.server.http.Json;
+import dev.myelin.server.room.BundledAggregations;
+import dev.myelin.server.room.IgnoredUsers;
 import dev.myelin.server.room.RoomReader;
 import dev.myelin.server.room.RoomService;
 import dev.myelin.server.storage.RoomStore;
@@ -34,9 +36,10 @@ public final class SyncService {
     private final RoomSections roomSections;
     private final InProcessNotifier notifier;
 
-    public SyncService(RoomService rooms, RoomReader reader, InProcessNotifier notifier) {
+    public SyncService(RoomService rooms, RoomReader reader, BundledAggregations aggregations,
+                       IgnoredUsers ignoredUsers, InProcessNotifier notifier) {
         this.store = rooms.store();
-        this.roomSections = new RoomSections(rooms, reader);
+        this.roomSections = new RoomSections(rooms, reader, aggregations, ignoredUsers);
         this.notifier = notifier;
     }
 
