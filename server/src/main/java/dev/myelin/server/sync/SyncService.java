@@ -32,6 +32,7 @@ public final class SyncService {
 
     private final List<SyncContributor> contributors = new CopyOnWriteArrayList<>();
     private final List<RoomDecorator> decorators = new CopyOnWriteArrayList<>();
+    private final List<SyncActivity> activities = new CopyOnWriteArrayList<>();
     private final RoomStore store;
     private final RoomSections roomSections;
     private final InProcessNotifier notifier;
@@ -56,7 +57,23 @@ public final class SyncService {
         decorators.add(decorator);
     }
 
+    public void register(SyncActivity activity) {
+        activities.add(activity);
+    }
+
     public ObjectNode sync(SyncRequest request) throws InterruptedException {
+        var sessions = new ArrayList<SyncActivity.Session>();
+        try {
+            for (SyncActivity activity : activities) {
+                sessions.add(activity.started(request.userId(), request.setPresence()));
+            }
+            return syncNow(request);
+        } finally {
+            sessions.forEach(SyncActivity.Session::close);
+        }
+    }
+
+    private ObjectNode syncNow(SyncRequest request) throws InterruptedException {
         long timeout = Math.min(Math.max(request.timeoutMillis(), 0), MAX_TIMEOUT_MILLIS);
         if (request.initial() || timeout == 0) {
             return compute(request).json();

@@ -285,4 +285,16 @@ class SyncHttpTest {
         assertThat(events.get(0).path("unsigned").path("m.relations").path("m.replace").path("event_id").asText())
                 .isNotEmpty();
     }
+
+    @Test
+    void syncingMarksTheUserOnlineUnlessAskedNotTo() {
+        User alice = newUser();
+        User bob = newUser();
+        sync(bob, "set_presence=offline");
+        assertThat(ok(client.get(V3 + "/presence/" + enc(bob.id()) + "/status", bob.token())).path("presence")
+                .asText()).isEqualTo("offline");
+        sync(alice, "");
+        assertThat(ok(client.get(V3 + "/presence/" + enc(alice.id()) + "/status", alice.token())).path("presence")
+                .asText()).isEqualTo("online");
+    }
 }
