@@ -43,9 +43,10 @@ public final class Homeserver implements AutoCloseable {
     private final Media media;
     private final Rooms rooms;
     private final SyncService sync;
+    private final E2ee e2ee;
 
     private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts, Media media,
-                       Rooms rooms, SyncService sync) {
+                       Rooms rooms, SyncService sync, E2ee e2ee) {
         this.config = config;
         this.database = database;
         this.http = http;
@@ -53,6 +54,7 @@ public final class Homeserver implements AutoCloseable {
         this.media = media;
         this.rooms = rooms;
         this.sync = sync;
+        this.e2ee = e2ee;
     }
 
     public static Homeserver start(MyelinConfig config) throws Exception {
@@ -83,6 +85,7 @@ public final class Homeserver implements AutoCloseable {
         var notifier = new InProcessNotifier();
         var rooms = Rooms.create(config.serverName(), signingKey, database, notifier, Clock.systemUTC());
         var sync = new SyncService();
+        var e2ee = E2ee.create(config.serverName(), database, notifier, accountsCore, rooms, sync, Clock.systemUTC());
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 
@@ -97,6 +100,7 @@ public final class Homeserver implements AutoCloseable {
                 accountsCore.routes(router);
                 media.routes(router, authenticator);
                 rooms.routes(router, authenticator);
+                e2ee.routes(router, authenticator);
             }
             if (listener.resources().contains(Resource.HEALTH)) {
                 router.add("GET", "/health", new HealthEndpoint(() -> DatabaseMetrics.answers(database)));
@@ -117,7 +121,7 @@ public final class Homeserver implements AutoCloseable {
             accountsCore.close();
             throw e;
         }
-        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync);
+        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync, e2ee);
         LOG.info("Myelin serving {} (signing key {}) on {}, started in {} ms", config.serverName(),
                 signingKey.keyId(), homeserver.describeListeners(),
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
@@ -159,6 +163,11 @@ public final class Homeserver implements AutoCloseable {
     /** Sync, where features register what they add to /sync. */
     public SyncService sync() {
         return sync;
+    }
+
+    /** End-to-end encryption: keys, device lists, to-device messages, backups. */
+    public E2ee e2ee() {
+        return e2ee;
     }
 
     public MyelinConfig config() {
