@@ -8,7 +8,6 @@ import dev.myelin.server.client.ToDeviceEndpoints;
 import dev.myelin.server.e2ee.CrossSigning;
 import dev.myelin.server.e2ee.DehydratedDevices;
 import dev.myelin.server.e2ee.DeviceListContributor;
-import dev.myelin.server.e2ee.DeviceListTokens;
 import dev.myelin.server.e2ee.DeviceLists;
 import dev.myelin.server.e2ee.KeyBackups;
 import dev.myelin.server.e2ee.KeyService;
@@ -23,6 +22,7 @@ import dev.myelin.server.storage.sql.SqlKeyBackupStore;
 import dev.myelin.server.storage.sql.SqlToDeviceStore;
 import dev.myelin.server.sync.Notifier;
 import dev.myelin.server.sync.SyncService;
+import dev.myelin.server.sync.SyncToken;
 
 import java.time.Clock;
 
@@ -54,7 +54,8 @@ public record E2ee(KeyService keys, CrossSigning crossSigning, DeviceLists devic
     }
 
     public void routes(Router router, Authenticator authenticator) {
-        new KeysEndpoints(authenticator, keys, crossSigning, deviceLists, passwordUia, DeviceListTokens::position)
+        new KeysEndpoints(authenticator, keys, crossSigning, deviceLists, passwordUia,
+                token -> SyncToken.parse(token).position(SqlDeviceListStore.DEVICE_LISTS))
                 .register(router);
         new ToDeviceEndpoints(authenticator, toDevice).register(router);
         new KeyBackupEndpoints(authenticator, backups).register(router);

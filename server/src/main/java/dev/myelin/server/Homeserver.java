@@ -42,11 +42,11 @@ public final class Homeserver implements AutoCloseable {
     private final Accounts accounts;
     private final Media media;
     private final Rooms rooms;
-    private final SyncService sync;
+    private final Sync sync;
     private final E2ee e2ee;
 
     private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts, Media media,
-                       Rooms rooms, SyncService sync, E2ee e2ee) {
+                       Rooms rooms, Sync sync, E2ee e2ee) {
         this.config = config;
         this.database = database;
         this.http = http;
@@ -84,8 +84,9 @@ public final class Homeserver implements AutoCloseable {
         }
         var notifier = new InProcessNotifier();
         var rooms = Rooms.create(config.serverName(), signingKey, database, notifier, Clock.systemUTC());
-        var sync = new SyncService();
-        var e2ee = E2ee.create(config.serverName(), database, notifier, accountsCore, rooms, sync, Clock.systemUTC());
+        var sync = Sync.create(rooms, database);
+        var e2ee = E2ee.create(config.serverName(), database, notifier, accountsCore, rooms, sync.service(),
+                Clock.systemUTC());
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 
@@ -100,6 +101,7 @@ public final class Homeserver implements AutoCloseable {
                 accountsCore.routes(router);
                 media.routes(router, authenticator);
                 rooms.routes(router, authenticator);
+                sync.routes(router, authenticator);
                 e2ee.routes(router, authenticator);
             }
             if (listener.resources().contains(Resource.HEALTH)) {
@@ -162,7 +164,7 @@ public final class Homeserver implements AutoCloseable {
 
     /** Sync, where features register what they add to /sync. */
     public SyncService sync() {
-        return sync;
+        return sync.service();
     }
 
     /** End-to-end encryption: keys, device lists, to-device messages, backups. */

@@ -321,6 +321,11 @@ class KeysHttpTest {
                 .has(bob.userId())).isFalse();
     }
 
+    /** A sync token as next_batch carries it, with only the device-list stream. */
+    static String token(long deviceListPosition) {
+        return "s0~device_lists." + deviceListPosition;
+    }
+
     @Test
     void keyChangesListUsersSharingARoom() {
         Device alice = E2eeTestSupport.register(client);
@@ -335,22 +340,22 @@ class KeysHttpTest {
         upload(stranger, body().set("device_keys", deviceKeys(stranger)));
         long after = server.homeserver().e2ee().deviceLists().currentPosition();
 
-        JsonNode changes = ok(client.get(E2eeTestSupport.V3 + "/keys/changes?from=" + joined + "&to=" + after,
+        JsonNode changes = ok(client.get(E2eeTestSupport.V3 + "/keys/changes?from=" + token(joined) + "&to=" + token(after),
                 alice.token()));
         assertThat(changes.path("changed").toString()).contains(bob.userId()).doesNotContain(stranger.userId());
         // Bob's join shows him as changed for Alice.
-        JsonNode sinceBefore = ok(client.get(E2eeTestSupport.V3 + "/keys/changes?from=" + before + "&to=" + joined,
+        JsonNode sinceBefore = ok(client.get(E2eeTestSupport.V3 + "/keys/changes?from=" + token(before) + "&to=" + token(joined),
                 alice.token()));
         assertThat(sinceBefore.path("changed").toString()).contains(bob.userId());
 
         ok(post(client, bob, "/rooms/" + roomId + "/leave", "{}"));
         long left = server.homeserver().e2ee().deviceLists().currentPosition();
-        JsonNode afterLeave = ok(client.get(E2eeTestSupport.V3 + "/keys/changes?from=" + after + "&to=" + left,
+        JsonNode afterLeave = ok(client.get(E2eeTestSupport.V3 + "/keys/changes?from=" + token(after) + "&to=" + token(left),
                 alice.token()));
         assertThat(afterLeave.path("left").toString()).contains(bob.userId());
 
-        error(client.get(E2eeTestSupport.V3 + "/keys/changes?from=x&to=1", alice.token()), 400, "M_INVALID_PARAM");
-        error(client.get(E2eeTestSupport.V3 + "/keys/changes?to=1", alice.token()), 400, "M_MISSING_PARAM");
+        error(client.get(E2eeTestSupport.V3 + "/keys/changes?from=x&to=s1", alice.token()), 400, "M_INVALID_PARAM");
+        error(client.get(E2eeTestSupport.V3 + "/keys/changes?to=s1", alice.token()), 400, "M_MISSING_PARAM");
     }
 
     @Test

@@ -68,7 +68,7 @@ class ToDeviceHttpTest {
         var contributor = server.homeserver().e2ee().toDeviceContributor();
         var response = new SyncResponse();
         long reached = contributor.contribute(new SyncContext(device.userId(), device.deviceId(), since == 0,
-                Set.of(), Set.of()), since, contributor.currentPosition(), response);
+                Set.of(), Set.of(), false), since, contributor.currentPosition(), response);
         var texts = new ArrayList<String>();
         var events = response.topLevelEvents().get("to_device");
         if (events != null) {
@@ -102,6 +102,54 @@ class ToDeviceHttpTest {
         Device alice2 = E2eeTestSupport.login(client, alice, "ALICETWO");
         send(alice2, "t1", bob.userId(), bob.deviceId(), "again");
         assertThat(syncToDevice(bob, first.position()).texts()).containsExactly("again");
+    }
+
+    static JsonNode sync(Device device, String since, int timeoutMs) {
+        return ok(client.get(E2eeTestSupport.V3 + "/sync?timeout=" + timeoutMs
+                + (since == null ? "" : "&since=" + since), device.token()));
+    }
+
+    @Test
+    void syncDeliversToDeviceMessagesAndWakesOnThem() throws Exception {
+        Device alice = E2eeTestSupport.register(client);
+        Device bob = E2eeTestSupport.register(client);
+        JsonNode initial = sync(bob, null, 0);
+        assertThat(initial.path("device_one_time_keys_count").path("signed_curve25519").asLong()).isZero();
+        String since = initial.path("next_batch").asText();
+
+        // A long-poll wakes when a message arrives.
+        long started = System.nanoTime();
+        var pending = java.util.concurrent.CompletableFuture.supplyAsync(() -> sync(bob, since, 20_000));
+        Thread.sleep(300);
+        send(alice, "w1", bob.userId(), bob.deviceId(), "wake");
+        JsonNode woken = pending.get(15, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(15_000);
+        assertThat(woken.path("to_device").path("events").get(0).path("content").path("text").asText())
+                .isEqualTo("wake");
+        assertThat(woken.path("to_device").path("events").get(0).path("sender").asText()).isEqualTo(alice.userId());
+
+        // Syncing with the new token acknowledges it.
+        JsonNode next = sync(bob, woken.path("next_batch").asText(), 0);
+        assertThat(next.path("to_device").path("events").size()).isZero();
+        assertThat(sync(bob, null, 0).path("to_device").path("events").size()).isZero();
+    }
+
+    @Test
+    void syncShowsDeviceListChangesOfRoomMembers() throws Exception {
+        Device alice = E2eeTestSupport.register(client);
+        Device bob = E2eeTestSupport.register(client);
+        String roomId = ok(post(client, alice, "/createRoom", "{}")).path("room_id").asText();
+        ok(post(client, alice, "/rooms/" + roomId + "/invite", "{\"user_id\":\"" + bob.userId() + "\"}"));
+        ok(post(client, bob, "/rooms/" + roomId + "/join", "{}"));
+        String since = sync(alice, null, 0).path("next_batch").asText();
+        var pending = java.util.concurrent.CompletableFuture.supplyAsync(() -> sync(alice, since, 20_000));
+        Thread.sleep(300);
+        ok(post(client, bob, "/keys/upload", Json.MAPPER.createObjectNode().set("device_keys", deviceKeys(bob))));
+        JsonNode woken = pending.get(15, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(woken.path("device_lists").path("changed").toString()).contains(bob.userId());
+        JsonNode changes = ok(client.get(E2eeTestSupport.V3 + "/keys/changes?from=" + since + "&to="
+                + woken.path("next_batch").asText(), alice.token()));
+        assertThat(changes.path("changed").toString()).contains(bob.userId());
     }
 
     @Test
@@ -146,14 +194,15 @@ class ToDeviceHttpTest {
         ok(post(client, bob, "/keys/upload", upload));
 
         var response = new SyncResponse();
-        var context = new SyncContext(alice.userId(), alice.deviceId(), false, Set.of(roomId), Set.of());
+        var context = new SyncContext(alice.userId(), alice.deviceId(), false, Set.of(roomId), Set.of(), false);
         contributor.contribute(context, beforeJoin, contributor.currentPosition(), response);
         assertThat(response.hasContent()).isTrue();
         assertThat(response.topLevelJson().path("device_lists").path("changed").toString()).contains(bob.userId());
 
         var bobs = new SyncResponse();
         long now = contributor.currentPosition();
-        contributor.contribute(new SyncContext(bob.userId(), bob.deviceId(), true, Set.of(roomId), Set.of(roomId)),
+        contributor.contribute(new SyncContext(bob.userId(), bob.deviceId(), true, Set.of(roomId), Set.of(roomId),
+                false),
                 0, now, bobs);
         JsonNode top = bobs.topLevelJson();
         assertThat(top.path("device_one_time_keys_count").path("signed_curve25519").asLong()).isEqualTo(1);
