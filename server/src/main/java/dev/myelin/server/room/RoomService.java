@@ -52,6 +52,7 @@ public final class RoomService {
     private final String serverName;
     private final RoomStore store;
     private final Notifier notifier;
+    private final List<MembershipListener> membershipListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Clock clock;
     private final LocalEventFactory factory;
     private final EventAuthorizer authorizer;
@@ -65,6 +66,10 @@ public final class RoomService {
         this.clock = clock;
         this.factory = new LocalEventFactory(serverName, key);
         this.authorizer = new EventAuthorizer(new dev.myelin.spec.auth.Ed25519ThirdPartyInviteSignatures());
+    }
+
+    public void addMembershipListener(MembershipListener listener) {
+        membershipListeners.add(listener);
     }
 
     public RoomStore store() {
@@ -271,6 +276,12 @@ public final class RoomService {
             }
         }
         notifier.advanced(SqlRoomStore.EVENTS, persisted.lastStreamPos(), audience);
+        for (EncodedPdu event : events) {
+            if ("m.room.member".equals(event.pdu().type()) && event.pdu().stateKey() != null) {
+                String membership = event.pdu().content().path("membership").asText("leave");
+                membershipListeners.forEach(l -> l.membershipChanged(roomId, event.pdu().stateKey(), membership));
+            }
+        }
     }
 
     /**
