@@ -43,9 +43,10 @@ public final class Homeserver implements AutoCloseable {
     private final Media media;
     private final Rooms rooms;
     private final SyncService sync;
+    private final RoomFeatures features;
 
     private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts, Media media,
-                       Rooms rooms, SyncService sync) {
+                       Rooms rooms, SyncService sync, RoomFeatures features) {
         this.config = config;
         this.database = database;
         this.http = http;
@@ -53,6 +54,7 @@ public final class Homeserver implements AutoCloseable {
         this.media = media;
         this.rooms = rooms;
         this.sync = sync;
+        this.features = features;
     }
 
     public static Homeserver start(MyelinConfig config) throws Exception {
@@ -83,6 +85,7 @@ public final class Homeserver implements AutoCloseable {
         var notifier = new InProcessNotifier();
         var rooms = Rooms.create(config.serverName(), signingKey, database, notifier, Clock.systemUTC());
         var sync = new SyncService();
+        var features = RoomFeatures.create(config, database, accountsCore, rooms, Clock.systemUTC());
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 
@@ -97,6 +100,10 @@ public final class Homeserver implements AutoCloseable {
                 accountsCore.routes(router);
                 media.routes(router, authenticator);
                 rooms.routes(router, authenticator);
+                features.routes(router, authenticator);
+            }
+            if (listener.resources().contains(Resource.FEDERATION)) {
+                features.federationRoutes(router, authenticator);
             }
             if (listener.resources().contains(Resource.HEALTH)) {
                 router.add("GET", "/health", new HealthEndpoint(() -> DatabaseMetrics.answers(database)));
@@ -113,11 +120,12 @@ public final class Homeserver implements AutoCloseable {
         try {
             http.start();
         } catch (Exception | Error e) {
+            features.close();
             media.close();
             accountsCore.close();
             throw e;
         }
-        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync);
+        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync, features);
         LOG.info("Myelin serving {} (signing key {}) on {}, started in {} ms", config.serverName(),
                 signingKey.keyId(), homeserver.describeListeners(),
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
@@ -156,6 +164,11 @@ public final class Homeserver implements AutoCloseable {
         return rooms;
     }
 
+    /** Profiles, the user directory, search, reports, spaces, OpenID and TURN. */
+    public RoomFeatures features() {
+        return features;
+    }
+
     /** Sync, where features register what they add to /sync. */
     public SyncService sync() {
         return sync;
@@ -177,6 +190,7 @@ public final class Homeserver implements AutoCloseable {
             http.close();
         } finally {
             try {
+                features.close();
                 media.close();
                 accounts.close();
             } finally {

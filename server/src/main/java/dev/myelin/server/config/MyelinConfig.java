@@ -25,7 +25,9 @@ public record MyelinConfig(
         RateLimits rateLimits,
         Sessions sessions,
         WellKnown wellKnown,
-        String logLevel) {
+        String logLevel,
+        UserDirectory userDirectory,
+        Voip voip) {
 
     /** What a listener serves. */
     public enum Resource { CLIENT, FEDERATION, METRICS, HEALTH }
@@ -129,5 +131,19 @@ public record MyelinConfig(
      * @param server the value of /.well-known/matrix/server's "m.server", empty to not serve it
      */
     public record WellKnown(Optional<String> server) {
+    }
+
+    /** @param searchAllUsers whether every local user is found, not only those sharing a room with the searcher */
+    public record UserDirectory(boolean searchAllUsers) {
+    }
+
+    /**
+     * TURN servers handed to clients (spec: voip.yaml), with credentials for coturn's REST API
+     * ({@code use-auth-secret}).
+     *
+     * @param turnUris         the TURN URIs; none means no TURN server is offered
+     * @param turnUserLifetime how long credentials stay valid, in milliseconds
+     */
+    public record Voip(List<String> turnUris, Optional<String> turnSharedSecret, long turnUserLifetime) {
     }
 }
