@@ -42,11 +42,13 @@ public final class Homeserver implements AutoCloseable {
     private final Accounts accounts;
     private final Media media;
     private final Rooms rooms;
-    private final SyncService sync;
+    private final Sync sync;
+    private final Ephemeral ephemeral;
+    private final Push push;
     private final RoomFeatures features;
 
     private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts, Media media,
-                       Rooms rooms, SyncService sync, RoomFeatures features) {
+                       Rooms rooms, Sync sync, Ephemeral ephemeral, Push push, RoomFeatures features) {
         this.config = config;
         this.database = database;
         this.http = http;
@@ -54,6 +56,8 @@ public final class Homeserver implements AutoCloseable {
         this.media = media;
         this.rooms = rooms;
         this.sync = sync;
+        this.ephemeral = ephemeral;
+        this.push = push;
         this.features = features;
     }
 
@@ -84,7 +88,9 @@ public final class Homeserver implements AutoCloseable {
         }
         var notifier = new InProcessNotifier();
         var rooms = Rooms.create(config.serverName(), signingKey, database, notifier, Clock.systemUTC());
-        var sync = new SyncService();
+        var sync = Sync.create(rooms, database);
+        var ephemeral = Ephemeral.create(config, database, rooms, notifier, sync.service(), Clock.systemUTC());
+        var push = Push.create(database, rooms, sync.service());
         var features = RoomFeatures.create(config, database, accountsCore, rooms, Clock.systemUTC());
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
@@ -100,6 +106,9 @@ public final class Homeserver implements AutoCloseable {
                 accountsCore.routes(router);
                 media.routes(router, authenticator);
                 rooms.routes(router, authenticator);
+                sync.routes(router, authenticator);
+                ephemeral.routes(router, authenticator);
+                push.routes(router, authenticator);
                 features.routes(router, authenticator);
             }
             if (listener.resources().contains(Resource.FEDERATION)) {
@@ -121,11 +130,14 @@ public final class Homeserver implements AutoCloseable {
             http.start();
         } catch (Exception | Error e) {
             features.close();
+            push.close();
+            ephemeral.close();
             media.close();
             accountsCore.close();
             throw e;
         }
-        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync, features);
+        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync, ephemeral, push,
+                features);
         LOG.info("Myelin serving {} (signing key {}) on {}, started in {} ms", config.serverName(),
                 signingKey.keyId(), homeserver.describeListeners(),
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
@@ -171,7 +183,17 @@ public final class Homeserver implements AutoCloseable {
 
     /** Sync, where features register what they add to /sync. */
     public SyncService sync() {
-        return sync;
+        return sync.service();
+    }
+
+    /** Account data, tags, typing, receipts and presence, for features that read or hook into them. */
+    public Ephemeral ephemeral() {
+        return ephemeral;
+    }
+
+    /** Push rules, notification counts and pushers. */
+    public Push push() {
+        return push;
     }
 
     public MyelinConfig config() {
@@ -191,6 +213,8 @@ public final class Homeserver implements AutoCloseable {
         } finally {
             try {
                 features.close();
+                push.close();
+                ephemeral.close();
                 media.close();
                 accounts.close();
             } finally {

@@ -146,6 +146,10 @@ public final class ConfigTemplate {
                   serve_server: true
                   # server: "matrix.example.org:443"
 
+                presence:
+                  # Track who is online and share it with those in the same rooms (costs a write per change).
+                  enabled: true
+
                 user_directory:
                   # Whether user directory search finds every local user, not only those who share a room with
                   # the searcher or are in a public room.
