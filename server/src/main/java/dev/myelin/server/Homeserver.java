@@ -46,9 +46,11 @@ public final class Homeserver implements AutoCloseable {
     private final Ephemeral ephemeral;
     private final Push push;
     private final E2ee e2ee;
+    private final RoomFeatures features;
 
     private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts, Media media,
-                       Rooms rooms, Sync sync, Ephemeral ephemeral, Push push, E2ee e2ee) {
+                       Rooms rooms, Sync sync, Ephemeral ephemeral, Push push, E2ee e2ee,
+                       RoomFeatures features) {
         this.config = config;
         this.database = database;
         this.http = http;
@@ -59,6 +61,7 @@ public final class Homeserver implements AutoCloseable {
         this.ephemeral = ephemeral;
         this.push = push;
         this.e2ee = e2ee;
+        this.features = features;
     }
 
     public static Homeserver start(MyelinConfig config) throws Exception {
@@ -93,6 +96,7 @@ public final class Homeserver implements AutoCloseable {
         var push = Push.create(database, rooms, sync.service());
         var e2ee = E2ee.create(config.serverName(), database, notifier, accountsCore, rooms, sync.service(),
                 Clock.systemUTC());
+        var features = RoomFeatures.create(config, database, accountsCore, rooms, Clock.systemUTC());
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 
@@ -111,6 +115,10 @@ public final class Homeserver implements AutoCloseable {
                 ephemeral.routes(router, authenticator);
                 push.routes(router, authenticator);
                 e2ee.routes(router, authenticator);
+                features.routes(router, authenticator);
+            }
+            if (listener.resources().contains(Resource.FEDERATION)) {
+                features.federationRoutes(router, authenticator);
             }
             if (listener.resources().contains(Resource.HEALTH)) {
                 router.add("GET", "/health", new HealthEndpoint(() -> DatabaseMetrics.answers(database)));
@@ -127,6 +135,7 @@ public final class Homeserver implements AutoCloseable {
         try {
             http.start();
         } catch (Exception | Error e) {
+            features.close();
             push.close();
             ephemeral.close();
             media.close();
@@ -134,7 +143,7 @@ public final class Homeserver implements AutoCloseable {
             throw e;
         }
         var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync, ephemeral, push,
-                e2ee);
+                e2ee, features);
         LOG.info("Myelin serving {} (signing key {}) on {}, started in {} ms", config.serverName(),
                 signingKey.keyId(), homeserver.describeListeners(),
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
@@ -173,6 +182,11 @@ public final class Homeserver implements AutoCloseable {
         return rooms;
     }
 
+    /** Profiles, the user directory, search, reports, spaces, OpenID and TURN. */
+    public RoomFeatures features() {
+        return features;
+    }
+
     /** Sync, where features register what they add to /sync. */
     public SyncService sync() {
         return sync.service();
@@ -209,6 +223,7 @@ public final class Homeserver implements AutoCloseable {
             http.close();
         } finally {
             try {
+                features.close();
                 push.close();
                 ephemeral.close();
                 media.close();

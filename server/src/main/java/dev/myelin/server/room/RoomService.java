@@ -58,6 +58,7 @@ public final class RoomService {
     private final EventAuthorizer authorizer;
     private final RoomLocks locks = new RoomLocks(256);
     private final PduCache cache = new PduCache(20_000);
+    private volatile java.util.function.Function<String, Map<String, String>> memberProfiles = userId -> Map.of();
 
     public RoomService(String serverName, SigningKey key, RoomStore store, Notifier notifier, Clock clock) {
         this.serverName = serverName;
@@ -70,6 +71,21 @@ public final class RoomService {
 
     public void addMembershipListener(MembershipListener listener) {
         membershipListeners.add(listener);
+    }
+
+    /**
+     * Where a join's member event takes its displayname and avatar_url from (the profile feature sets this; spec:
+     * "m.room.member" displayname and avatar_url).
+     */
+    public void useMemberProfiles(java.util.function.Function<String, Map<String, String>> lookup) {
+        this.memberProfiles = lookup;
+    }
+
+    /** The content of a join of {@code userId}: membership, reason, and the user's displayname and avatar_url. */
+    public ObjectNode joinContent(String userId, String reason) {
+        ObjectNode content = membershipContent("join", reason);
+        memberProfiles.apply(userId).forEach(content::put);
+        return content;
     }
 
     public RoomStore store() {
@@ -371,7 +387,7 @@ public final class RoomService {
         if ("join".equals(currentMembership(roomId, userId))) {
             return roomId;
         }
-        send(roomId, new Draft(userId, "m.room.member", userId, membershipContent("join", reason)), Optional.empty());
+        send(roomId, new Draft(userId, "m.room.member", userId, joinContent(userId, reason)), Optional.empty());
         return roomId;
     }
 
