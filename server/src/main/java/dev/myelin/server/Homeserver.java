@@ -42,11 +42,11 @@ public final class Homeserver implements AutoCloseable {
     private final Accounts accounts;
     private final Media media;
     private final Rooms rooms;
-    private final SyncService sync;
+    private final Sync sync;
     private final Ephemeral ephemeral;
 
     private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts, Media media,
-                       Rooms rooms, SyncService sync, Ephemeral ephemeral) {
+                       Rooms rooms, Sync sync, Ephemeral ephemeral) {
         this.config = config;
         this.database = database;
         this.http = http;
@@ -84,8 +84,8 @@ public final class Homeserver implements AutoCloseable {
         }
         var notifier = new InProcessNotifier();
         var rooms = Rooms.create(config.serverName(), signingKey, database, notifier, Clock.systemUTC());
-        var sync = new SyncService();
-        var ephemeral = Ephemeral.create(config, database, rooms, notifier, sync, Clock.systemUTC());
+        var sync = Sync.create(rooms, database);
+        var ephemeral = Ephemeral.create(config, database, rooms, notifier, sync.service(), Clock.systemUTC());
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 
@@ -100,6 +100,7 @@ public final class Homeserver implements AutoCloseable {
                 accountsCore.routes(router);
                 media.routes(router, authenticator);
                 rooms.routes(router, authenticator);
+                sync.routes(router, authenticator);
                 ephemeral.routes(router, authenticator);
             }
             if (listener.resources().contains(Resource.HEALTH)) {
@@ -163,7 +164,7 @@ public final class Homeserver implements AutoCloseable {
 
     /** Sync, where features register what they add to /sync. */
     public SyncService sync() {
-        return sync;
+        return sync.service();
     }
 
     /** Account data, tags, typing, receipts and presence, for features that read or hook into them. */
