@@ -44,9 +44,10 @@ public final class Homeserver implements AutoCloseable {
     private final Rooms rooms;
     private final Sync sync;
     private final Ephemeral ephemeral;
+    private final Push push;
 
     private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts, Media media,
-                       Rooms rooms, Sync sync, Ephemeral ephemeral) {
+                       Rooms rooms, Sync sync, Ephemeral ephemeral, Push push) {
         this.config = config;
         this.database = database;
         this.http = http;
@@ -55,6 +56,7 @@ public final class Homeserver implements AutoCloseable {
         this.rooms = rooms;
         this.sync = sync;
         this.ephemeral = ephemeral;
+        this.push = push;
     }
 
     public static Homeserver start(MyelinConfig config) throws Exception {
@@ -86,6 +88,7 @@ public final class Homeserver implements AutoCloseable {
         var rooms = Rooms.create(config.serverName(), signingKey, database, notifier, Clock.systemUTC());
         var sync = Sync.create(rooms, database);
         var ephemeral = Ephemeral.create(config, database, rooms, notifier, sync.service(), Clock.systemUTC());
+        var push = Push.create(database, rooms, sync.service());
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 
@@ -99,9 +102,10 @@ public final class Homeserver implements AutoCloseable {
                 router.add("GET", Router.CLIENT_V3_AND_R0, "/capabilities", new CapabilitiesEndpoint(authenticator));
                 accountsCore.routes(router);
                 media.routes(router, authenticator);
-                rooms.routes(router, authenticator);
+                rooms.routes(router, authenticator, sync.filters());
                 sync.routes(router, authenticator);
                 ephemeral.routes(router, authenticator);
+                push.routes(router, authenticator);
             }
             if (listener.resources().contains(Resource.HEALTH)) {
                 router.add("GET", "/health", new HealthEndpoint(() -> DatabaseMetrics.answers(database)));
@@ -118,12 +122,13 @@ public final class Homeserver implements AutoCloseable {
         try {
             http.start();
         } catch (Exception | Error e) {
+            push.close();
             ephemeral.close();
             media.close();
             accountsCore.close();
             throw e;
         }
-        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync, ephemeral);
+        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync, ephemeral, push);
         LOG.info("Myelin serving {} (signing key {}) on {}, started in {} ms", config.serverName(),
                 signingKey.keyId(), homeserver.describeListeners(),
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
@@ -172,6 +177,11 @@ public final class Homeserver implements AutoCloseable {
         return ephemeral;
     }
 
+    /** Push rules, notification counts and pushers. */
+    public Push push() {
+        return push;
+    }
+
     public MyelinConfig config() {
         return config;
     }
@@ -188,6 +198,7 @@ public final class Homeserver implements AutoCloseable {
             http.close();
         } finally {
             try {
+                push.close();
                 ephemeral.close();
                 media.close();
                 accounts.close();

@@ -364,6 +364,22 @@ public final class RoomService {
         return roomId;
     }
 
+    /**
+     * Knocks on a local room (spec: knocking.yaml); the join rule (knock, knock_restricted) and the room version are
+     * checked by the authorization rules. Knocking again while the knock stands sends nothing.
+     */
+    public void knock(String roomId, String userId, String reason) {
+        requireRoom(roomId);
+        switch (currentMembership(roomId, userId)) {
+            case "knock" -> { }
+            case "join" -> throw MatrixException.forbidden(userId + " is already in the room");
+            case "invite" -> throw MatrixException.forbidden(userId + " is already invited to the room");
+            case "ban" -> throw MatrixException.forbidden(userId + " is banned from the room");
+            default -> send(roomId, new Draft(userId, "m.room.member", userId, membershipContent("knock", reason)),
+                    Optional.empty());
+        }
+    }
+
     public void invite(String roomId, String sender, String target, String reason) {
         requireRoom(roomId);
         String membership = currentMembership(roomId, target);
