@@ -109,6 +109,8 @@ class EphemeralHttpTest {
         // Server-managed types: 405 M_BAD_JSON, global and per room.
         error(put(alice, mine + "/account_data/m.fully_read", "{}"), 405, "M_BAD_JSON");
         error(put(alice, mine + "/account_data/m.push_rules", "{}"), 405, "M_BAD_JSON");
+        // ... but they read as usual: push rules come from the push rules service.
+        assertThat(ok(get(alice, mine + "/account_data/m.push_rules")).path("global").has("override")).isTrue();
         error(put(alice, mine + "/rooms/" + enc("!somewhere:test.local") + "/account_data/m.fully_read", "{}"),
                 405, "M_BAD_JSON");
         // Bad bodies and room ids.
