@@ -161,6 +161,9 @@ class EphemeralHttpTest {
         long before = typing.currentPosition();
 
         ok(put(alice, aliceTyping, "{\"typing\":true,\"timeout\":30000}"));
+        // Typing is activity: presence online and currently active.
+        assertThat(server.homeserver().ephemeral().presence().orElseThrow().get(alice.id()).orElseThrow()
+                .currentlyActive()).isTrue();
         ok(put(bob, "/rooms/" + enc(roomId) + "/typing/" + enc(bob.id()), "{\"typing\":true,\"timeout\":300}"));
         assertThat(typing.typing(roomId)).containsExactly(alice.id(), bob.id());
         assertThat(typing.currentPosition()).isEqualTo(before + 2);
