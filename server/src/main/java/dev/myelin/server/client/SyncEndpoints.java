@@ -51,10 +51,8 @@ public final class SyncEndpoints {
         boolean stateAfter = bool(request, "use_state_after") || bool(request, "org.matrix.msc4222.use_state_after");
         var syncRequest = new SyncRequest(requester.userId(), requester.deviceId(),
                 filters.resolve(requester.userId(), request.query("filter")), since, fullState,
-                fullState ? 0 : timeout, stateAfter);
-        try (var _ = sync.syncing(requester.userId(), presence.orElse("online"))) {
-            return MatrixResponse.ok(sync.sync(syncRequest));
-        }
+                fullState ? 0 : timeout, stateAfter, presence.orElse("online"));
+        return MatrixResponse.ok(sync.sync(syncRequest));
     }
 
     private static boolean bool(MatrixRequest request, String name) {

@@ -7,7 +7,6 @@ import dev.myelin.server.storage.PresenceStore.Presence;
 import dev.myelin.server.storage.RoomStore;
 import dev.myelin.server.storage.sql.SqlPresenceStore;
 import dev.myelin.server.sync.Notifier;
-import dev.myelin.server.sync.SyncPresence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *   neither sync nor set presence for {@link #GONE_MS} goes offline.</li>
  * </ul>
  */
-public final class PresenceService implements SyncPresence, AutoCloseable {
+public final class PresenceService implements AutoCloseable {
     public static final String ONLINE = "online";
     public static final String UNAVAILABLE = "unavailable";
     public static final String OFFLINE = "offline";
@@ -60,6 +59,12 @@ public final class PresenceService implements SyncPresence, AutoCloseable {
             this.presence = presence;
             this.lastSeen = lastSeen;
         }
+    }
+
+    /** A sync in progress: while open the user counts as connected. */
+    public interface Syncing extends AutoCloseable {
+        @Override
+        void close();
     }
 
     public PresenceService(PresenceStore store, RoomStore rooms, Notifier notifier, Clock clock) {
@@ -92,11 +97,10 @@ public final class PresenceService implements SyncPresence, AutoCloseable {
     }
 
     /**
-     * A sync started with the given {@code set_presence}; while it runs the user counts as connected. With {@code
-     * offline} the sync does not count as a connection.
+     * A sync started with the given {@code set_presence} (spec: GET /sync); close the result when it ends. With
+     * {@code offline} the sync does not count as a connection.
      */
-    @Override
-    public Session syncing(String userId, String setPresence) {
+    public Syncing syncing(String userId, String setPresence) {
         if (OFFLINE.equals(setPresence)) {
             return () -> { };
         }
