@@ -45,9 +45,12 @@ public final class Homeserver implements AutoCloseable {
     private final Sync sync;
     private final Ephemeral ephemeral;
     private final Push push;
+    private final E2ee e2ee;
+    private final RoomFeatures features;
 
     private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts, Media media,
-                       Rooms rooms, Sync sync, Ephemeral ephemeral, Push push) {
+                       Rooms rooms, Sync sync, Ephemeral ephemeral, Push push, E2ee e2ee,
+                       RoomFeatures features) {
         this.config = config;
         this.database = database;
         this.http = http;
@@ -57,6 +60,8 @@ public final class Homeserver implements AutoCloseable {
         this.sync = sync;
         this.ephemeral = ephemeral;
         this.push = push;
+        this.e2ee = e2ee;
+        this.features = features;
     }
 
     public static Homeserver start(MyelinConfig config) throws Exception {
@@ -89,6 +94,9 @@ public final class Homeserver implements AutoCloseable {
         var sync = Sync.create(rooms, database);
         var ephemeral = Ephemeral.create(config, database, rooms, notifier, sync.service(), Clock.systemUTC());
         var push = Push.create(database, rooms, sync.service());
+        var e2ee = E2ee.create(config.serverName(), database, notifier, accountsCore, rooms, sync.service(),
+                Clock.systemUTC());
+        var features = RoomFeatures.create(config, database, accountsCore, rooms, Clock.systemUTC());
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 
@@ -106,6 +114,11 @@ public final class Homeserver implements AutoCloseable {
                 sync.routes(router, authenticator);
                 ephemeral.routes(router, authenticator);
                 push.routes(router, authenticator);
+                e2ee.routes(router, authenticator);
+                features.routes(router, authenticator);
+            }
+            if (listener.resources().contains(Resource.FEDERATION)) {
+                features.federationRoutes(router, authenticator);
             }
             if (listener.resources().contains(Resource.HEALTH)) {
                 router.add("GET", "/health", new HealthEndpoint(() -> DatabaseMetrics.answers(database)));
@@ -122,13 +135,15 @@ public final class Homeserver implements AutoCloseable {
         try {
             http.start();
         } catch (Exception | Error e) {
+            features.close();
             push.close();
             ephemeral.close();
             media.close();
             accountsCore.close();
             throw e;
         }
-        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync, ephemeral, push);
+        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync, ephemeral, push,
+                e2ee, features);
         LOG.info("Myelin serving {} (signing key {}) on {}, started in {} ms", config.serverName(),
                 signingKey.keyId(), homeserver.describeListeners(),
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
@@ -167,6 +182,11 @@ public final class Homeserver implements AutoCloseable {
         return rooms;
     }
 
+    /** Profiles, the user directory, search, reports, spaces, OpenID and TURN. */
+    public RoomFeatures features() {
+        return features;
+    }
+
     /** Sync, where features register what they add to /sync. */
     public SyncService sync() {
         return sync.service();
@@ -180,6 +200,11 @@ public final class Homeserver implements AutoCloseable {
     /** Push rules, notification counts and pushers. */
     public Push push() {
         return push;
+    }
+
+    /** End-to-end encryption: keys, device lists, to-device messages, backups. */
+    public E2ee e2ee() {
+        return e2ee;
     }
 
     public MyelinConfig config() {
@@ -198,6 +223,7 @@ public final class Homeserver implements AutoCloseable {
             http.close();
         } finally {
             try {
+                features.close();
                 push.close();
                 ephemeral.close();
                 media.close();

@@ -52,11 +52,13 @@ public final class RoomService {
     private final String serverName;
     private final RoomStore store;
     private final Notifier notifier;
+    private final List<MembershipListener> membershipListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Clock clock;
     private final LocalEventFactory factory;
     private final EventAuthorizer authorizer;
     private final RoomLocks locks = new RoomLocks(256);
     private final PduCache cache = new PduCache(20_000);
+    private volatile java.util.function.Function<String, Map<String, String>> memberProfiles = userId -> Map.of();
 
     public RoomService(String serverName, SigningKey key, RoomStore store, Notifier notifier, Clock clock) {
         this.serverName = serverName;
@@ -65,6 +67,25 @@ public final class RoomService {
         this.clock = clock;
         this.factory = new LocalEventFactory(serverName, key);
         this.authorizer = new EventAuthorizer(new dev.myelin.spec.auth.Ed25519ThirdPartyInviteSignatures());
+    }
+
+    public void addMembershipListener(MembershipListener listener) {
+        membershipListeners.add(listener);
+    }
+
+    /**
+     * Where a join's member event takes its displayname and avatar_url from (the profile feature sets this; spec:
+     * "m.room.member" displayname and avatar_url).
+     */
+    public void useMemberProfiles(java.util.function.Function<String, Map<String, String>> lookup) {
+        this.memberProfiles = lookup;
+    }
+
+    /** The content of a join of {@code userId}: membership, reason, and the user's displayname and avatar_url. */
+    public ObjectNode joinContent(String userId, String reason) {
+        ObjectNode content = membershipContent("join", reason);
+        memberProfiles.apply(userId).forEach(content::put);
+        return content;
     }
 
     public RoomStore store() {
@@ -271,6 +292,12 @@ public final class RoomService {
             }
         }
         notifier.advanced(SqlRoomStore.EVENTS, persisted.lastStreamPos(), audience);
+        for (EncodedPdu event : events) {
+            if ("m.room.member".equals(event.pdu().type()) && event.pdu().stateKey() != null) {
+                String membership = event.pdu().content().path("membership").asText("leave");
+                membershipListeners.forEach(l -> l.membershipChanged(roomId, event.pdu().stateKey(), membership));
+            }
+        }
     }
 
     /**
@@ -360,7 +387,7 @@ public final class RoomService {
         if ("join".equals(currentMembership(roomId, userId))) {
             return roomId;
         }
-        send(roomId, new Draft(userId, "m.room.member", userId, membershipContent("join", reason)), Optional.empty());
+        send(roomId, new Draft(userId, "m.room.member", userId, joinContent(userId, reason)), Optional.empty());
         return roomId;
     }
 

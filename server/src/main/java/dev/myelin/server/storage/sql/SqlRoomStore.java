@@ -140,6 +140,10 @@ public final class SqlRoomStore implements RoomStore {
                             AND redacted_by IS NULL""", pdu.eventId(), pdu.redacts(), roomNid);
                     SqlRelationStore.unindex(c, pdu.redacts(), roomNid);
                 }
+                // Derived indexes that must agree with the events: full-text search and the user directory.
+                SqlSearchStore.onRoomEvent(c, database.dialect(), roomNid, eventNid, pdu.type(), pdu.content(),
+                        pdu.redacts());
+                SqlUserDirectoryStore.onRoomEvent(c, roomNid, pdu);
                 current = after;
                 stored.add(new StoredEvent(eventNid, pdu.eventId(), roomNid, pos, pdu.depth(),
                         before, stateKeyNid == null ? 0 : after, false, false, null, json));
