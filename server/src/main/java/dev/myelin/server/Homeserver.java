@@ -12,6 +12,7 @@ import dev.myelin.server.http.RateLimiter;
 import dev.myelin.server.http.Router;
 import dev.myelin.server.metrics.Metrics;
 import dev.myelin.server.ops.HealthEndpoint;
+import dev.myelin.server.push.PushDelivery;
 import dev.myelin.server.ops.MetricsEndpoint;
 import dev.myelin.server.storage.DatabaseSettings;
 import dev.myelin.server.storage.sql.Database;
@@ -85,7 +86,8 @@ public final class Homeserver implements AutoCloseable {
         var notifier = new InProcessNotifier();
         var rooms = Rooms.create(config.serverName(), signingKey, database, notifier, Clock.systemUTC());
         var sync = Sync.create(rooms, database);
-        var push = Push.create(database, rooms, sync.service());
+        var push = Push.create(database, rooms, accountsCore, sync.service(), Clock.systemUTC(),
+                PushDelivery.Backoff.DEFAULT);
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 

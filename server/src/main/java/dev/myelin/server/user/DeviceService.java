@@ -6,17 +6,25 @@ import dev.myelin.server.storage.DeviceStore.Device;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 
 /** A user's devices (spec: client-server-api "Device management"), with last-seen data not yet flushed merged in. */
 public final class DeviceService {
     private final DeviceStore devices;
     private final SessionService sessions;
     private final DeviceActivity activity;
+    private final List<BiConsumer<String, Collection<String>>> deletionListeners = new CopyOnWriteArrayList<>();
 
     public DeviceService(DeviceStore devices, SessionService sessions, DeviceActivity activity) {
         this.devices = devices;
         this.sessions = sessions;
         this.activity = activity;
+    }
+
+    /** Registers a callback told (user id, device ids) after devices were deleted, e.g. to delete their pushers. */
+    public void onDeleted(BiConsumer<String, Collection<String>> listener) {
+        deletionListeners.add(listener);
     }
 
     public List<Device> list(String userId) {
@@ -42,6 +50,7 @@ public final class DeviceService {
     public List<String> delete(String userId, Collection<String> deviceIds) {
         List<String> deleted = devices.delete(userId, deviceIds);
         deleted.forEach(deviceId -> sessions.invalidateDevice(userId, deviceId));
+        deletionListeners.forEach(listener -> listener.accept(userId, deleted));
         return deleted;
     }
 
@@ -52,7 +61,9 @@ public final class DeviceService {
 
     /** POST /logout/all. */
     public void logoutAll(String userId) {
+        List<String> deviceIds = devices.devices(userId).stream().map(Device::deviceId).toList();
         devices.deleteAll(userId);
+        deletionListeners.forEach(listener -> listener.accept(userId, deviceIds));
         sessions.invalidateUser(userId);
     }
 }
