@@ -44,10 +44,11 @@ public final class Homeserver implements AutoCloseable {
     private final Media media;
     private final Rooms rooms;
     private final Sync sync;
+    private final Ephemeral ephemeral;
     private final Push push;
 
     private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts, Media media,
-                       Rooms rooms, Sync sync, Push push) {
+                       Rooms rooms, Sync sync, Ephemeral ephemeral, Push push) {
         this.config = config;
         this.database = database;
         this.http = http;
@@ -55,6 +56,7 @@ public final class Homeserver implements AutoCloseable {
         this.media = media;
         this.rooms = rooms;
         this.sync = sync;
+        this.ephemeral = ephemeral;
         this.push = push;
     }
 
@@ -86,8 +88,10 @@ public final class Homeserver implements AutoCloseable {
         var notifier = new InProcessNotifier();
         var rooms = Rooms.create(config.serverName(), signingKey, database, notifier, Clock.systemUTC());
         var sync = Sync.create(rooms, database);
+        var ephemeral = Ephemeral.create(config, database, rooms, notifier, sync.service(), Clock.systemUTC());
         var push = Push.create(database, rooms, accountsCore, sync.service(), Clock.systemUTC(),
                 PushDelivery.Backoff.DEFAULT);
+        ephemeral.receipts().listen(push.unreadCounts());
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 
@@ -103,6 +107,7 @@ public final class Homeserver implements AutoCloseable {
                 media.routes(router, authenticator);
                 rooms.routes(router, authenticator);
                 sync.routes(router, authenticator);
+                ephemeral.routes(router, authenticator);
                 push.routes(router, authenticator);
             }
             if (listener.resources().contains(Resource.HEALTH)) {
@@ -120,11 +125,13 @@ public final class Homeserver implements AutoCloseable {
         try {
             http.start();
         } catch (Exception | Error e) {
+            push.close();
+            ephemeral.close();
             media.close();
             accountsCore.close();
             throw e;
         }
-        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync, push);
+        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync, ephemeral, push);
         LOG.info("Myelin serving {} (signing key {}) on {}, started in {} ms", config.serverName(),
                 signingKey.keyId(), homeserver.describeListeners(),
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
@@ -168,6 +175,11 @@ public final class Homeserver implements AutoCloseable {
         return sync.service();
     }
 
+    /** Account data, tags, typing, receipts and presence, for features that read or hook into them. */
+    public Ephemeral ephemeral() {
+        return ephemeral;
+    }
+
     /** Push rules, notification counts and pushers. */
     public Push push() {
         return push;
@@ -190,6 +202,7 @@ public final class Homeserver implements AutoCloseable {
         } finally {
             try {
                 push.close();
+                ephemeral.close();
                 media.close();
                 accounts.close();
             } finally {

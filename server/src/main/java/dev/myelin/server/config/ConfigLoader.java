@@ -174,13 +174,16 @@ public final class ConfigLoader {
                 ? Optional.of(wellKnownSection.string("server", host + ":" + federationPort(listeners)))
                 : Optional.empty());
         wellKnownSection.finish();
+        var presenceSection = root.section("presence");
+        var presence = new MyelinConfig.Presence(presenceSection.bool("enabled", true));
+        presenceSection.finish();
         String logLevel = root.string("log_level", "info").toLowerCase();
         if (!Set.of("trace", "debug", "info", "warn", "error").contains(logLevel)) {
             throw root.invalid("log_level", "expected one of trace, debug, info, warn, error, got '" + logLevel + "'");
         }
         root.finish();
         return new MyelinConfig(serverName, publicBaseUrl, signingKey, listeners, database, registration,
-                sharedSecret, media, limits, rateLimits, sessions, wellKnown, logLevel);
+                sharedSecret, media, limits, rateLimits, sessions, wellKnown, presence, logLevel);
     }
 
     private static MyelinConfig.Media media(ConfigReader section) {

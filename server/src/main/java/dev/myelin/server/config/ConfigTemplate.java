@@ -146,6 +146,10 @@ public final class ConfigTemplate {
                   serve_server: true
                   # server: "matrix.example.org:443"
 
+                presence:
+                  # Track who is online and share it with those in the same rooms (costs a write per change).
+                  enabled: true
+
                 # trace, debug, info, warn or error.
                 log_level: info
                 """.formatted(serverName, port, HexFormat.of().formatHex(secret));

@@ -25,6 +25,7 @@ public record MyelinConfig(
         RateLimits rateLimits,
         Sessions sessions,
         WellKnown wellKnown,
+        Presence presence,
         String logLevel) {
 
     /** What a listener serves. */
@@ -129,5 +130,9 @@ public record MyelinConfig(
      * @param server the value of /.well-known/matrix/server's "m.server", empty to not serve it
      */
     public record WellKnown(Optional<String> server) {
+    }
+
+    /** @param enabled track and share presence; when off everyone appears offline and sync carries no presence */
+    public record Presence(boolean enabled) {
     }
 }
