@@ -64,7 +64,9 @@ public final class NotificationEvaluator implements AutoCloseable {
         this.loop = new WorkerLoop("push-evaluator", LOG, this::step);
     }
 
+    /** Starts the worker; a database without stored progress starts after the events it already has. */
     public NotificationEvaluator start() {
+        store.startProgressAt(rooms.store().currentStreamPos());
         loop.start();
         return this;
     }

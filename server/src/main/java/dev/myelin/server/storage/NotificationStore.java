@@ -38,6 +38,12 @@ public interface NotificationStore {
     long progress();
 
     /**
+     * Sets the progress when none is stored yet (a new database, or one from before push): the evaluator starts
+     * after the events that exist, so history is not pushed.
+     */
+    void startProgressAt(long eventsPos);
+
+    /**
      * Stores what the evaluation of the events up to {@code eventsPos} produced, and moves the progress there, in one
      * transaction: notifications, read positions moved by the users' own events, deliveries for pushers.
      *

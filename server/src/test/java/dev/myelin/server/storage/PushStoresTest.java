@@ -37,6 +37,9 @@ class PushStoresTest extends StoreContractTest {
     void countsFollowThreadedAndUnthreadedReadPositions() {
         var store = new SqlNotificationStore(database);
         assertThat(store.progress()).isZero();
+        store.startProgressAt(2);
+        store.startProgressAt(4);
+        assertThat(store.progress()).isEqualTo(2);
         assertThat(store.record(10, List.of(notification("main", "$a", 3, false), notification("main", "$b", 5, true),
                 notification("$root", "$c", 7, false)), List.of(), List.of(), 0)).containsExactly(BOB);
         assertThat(store.progress()).isEqualTo(10);

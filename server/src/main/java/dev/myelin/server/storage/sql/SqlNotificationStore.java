@@ -37,6 +37,12 @@ public final class SqlNotificationStore implements NotificationStore {
     }
 
     @Override
+    public void startProgressAt(long eventsPos) {
+        database.write(c -> Jdbc.update(c, "INSERT INTO push_progress (name, position) VALUES (?, ?)"
+                + " ON CONFLICT (name) DO NOTHING", PROGRESS, eventsPos));
+    }
+
+    @Override
     public Set<String> record(long eventsPos, List<Notification> notifications, List<ReadMark> reads,
                               List<Delivery> deliveries, long now) {
         return database.write(c -> {
