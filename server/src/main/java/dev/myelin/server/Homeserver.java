@@ -46,9 +46,12 @@ public final class Homeserver implements AutoCloseable {
     private final Sync sync;
     private final Ephemeral ephemeral;
     private final Push push;
+    private final E2ee e2ee;
+    private final RoomFeatures features;
 
     private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts, Media media,
-                       Rooms rooms, Sync sync, Ephemeral ephemeral, Push push) {
+                       Rooms rooms, Sync sync, Ephemeral ephemeral, Push push, E2ee e2ee,
+                       RoomFeatures features) {
         this.config = config;
         this.database = database;
         this.http = http;
@@ -58,6 +61,8 @@ public final class Homeserver implements AutoCloseable {
         this.sync = sync;
         this.ephemeral = ephemeral;
         this.push = push;
+        this.e2ee = e2ee;
+        this.features = features;
     }
 
     public static Homeserver start(MyelinConfig config) throws Exception {
@@ -92,6 +97,9 @@ public final class Homeserver implements AutoCloseable {
         var push = Push.create(database, rooms, accountsCore, sync.service(), Clock.systemUTC(),
                 PushDelivery.Backoff.DEFAULT);
         ephemeral.receipts().listen(push.unreadCounts());
+        var e2ee = E2ee.create(config.serverName(), database, notifier, accountsCore, rooms, sync.service(),
+                Clock.systemUTC());
+        var features = RoomFeatures.create(config, database, accountsCore, rooms, Clock.systemUTC());
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 
@@ -105,10 +113,15 @@ public final class Homeserver implements AutoCloseable {
                 router.add("GET", Router.CLIENT_V3_AND_R0, "/capabilities", new CapabilitiesEndpoint(authenticator));
                 accountsCore.routes(router);
                 media.routes(router, authenticator);
-                rooms.routes(router, authenticator);
+                rooms.routes(router, authenticator, sync.filters());
                 sync.routes(router, authenticator);
                 ephemeral.routes(router, authenticator);
                 push.routes(router, authenticator);
+                e2ee.routes(router, authenticator);
+                features.routes(router, authenticator);
+            }
+            if (listener.resources().contains(Resource.FEDERATION)) {
+                features.federationRoutes(router, authenticator);
             }
             if (listener.resources().contains(Resource.HEALTH)) {
                 router.add("GET", "/health", new HealthEndpoint(() -> DatabaseMetrics.answers(database)));
@@ -125,13 +138,15 @@ public final class Homeserver implements AutoCloseable {
         try {
             http.start();
         } catch (Exception | Error e) {
+            features.close();
             push.close();
             ephemeral.close();
             media.close();
             accountsCore.close();
             throw e;
         }
-        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync, ephemeral, push);
+        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync, ephemeral, push,
+                e2ee, features);
         LOG.info("Myelin serving {} (signing key {}) on {}, started in {} ms", config.serverName(),
                 signingKey.keyId(), homeserver.describeListeners(),
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
@@ -170,6 +185,11 @@ public final class Homeserver implements AutoCloseable {
         return rooms;
     }
 
+    /** Profiles, the user directory, search, reports, spaces, OpenID and TURN. */
+    public RoomFeatures features() {
+        return features;
+    }
+
     /** Sync, where features register what they add to /sync. */
     public SyncService sync() {
         return sync.service();
@@ -183,6 +203,11 @@ public final class Homeserver implements AutoCloseable {
     /** Push rules, notification counts and pushers. */
     public Push push() {
         return push;
+    }
+
+    /** End-to-end encryption: keys, device lists, to-device messages, backups. */
+    public E2ee e2ee() {
+        return e2ee;
     }
 
     public MyelinConfig config() {
@@ -201,6 +226,7 @@ public final class Homeserver implements AutoCloseable {
             http.close();
         } finally {
             try {
+                features.close();
                 push.close();
                 ephemeral.close();
                 media.close();

@@ -51,7 +51,7 @@ public record Push(PushRuleService rules, NotificationStore notifications, Pushe
         sync.register(new UnreadCountsContributor(notifications, evaluator,
                 () -> rooms.service().store().currentStreamPos()));
         sync.register(unreadCounts);
-        accounts.devices().onDeleted(pushers::devicesDeleted);
+        accounts.devices().addListener(pushers);
         return new Push(rules, notifications, pushers, evaluator, delivery, unreadCounts, rooms);
     }
 

@@ -5,19 +5,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.myelin.server.http.MatrixException;
 import dev.myelin.server.storage.PusherStore;
 import dev.myelin.server.storage.PusherStore.Pusher;
+import dev.myelin.server.user.DeviceListener;
 
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.Collection;
 import java.util.List;
 
 /**
  * A user's pushers (spec: pusher.yaml). Only {@code http} pushers are accepted: this server sends no email, so an
  * {@code email} pusher is refused rather than stored and never used.
  */
-public final class PusherService {
+public final class PusherService implements DeviceListener {
     static final String NOTIFY_PATH = "/_matrix/push/v1/notify";
     private static final int MAX_PUSHKEY_BYTES = 512;
     private static final int MAX_APP_ID_CHARS = 64;
@@ -102,8 +102,13 @@ public final class PusherService {
         }
     }
 
-    /** A device was deleted: its pushers go with it. */
-    public void devicesDeleted(String userId, Collection<String> deviceIds) {
+    @Override
+    public void renamed(String userId, String deviceId) {
+    }
+
+    /** Deleted devices take their pushers with them. */
+    @Override
+    public void deleted(String userId, List<String> deviceIds) {
         store.deleteOfDevices(userId, deviceIds);
     }
 }

@@ -7,14 +7,13 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BiConsumer;
 
 /** A user's devices (spec: client-server-api "Device management"), with last-seen data not yet flushed merged in. */
 public final class DeviceService {
     private final DeviceStore devices;
     private final SessionService sessions;
     private final DeviceActivity activity;
-    private final List<BiConsumer<String, Collection<String>>> deletionListeners = new CopyOnWriteArrayList<>();
+    private final List<DeviceListener> listeners = new CopyOnWriteArrayList<>();
 
     public DeviceService(DeviceStore devices, SessionService sessions, DeviceActivity activity) {
         this.devices = devices;
@@ -22,9 +21,8 @@ public final class DeviceService {
         this.activity = activity;
     }
 
-    /** Registers a callback told (user id, device ids) after devices were deleted, e.g. to delete their pushers. */
-    public void onDeleted(BiConsumer<String, Collection<String>> listener) {
-        deletionListeners.add(listener);
+    public void addListener(DeviceListener listener) {
+        listeners.add(listener);
     }
 
     public List<Device> list(String userId) {
@@ -43,14 +41,20 @@ public final class DeviceService {
     }
 
     public boolean rename(String userId, String deviceId, Optional<String> displayName) {
-        return devices.rename(userId, deviceId, displayName);
+        boolean renamed = devices.rename(userId, deviceId, displayName);
+        if (renamed) {
+            listeners.forEach(listener -> listener.renamed(userId, deviceId));
+        }
+        return renamed;
     }
 
     /** Deletes devices and their tokens; returns the ids that existed. */
     public List<String> delete(String userId, Collection<String> deviceIds) {
         List<String> deleted = devices.delete(userId, deviceIds);
         deleted.forEach(deviceId -> sessions.invalidateDevice(userId, deviceId));
-        deletionListeners.forEach(listener -> listener.accept(userId, deleted));
+        if (!deleted.isEmpty()) {
+            listeners.forEach(listener -> listener.deleted(userId, deleted));
+        }
         return deleted;
     }
 
@@ -61,9 +65,10 @@ public final class DeviceService {
 
     /** POST /logout/all. */
     public void logoutAll(String userId) {
-        List<String> deviceIds = devices.devices(userId).stream().map(Device::deviceId).toList();
-        devices.deleteAll(userId);
-        deletionListeners.forEach(listener -> listener.accept(userId, deviceIds));
+        List<String> deleted = devices.deleteAll(userId);
         sessions.invalidateUser(userId);
+        if (!deleted.isEmpty()) {
+            listeners.forEach(listener -> listener.deleted(userId, deleted));
+        }
     }
 }
