@@ -97,6 +97,7 @@ public final class Homeserver implements AutoCloseable {
         var push = Push.create(database, rooms, accountsCore, sync.service(), Clock.systemUTC(),
                 PushDelivery.Backoff.DEFAULT);
         ephemeral.receipts().listen(push.unreadCounts());
+        ephemeral.accountData().provide("m.push_rules", push::pushRulesContent);
         var e2ee = E2ee.create(config.serverName(), database, notifier, accountsCore, rooms, sync.service(),
                 Clock.systemUTC());
         var features = RoomFeatures.create(config, database, accountsCore, rooms, Clock.systemUTC());
