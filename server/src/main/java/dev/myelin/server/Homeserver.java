@@ -7,12 +7,12 @@ import dev.myelin.server.config.MyelinConfig;
 import dev.myelin.server.config.MyelinConfig.Resource;
 import dev.myelin.server.config.SigningKeyFile;
 import dev.myelin.server.http.HttpServer;
-import dev.myelin.server.http.Json;
 import dev.myelin.server.http.MatrixDispatcher;
 import dev.myelin.server.http.RateLimiter;
 import dev.myelin.server.http.Router;
 import dev.myelin.server.metrics.Metrics;
 import dev.myelin.server.ops.HealthEndpoint;
+import dev.myelin.server.push.PushDelivery;
 import dev.myelin.server.ops.MetricsEndpoint;
 import dev.myelin.server.storage.DatabaseSettings;
 import dev.myelin.server.storage.sql.Database;
@@ -25,7 +25,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.Optional;
 import java.util.ArrayList;
 import java.time.Clock;
 
@@ -95,10 +94,10 @@ public final class Homeserver implements AutoCloseable {
         var rooms = Rooms.create(config.serverName(), signingKey, database, notifier, Clock.systemUTC());
         var sync = Sync.create(rooms, database);
         var ephemeral = Ephemeral.create(config, database, rooms, notifier, sync.service(), Clock.systemUTC());
-        var push = Push.create(database, rooms, sync.service());
-        // Spec "Client Config": m.push_rules reads as account data though only /pushrules changes it.
-        ephemeral.accountData().provide("m.push_rules", userId -> Optional.of(
-                Json.MAPPER.createObjectNode().set("global", push.rules().ruleSet(userId).toJson())));
+        var push = Push.create(database, rooms, accountsCore, sync.service(), Clock.systemUTC(),
+                PushDelivery.Backoff.DEFAULT);
+        ephemeral.receipts().listen(push.unreadCounts());
+        ephemeral.accountData().provide("m.push_rules", push::pushRulesContent);
         var e2ee = E2ee.create(config.serverName(), database, notifier, accountsCore, rooms, sync.service(),
                 Clock.systemUTC());
         var features = RoomFeatures.create(config, database, accountsCore, rooms, Clock.systemUTC());
