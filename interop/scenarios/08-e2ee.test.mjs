@@ -42,24 +42,10 @@ async function login(userId, deviceId) {
     return json;
 }
 
-/**
- * Push rules belong to another area of the server: until GET /pushrules/ exists there, answer the client's
- * startup request with an empty rule set (only when the server answers 404), so these scenarios test E2EE alone.
- */
-async function fetchWithoutPushRules(input, init) {
-    const response = await fetch(input, init);
-    const url = input instanceof Request ? input.url : String(input);
-    if (response.status === 404 && new URL(url).pathname.endsWith("/pushrules/")) {
-        return new Response(JSON.stringify({ global: {} }), { status: 200,
-            headers: { "Content-Type": "application/json" } });
-    }
-    return response;
-}
-
 /** A started client with Rust crypto, after its first sync. */
 async function start(session, cryptoCallbacks = {}) {
     const client = createClient({ baseUrl, accessToken: session.access_token, userId: session.user_id,
-        deviceId: session.device_id, cryptoCallbacks, fetchFn: fetchWithoutPushRules });
+        deviceId: session.device_id, cryptoCallbacks });
     await client.initRustCrypto({ useIndexedDB: false });
     const prepared = new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`${session.user_id} did not finish its first sync`)), 30_000);
@@ -111,6 +97,20 @@ function receive(client, roomId, body, timeoutMs = 30_000) {
     });
 }
 
+/** The cryptoCallbacks.getSecretStorageKey of Alice's devices: the key she made when bootstrapping. */
+async function secretStorageKey({ keys }) {
+    const id = Object.keys(keys)[0];
+    return state.secretStorageKey ? [id, state.secretStorageKey] : null;
+}
+
+async function api(session, method, path, body) {
+    const response = await fetch(`${baseUrl}/_matrix/client/v3${path}`, {
+        method, headers: { "Content-Type": "application/json", Authorization: `Bearer ${session.access_token}` },
+        body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, json: await response.json() };
+}
+
 async function waitFor(predicate, what, timeoutMs = 30_000) {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -124,10 +124,7 @@ test("alice and bob exchange encrypted messages both ways", async () => {
     state.aliceSession = await register("ealice");
     state.bobSession = await register("ebob");
     state.alice = await start(state.aliceSession, {
-        getSecretStorageKey: async ({ keys }) => {
-            const id = Object.keys(keys)[0];
-            return state.secretStorageKey ? [id, state.secretStorageKey] : null;
-        },
+        getSecretStorageKey: secretStorageKey,
         cacheSecretStorageKey: (_id, _info, key) => { state.secretStorageKey = key; },
     });
     state.bob = await start(state.bobSession);
@@ -150,4 +147,73 @@ test("alice and bob exchange encrypted messages both ways", async () => {
     const fromBob = receive(state.alice, roomId, "hello alice");
     await state.bob.sendTextMessage(roomId, "hello alice");
     assert.ok((await fromBob).isEncrypted());
+});
+
+test("alice bootstraps cross-signing, secret storage and key backup; her new device restores old keys", async () => {
+    const aliceId = state.alice.getUserId();
+    const crypto = state.alice.getCrypto();
+    await crypto.bootstrapCrossSigning({
+        authUploadDeviceSigningKeys: async (makeRequest) => {
+            await makeRequest({ type: "m.login.password", identifier: { type: "m.id.user", user: aliceId },
+                password: PASSWORD });
+        },
+    });
+    await crypto.bootstrapSecretStorage({
+        createSecretStorageKey: () => crypto.createRecoveryKeyFromPassphrase(),
+        setupNewSecretStorage: true,
+        setupNewKeyBackup: true,
+    });
+    assert.ok(await crypto.isCrossSigningReady(), "cross-signing is ready");
+    assert.ok(await crypto.isSecretStorageReady(), "secret storage is ready");
+    await waitFor(() => crypto.getActiveSessionBackupVersion(), "key backup to be enabled");
+    // Both room keys Alice holds (her own session and Bob's) reach the backup.
+    await waitFor(async () => (await api(state.aliceSession, "GET", "/room_keys/version")).json.count >= 2,
+        "alice's room keys in the backup");
+
+    const session = await login(aliceId, "ALICENEW1");
+    const second = await start(session, { getSecretStorageKey: secretStorageKey });
+    const crypto2 = second.getCrypto();
+    await crypto2.loadSessionBackupPrivateKeyFromSecretStorage();
+    assert.ok(await crypto2.checkKeyBackupAndEnable(), "the new device finds the backup");
+    const restored = await crypto2.restoreKeyBackup();
+    assert.ok(restored.imported >= 2, `imported ${restored.imported} of ${restored.total} keys`);
+    await receive(second, state.roomId, "hello bob");
+    await receive(second, state.roomId, "hello alice");
+});
+
+test("bob and alice verify each other's devices with SAS emojis", async () => {
+    const aliceId = state.alice.getUserId();
+    const aliceReceived = new Promise((resolve) =>
+        state.alice.once(CryptoEvent.VerificationRequestReceived, (request) => resolve(request)));
+    const bobRequest = await state.bob.getCrypto().requestDeviceVerification(aliceId, state.alice.getDeviceId());
+    const aliceRequest = await aliceReceived;
+    await aliceRequest.accept();
+    await waitFor(() => bobRequest.phase === VerificationPhase.Ready, "bob's request to be ready");
+    const bobVerifier = await bobRequest.startVerification("m.sas.v1");
+    await waitFor(() => aliceRequest.phase === VerificationPhase.Started && aliceRequest.verifier,
+        "alice to see the verification start");
+    const aliceVerifier = aliceRequest.verifier;
+    const emojis = {};
+    for (const [name, verifier] of [["bob", bobVerifier], ["alice", aliceVerifier]]) {
+        verifier.on(VerifierEvent.ShowSas, (sas) => {
+            emojis[name] = sas.sas.emoji.map(([emoji]) => emoji).join("");
+            sas.confirm();
+        });
+    }
+    await Promise.all([bobVerifier.verify(), aliceVerifier.verify()]);
+    assert.equal(emojis.alice, emojis.bob, "both saw the same emojis");
+    assert.equal(emojis.alice.length > 0, true);
+    const status = await state.bob.getCrypto().getDeviceVerificationStatus(aliceId, state.alice.getDeviceId());
+    assert.ok(status.isVerified(), "bob's view of alice's device is verified");
+});
+
+test("a new device of alice appears in bob's device list and bob's next message is encrypted for it", async () => {
+    const aliceId = state.alice.getUserId();
+    const session = await login(aliceId, "ALICENEW2");
+    const third = await start(session, { getSecretStorageKey: secretStorageKey });
+    await waitFor(async () => (await state.bob.getCrypto().getUserDeviceInfo([aliceId])).get(aliceId)
+        ?.has("ALICENEW2"), "bob to learn of alice's new device");
+    const arrived = receive(third, state.roomId, "hello new device");
+    await state.bob.sendTextMessage(state.roomId, "hello new device");
+    assert.ok((await arrived).isEncrypted());
 });
