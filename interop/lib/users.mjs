@@ -37,3 +37,18 @@ export function waitFor(emitter, eventName, test, timeoutMs = 15000) {
         emitter.on(eventName, listener);
     });
 }
+
+/** Polls until the function returns a truthy value, or rejects after the timeout. */
+export async function until(check, timeoutMs = 15000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const value = check();
+        if (value) {
+            return value;
+        }
+        if (Date.now() > deadline) {
+            throw new Error("timed out waiting for a condition");
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+}

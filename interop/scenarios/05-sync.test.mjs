@@ -3,7 +3,7 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { ClientEvent, RoomEvent, RoomMemberEvent } from "matrix-js-sdk";
-import { registerUser, waitFor } from "../lib/users.mjs";
+import { registerUser, until, waitFor } from "../lib/users.mjs";
 
 const baseUrl = process.env.MYELIN_BASE_URL;
 const sharedSecret = process.env.MYELIN_SHARED_SECRET;
@@ -33,13 +33,14 @@ test("bob's client sees alice's invite arrive, and alice sees bob join", async (
     state.roomId = room_id;
     const [, member] = await invited;
     assert.equal(member.roomId, room_id);
-    assert.equal(state.bob.getRoom(room_id).name, "Live");
+    const room = await until(() => state.bob.getRoom(room_id));
+    assert.equal(room.name, "Live");
 
     const joined = waitFor(state.alice, RoomMemberEvent.Membership,
         (_event, member) => member.userId === state.bob.getUserId() && member.membership === "join");
     await state.bob.joinRoom(room_id);
     await joined;
-    assert.equal(state.alice.getRoom(room_id).getJoinedMemberCount(), 2);
+    await until(() => state.alice.getRoom(room_id).getJoinedMemberCount() === 2);
 });
 
 test("messages arrive at the other client in real time, both ways", async () => {

@@ -51,6 +51,7 @@ public record Ephemeral(AccountDataService accountData, RoomTags tags, TypingSer
             var presenceStore = new SqlPresenceStore(database);
             var service = new PresenceService(presenceStore, rooms.service().store(), notifier, clock).start();
             sync.register(new PresenceSync(service, presenceStore, rooms.service().store()));
+            sync.register((userId, setPresence) -> service.syncing(userId, setPresence)::close);
             presence = Optional.of(service);
         }
         return new Ephemeral(accountData, new RoomTags(accountData), typing, receipts, presence, rooms);

@@ -45,10 +45,12 @@ public final class Homeserver implements AutoCloseable {
     private final Sync sync;
     private final Ephemeral ephemeral;
     private final Push push;
+    private final E2ee e2ee;
     private final RoomFeatures features;
 
     private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts, Media media,
-                       Rooms rooms, Sync sync, Ephemeral ephemeral, Push push, RoomFeatures features) {
+                       Rooms rooms, Sync sync, Ephemeral ephemeral, Push push, E2ee e2ee,
+                       RoomFeatures features) {
         this.config = config;
         this.database = database;
         this.http = http;
@@ -58,6 +60,7 @@ public final class Homeserver implements AutoCloseable {
         this.sync = sync;
         this.ephemeral = ephemeral;
         this.push = push;
+        this.e2ee = e2ee;
         this.features = features;
     }
 
@@ -91,6 +94,8 @@ public final class Homeserver implements AutoCloseable {
         var sync = Sync.create(rooms, database);
         var ephemeral = Ephemeral.create(config, database, rooms, notifier, sync.service(), Clock.systemUTC());
         var push = Push.create(database, rooms, sync.service());
+        var e2ee = E2ee.create(config.serverName(), database, notifier, accountsCore, rooms, sync.service(),
+                Clock.systemUTC());
         var features = RoomFeatures.create(config, database, accountsCore, rooms, Clock.systemUTC());
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
@@ -105,10 +110,11 @@ public final class Homeserver implements AutoCloseable {
                 router.add("GET", Router.CLIENT_V3_AND_R0, "/capabilities", new CapabilitiesEndpoint(authenticator));
                 accountsCore.routes(router);
                 media.routes(router, authenticator);
-                rooms.routes(router, authenticator);
+                rooms.routes(router, authenticator, sync.filters());
                 sync.routes(router, authenticator);
                 ephemeral.routes(router, authenticator);
                 push.routes(router, authenticator);
+                e2ee.routes(router, authenticator);
                 features.routes(router, authenticator);
             }
             if (listener.resources().contains(Resource.FEDERATION)) {
@@ -137,7 +143,7 @@ public final class Homeserver implements AutoCloseable {
             throw e;
         }
         var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync, ephemeral, push,
-                features);
+                e2ee, features);
         LOG.info("Myelin serving {} (signing key {}) on {}, started in {} ms", config.serverName(),
                 signingKey.keyId(), homeserver.describeListeners(),
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
@@ -194,6 +200,11 @@ public final class Homeserver implements AutoCloseable {
     /** Push rules, notification counts and pushers. */
     public Push push() {
         return push;
+    }
+
+    /** End-to-end encryption: keys, device lists, to-device messages, backups. */
+    public E2ee e2ee() {
+        return e2ee;
     }
 
     public MyelinConfig config() {

@@ -3,6 +3,7 @@ package dev.myelin.server.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.myelin.server.http.Authenticator;
+import dev.myelin.server.sync.filter.EventFilter;
 import dev.myelin.server.http.Json;
 import dev.myelin.server.http.MatrixException;
 import dev.myelin.server.http.MatrixRequest;
@@ -75,13 +76,12 @@ public final class SearchEndpoints {
         if (!filterNode.isMissingNode() && !filterNode.isNull() && !filterNode.isObject()) {
             throw MatrixException.badJson("'filter' must be an object");
         }
-        EventFilter filter = filterNode.isObject()
-                ? EventFilter.parse(Optional.of(filterNode.toString())) : EventFilter.NONE;
+        EventFilter filter = EventFilter.parse(filterNode.isObject() ? filterNode : null, "filter");
         Optional<Set<String>> rooms = filterNode.has("rooms") && !filterNode.get("rooms").isNull()
                 ? Optional.of(strings(filterNode.get("rooms"), "filter.rooms")) : Optional.empty();
         Set<String> notRooms = filterNode.has("not_rooms") && !filterNode.get("not_rooms").isNull()
                 ? strings(filterNode.get("not_rooms"), "filter.not_rooms") : Set.of();
-        int limit = Math.clamp(filter.limit().orElse(DEFAULT_LIMIT), 1, MAX_LIMIT);
+        int limit = Math.clamp(filter.limitOr(DEFAULT_LIMIT), 1, MAX_LIMIT);
         String orderBy = Fields.string(criteria, "order_by").orElse("rank");
         SearchStore.Order order = switch (orderBy) {
             case "rank" -> SearchStore.Order.RANK;
@@ -105,7 +105,7 @@ public final class SearchEndpoints {
                 groupBy.add(key);
             }
         }
-        return new SearchRequest(term, keys, rooms, notRooms, filter::matches, limit, order, hasContext, before,
+        return new SearchRequest(term, keys, rooms, notRooms, pdu -> filter.matches(pdu.json()), limit, order, hasContext, before,
                 after, includeProfile, includeState, groupBy);
     }
 

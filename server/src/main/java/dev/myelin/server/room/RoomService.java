@@ -52,6 +52,7 @@ public final class RoomService {
     private final String serverName;
     private final RoomStore store;
     private final Notifier notifier;
+    private final List<MembershipListener> membershipListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Clock clock;
     private final LocalEventFactory factory;
     private final EventAuthorizer authorizer;
@@ -66,6 +67,10 @@ public final class RoomService {
         this.clock = clock;
         this.factory = new LocalEventFactory(serverName, key);
         this.authorizer = new EventAuthorizer(new dev.myelin.spec.auth.Ed25519ThirdPartyInviteSignatures());
+    }
+
+    public void addMembershipListener(MembershipListener listener) {
+        membershipListeners.add(listener);
     }
 
     /**
@@ -287,6 +292,12 @@ public final class RoomService {
             }
         }
         notifier.advanced(SqlRoomStore.EVENTS, persisted.lastStreamPos(), audience);
+        for (EncodedPdu event : events) {
+            if ("m.room.member".equals(event.pdu().type()) && event.pdu().stateKey() != null) {
+                String membership = event.pdu().content().path("membership").asText("leave");
+                membershipListeners.forEach(l -> l.membershipChanged(roomId, event.pdu().stateKey(), membership));
+            }
+        }
     }
 
     /**
@@ -378,6 +389,22 @@ public final class RoomService {
         }
         send(roomId, new Draft(userId, "m.room.member", userId, joinContent(userId, reason)), Optional.empty());
         return roomId;
+    }
+
+    /**
+     * Knocks on a local room (spec: knocking.yaml); the join rule (knock, knock_restricted) and the room version are
+     * checked by the authorization rules. Knocking again while the knock stands sends nothing.
+     */
+    public void knock(String roomId, String userId, String reason) {
+        requireRoom(roomId);
+        switch (currentMembership(roomId, userId)) {
+            case "knock" -> { }
+            case "join" -> throw MatrixException.forbidden(userId + " is already in the room");
+            case "invite" -> throw MatrixException.forbidden(userId + " is already invited to the room");
+            case "ban" -> throw MatrixException.forbidden(userId + " is banned from the room");
+            default -> send(roomId, new Draft(userId, "m.room.member", userId, membershipContent("knock", reason)),
+                    Optional.empty());
+        }
     }
 
     public void invite(String roomId, String sender, String target, String reason) {
