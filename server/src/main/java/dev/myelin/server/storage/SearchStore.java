@@ -28,7 +28,7 @@ public interface SearchStore {
     List<Hit> search(Collection<Long> roomNids, Set<String> keys, String term, Order order, long before, int skip,
                      int limit);
 
-    /** How many events match in the given rooms and keys, counting up to 10,000. */
+    /** How many events match in the given rooms and keys, counting up to 1,000. */
     long count(Collection<Long> roomNids, Set<String> keys, String term);
 
     /**
