@@ -54,6 +54,7 @@ public final class RoomService {
     private final Notifier notifier;
     private final List<MembershipListener> membershipListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Clock clock;
+    private final java.util.concurrent.atomic.AtomicLong lastCreateTimestamp = new java.util.concurrent.atomic.AtomicLong();
     private final LocalEventFactory factory;
     private final EventAuthorizer authorizer;
     private final RoomLocks locks = new RoomLocks(256);
@@ -86,6 +87,14 @@ public final class RoomService {
         ObjectNode content = membershipContent("join", reason);
         memberProfiles.apply(userId).forEach(content::put);
         return content;
+    }
+
+    /**
+     * A create event's timestamp, never the same twice in this process: from room version 12 the room id is the
+     * create event's reference hash (MSC4291), so two identical creates in one millisecond would be one room.
+     */
+    private long nextCreateTimestamp() {
+        return lastCreateTimestamp.updateAndGet(last -> Math.max(last + 1, clock.millis()));
     }
 
     public RoomStore store() {
@@ -169,7 +178,7 @@ public final class RoomService {
             if (roomId != null) {
                 json.put("room_id", roomId);
             }
-            json.put("origin_server_ts", clock.millis());
+            json.put("origin_server_ts", CREATE.type().equals(draft.type()) ? nextCreateTimestamp() : clock.millis());
             json.put("depth", Math.min(depth + 1, (1L << 53) - 1));
             ArrayNode prev = json.putArray("prev_events");
             ArrayNode auth = json.putArray("auth_events");

@@ -53,6 +53,14 @@ class RoomServiceTest extends StoreContractTest {
                 Optional.empty(), Optional.empty()));
     }
 
+    @Test
+    void identicalRoomsCreatedInOneMillisecondAreDistinctRooms() {
+        rooms = new RoomService("test.local", SigningKey.generate("ed25519:t", new SecureRandom()), store, notifier,
+                Clock.fixed(java.time.Instant.parse("2026-11-22T00:00:00Z"), java.time.ZoneOffset.UTC));
+        // v12 room ids are the create event's hash: the same creator, content and time would be the same room.
+        assertThat(createRoom(RoomVersion.V12, null, List.of())).isNotEqualTo(createRoom(RoomVersion.V12, null, List.of()));
+    }
+
     private static ObjectNode text(String body) {
         return Json.MAPPER.createObjectNode().put("msgtype", "m.text").put("body", body);
     }
