@@ -7,6 +7,7 @@ import dev.myelin.server.config.MyelinConfig;
 import dev.myelin.server.config.MyelinConfig.Resource;
 import dev.myelin.server.config.SigningKeyFile;
 import dev.myelin.server.http.HttpServer;
+import dev.myelin.server.http.Json;
 import dev.myelin.server.http.MatrixDispatcher;
 import dev.myelin.server.http.RateLimiter;
 import dev.myelin.server.http.Router;
@@ -26,6 +27,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Optional;
 import java.time.Clock;
 
 /**
@@ -97,7 +99,9 @@ public final class Homeserver implements AutoCloseable {
         var push = Push.create(database, rooms, accountsCore, sync.service(), Clock.systemUTC(),
                 PushDelivery.Backoff.DEFAULT);
         ephemeral.receipts().listen(push.unreadCounts());
-        ephemeral.accountData().provide("m.push_rules", push::pushRulesContent);
+        // Spec "Client Config": m.push_rules reads as account data though only /pushrules changes it.
+        ephemeral.accountData().provide("m.push_rules", userId -> Optional.of(
+                Json.MAPPER.createObjectNode().set("global", push.rules().ruleSet(userId).toJson())));
         var e2ee = E2ee.create(config.serverName(), database, notifier, accountsCore, rooms, sync.service(),
                 Clock.systemUTC());
         var features = RoomFeatures.create(config, database, accountsCore, rooms, Clock.systemUTC());

@@ -1,11 +1,9 @@
 package dev.myelin.server;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.myelin.server.client.NotificationsEndpoint;
 import dev.myelin.server.client.PushRuleEndpoints;
 import dev.myelin.server.client.PusherEndpoints;
 import dev.myelin.server.http.Authenticator;
-import dev.myelin.server.http.Json;
 import dev.myelin.server.http.Router;
 import dev.myelin.server.push.NotificationEvaluator;
 import dev.myelin.server.push.PushDelivery;
@@ -23,7 +21,6 @@ import dev.myelin.server.storage.sql.SqlRoomStore;
 import dev.myelin.server.sync.SyncService;
 
 import java.time.Clock;
-import java.util.Optional;
 
 /**
  * Push notifications wired together: push rules, the evaluator that turns new events into notifications (a
@@ -56,13 +53,6 @@ public record Push(PushRuleService rules, NotificationStore notifications, Pushe
         sync.register(unreadCounts);
         accounts.devices().addListener(pushers);
         return new Push(rules, notifications, pushers, evaluator, delivery, unreadCounts, rooms);
-    }
-
-    /** The content of the {@code m.push_rules} account data event, as the account data API reads it. */
-    public Optional<ObjectNode> pushRulesContent(String userId) {
-        ObjectNode content = Json.MAPPER.createObjectNode();
-        content.set("global", rules.ruleSet(userId).toJson());
-        return Optional.of(content);
     }
 
     public void routes(Router router, Authenticator authenticator) {

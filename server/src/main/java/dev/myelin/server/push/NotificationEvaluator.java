@@ -138,7 +138,12 @@ public final class NotificationEvaluator implements AutoCloseable {
             }
             var facts = new RoomFacts(rooms, room);
             for (StoredEvent stored : rooms.store().timeline(room.nid(), after, upTo, false, BATCH + 1)) {
-                evaluate(batch, facts, stored);
+                try {
+                    evaluate(batch, facts, stored);
+                } catch (RuntimeException e) {
+                    // One event that cannot be evaluated must not stop notifications for everything after it.
+                    LOG.warn("Push evaluation skipped event {} in {}", stored.eventId(), roomId, e);
+                }
             }
         }
         Set<String> users = store.record(upTo, batch.notifications, batch.reads, batch.deliveries, clock.millis());

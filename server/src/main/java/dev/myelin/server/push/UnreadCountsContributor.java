@@ -11,7 +11,7 @@ import java.util.function.LongSupplier;
 
 /**
  * Brings a joined room into sync when the user's counts in it changed (a receipt cleared them, a new event notified),
- * so {@link UnreadCounts} can show the new counts. Before the position is taken it lets the evaluator catch up with
+ * so {@link UnreadCounts} can show the new counts. Before sync opens its snapshot it lets the evaluator catch up with
  * the events stream, so a new event's counts appear in the same response as the event (spec: "Server behaviour").
  */
 public final class UnreadCountsContributor implements SyncContributor {
@@ -34,13 +34,18 @@ public final class UnreadCountsContributor implements SyncContributor {
         return SqlNotificationStore.COUNTS;
     }
 
+    /** Lets the evaluator reach the current events position before sync takes its snapshot. */
     @Override
-    public long currentPosition() {
+    public void beforeRead() {
         try {
             evaluator.awaitProcessed(eventsPosition.getAsLong(), MAX_WAIT_MILLIS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    @Override
+    public long currentPosition() {
         return store.currentPosition();
     }
 

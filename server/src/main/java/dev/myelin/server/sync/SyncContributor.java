@@ -19,6 +19,13 @@ public interface SyncContributor {
     long currentPosition();
 
     /**
+     * Called before each sync computation opens its read snapshot, outside any transaction: e.g. to let a background
+     * worker that feeds this stream catch up with the events the snapshot will contain. Must not take long.
+     */
+    default void beforeRead() {
+    }
+
+    /**
      * Adds to {@code response} what concerns the syncing user and changed after {@code since} up to {@code upTo}
      * (inclusive). {@code since} is 0 for an initial sync (and for a {@code full_state} sync, which wants the
      * current state of everything again; {@link SyncContext#initial()} tells which), and then a contributor

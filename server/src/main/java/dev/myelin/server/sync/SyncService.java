@@ -101,6 +101,7 @@ public final class SyncService {
 
     /** One pass over every stream, its reads in one snapshot. */
     private Computed compute(SyncRequest request) {
+        contributors.forEach(SyncContributor::beforeRead);
         return reads.readingTogether(() -> computeNow(request));
     }
 
