@@ -127,8 +127,9 @@ class SearchHttpTest {
         User bob = http.newUser();
         String first = http.createRoom(alice, "{\"preset\":\"public_chat\"}");
         String second = http.createRoom(alice, "{\"preset\":\"public_chat\"}");
-        http.join(bob, first);
+        // Named before joining, so the join itself carries the name (a later change reaches rooms in the background).
         ok(http.put(bob, "/profile/" + enc(bob.id()) + "/displayname", "{\"displayname\":\"Bobby\"}"));
+        http.join(bob, first);
         http.sendText(alice, first, "context before");
         for (int i = 0; i < 5; i++) {
             http.sendText(i % 2 == 0 ? alice : bob, first, "apple " + i + " " + tag);
