@@ -6,6 +6,9 @@ import dev.myelin.server.federation.discovery.MatrixServerResolver;
 import dev.myelin.server.federation.discovery.SrvLookup;
 import dev.myelin.server.federation.discovery.WellKnownCache;
 import dev.myelin.server.federation.inbound.InboundHandlers;
+import dev.myelin.server.federation.inbound.TransactionEndpoint;
+import dev.myelin.server.federation.sender.Backoff;
+import dev.myelin.server.federation.sender.QueuedFederationSender;
 import dev.myelin.server.federation.keys.KeyEndpoints;
 import dev.myelin.server.federation.keys.KeyRing;
 import dev.myelin.server.federation.keys.LocalServerKeys;
@@ -18,6 +21,8 @@ import dev.myelin.server.federation.transport.FederationTls;
 import dev.myelin.server.federation.transport.HttpFederationClient;
 import dev.myelin.server.http.Router;
 import dev.myelin.server.storage.sql.Database;
+import dev.myelin.server.storage.sql.SqlFederationQueueStore;
+import dev.myelin.server.storage.sql.SqlInboundTransactionStore;
 import dev.myelin.server.storage.sql.SqlServerKeyStore;
 import dev.myelin.spec.crypto.SigningKey;
 
@@ -28,15 +33,17 @@ import java.time.Clock;
 
 /**
  * Federation wired together: our keys, the key ring of other servers' keys, the signed-request client (with server
- * discovery and TLS), the inbound request authenticator, and the handlers other areas register for inbound PDUs
- * and EDUs.
+ * discovery and TLS), the durable sender of PDUs and EDUs, the inbound request authenticator, inbound transactions,
+ * and the handlers other areas register for inbound PDUs and EDUs ({@code inbound().pduHandler(...)},
+ * {@code inbound().eduHandler(type, ...)}).
  *
  * <p>Other areas add federation endpoints with {@code federation.routes(router).add(method, template, endpoint)}
  * in the federation listener block of Homeserver; each endpoint gets the verified origin.
  */
 public record Federation(String serverName, LocalServerKeys localKeys, KeyRing keys, FederationClient client,
-                         FederationAuthenticator authenticator, InboundHandlers inbound, KeyEndpoints keyEndpoints,
-                         FederationHttp http) implements AutoCloseable {
+                         QueuedFederationSender sender, FederationAuthenticator authenticator, InboundHandlers inbound,
+                         KeyEndpoints keyEndpoints, TransactionEndpoint transactions, FederationHttp http)
+        implements AutoCloseable {
 
     public static Federation create(MyelinConfig config, SigningKey signingKey, Database database, Clock clock)
             throws IOException, GeneralSecurityException {
@@ -49,9 +56,13 @@ public record Federation(String serverName, LocalServerKeys localKeys, KeyRing k
         var fetcher = new RemoteKeyFetcher(client, keyStore, config.federation().trustedKeyServers(), clock);
         var keys = new KeyRing(keyStore, fetcher, clock);
         fetcher.notaryKeysFrom(keys);
-        var authenticator = new FederationAuthenticator(config.serverName(), keys);
-        return new Federation(config.serverName(), localKeys, keys, client, authenticator, new InboundHandlers(),
-                new KeyEndpoints(localKeys, keyStore, client, clock), http);
+        var sender = new QueuedFederationSender(config.serverName(), new SqlFederationQueueStore(database), client,
+                clock, Backoff.DEFAULT);
+        var authenticator = new FederationAuthenticator(config.serverName(), keys, sender::destinationSeen);
+        var inbound = new InboundHandlers();
+        return new Federation(config.serverName(), localKeys, keys, client, sender.start(), authenticator, inbound,
+                new KeyEndpoints(localKeys, keyStore, client, clock),
+                new TransactionEndpoint(inbound, new SqlInboundTransactionStore(database), clock), http);
     }
 
     /**
@@ -61,11 +72,14 @@ public record Federation(String serverName, LocalServerKeys localKeys, KeyRing k
     public FederationRoutes routes(Router router) {
         keyEndpoints.register(router);
         FederationVersionEndpoint.register(router);
-        return new FederationRoutes(router, authenticator);
+        var routes = new FederationRoutes(router, authenticator);
+        transactions.register(routes);
+        return routes;
     }
 
     @Override
     public void close() {
+        sender.close();
         http.close();
     }
 }

@@ -11,6 +11,7 @@ import org.eclipse.jetty.http.HttpHeader;
 
 import java.io.IOException;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Verifies the X-Matrix signature of an inbound federation request and yields its origin (spec: server-server-api
@@ -20,10 +21,13 @@ import java.util.Optional;
 public final class FederationAuthenticator {
     private final String serverName;
     private final OriginKeys keys;
+    private final Consumer<String> onVerified;
 
-    public FederationAuthenticator(String serverName, OriginKeys keys) {
+    /** @param onVerified told each verified origin (it is up: the sender ends its back-off) */
+    public FederationAuthenticator(String serverName, OriginKeys keys, Consumer<String> onVerified) {
         this.serverName = serverName;
         this.keys = keys;
+        this.onVerified = onVerified;
     }
 
     /** The verified origin server name of the request. */
@@ -56,6 +60,7 @@ public final class FederationAuthenticator {
         if (!signed.verify(auth.signature(), key.get())) {
             throw unauthorized("Invalid signature by " + auth.origin() + " with " + auth.key());
         }
+        onVerified.accept(auth.origin());
         return auth.origin();
     }
 
