@@ -42,11 +42,11 @@ public final class Homeserver implements AutoCloseable {
     private final Accounts accounts;
     private final Media media;
     private final Rooms rooms;
-    private final SyncService sync;
+    private final Sync sync;
     private final Federation federation;
 
     private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts, Media media,
-                       Rooms rooms, SyncService sync, Federation federation) {
+                       Rooms rooms, Sync sync, Federation federation) {
         this.config = config;
         this.database = database;
         this.http = http;
@@ -84,7 +84,7 @@ public final class Homeserver implements AutoCloseable {
         }
         var notifier = new InProcessNotifier();
         var rooms = Rooms.create(config.serverName(), signingKey, database, notifier, Clock.systemUTC());
-        var sync = new SyncService();
+        var sync = Sync.create(rooms, database);
         Federation federation;
         try {
             federation = Federation.create(config, signingKey, database, Clock.systemUTC());
@@ -107,6 +107,7 @@ public final class Homeserver implements AutoCloseable {
                 accountsCore.routes(router);
                 media.routes(router, authenticator);
                 rooms.routes(router, authenticator);
+                sync.routes(router, authenticator);
             }
             if (listener.resources().contains(Resource.FEDERATION)) {
                 federation.routes(router);
@@ -172,7 +173,7 @@ public final class Homeserver implements AutoCloseable {
 
     /** Sync, where features register what they add to /sync. */
     public SyncService sync() {
-        return sync;
+        return sync.service();
     }
 
     /** Federation: the client other areas send with, inbound handlers, keys. */
