@@ -6,6 +6,7 @@ import dev.myelin.server.client.WellKnownEndpoints;
 import dev.myelin.server.config.MyelinConfig;
 import dev.myelin.server.config.MyelinConfig.Resource;
 import dev.myelin.server.config.SigningKeyFile;
+import dev.myelin.server.federation.ProfileQuery;
 import dev.myelin.server.http.HttpServer;
 import dev.myelin.server.http.MatrixDispatcher;
 import dev.myelin.server.http.RateLimiter;
@@ -87,7 +88,8 @@ public final class Homeserver implements AutoCloseable {
         var sync = Sync.create(rooms, database);
         Federation federation;
         try {
-            federation = Federation.create(config, signingKey, database, Clock.systemUTC());
+            federation = Federation.create(config, signingKey, database, Clock.systemUTC(), rooms.service().store(),
+                    ProfileQuery.accountsOnly(accountsCore.accounts()));
         } catch (Exception | Error e) {
             media.close();
             accountsCore.close();
