@@ -6,7 +6,6 @@ import dev.myelin.server.client.WellKnownEndpoints;
 import dev.myelin.server.config.MyelinConfig;
 import dev.myelin.server.config.MyelinConfig.Resource;
 import dev.myelin.server.config.SigningKeyFile;
-import dev.myelin.server.federation.ProfileQuery;
 import dev.myelin.server.http.HttpServer;
 import dev.myelin.server.http.MatrixDispatcher;
 import dev.myelin.server.http.RateLimiter;
@@ -44,10 +43,15 @@ public final class Homeserver implements AutoCloseable {
     private final Media media;
     private final Rooms rooms;
     private final Sync sync;
+    private final Ephemeral ephemeral;
+    private final Push push;
+    private final E2ee e2ee;
+    private final RoomFeatures features;
     private final Federation federation;
 
     private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts, Media media,
-                       Rooms rooms, Sync sync, Federation federation) {
+                       Rooms rooms, Sync sync, Ephemeral ephemeral, Push push, E2ee e2ee,
+                       RoomFeatures features, Federation federation) {
         this.config = config;
         this.database = database;
         this.http = http;
@@ -55,6 +59,10 @@ public final class Homeserver implements AutoCloseable {
         this.media = media;
         this.rooms = rooms;
         this.sync = sync;
+        this.ephemeral = ephemeral;
+        this.push = push;
+        this.e2ee = e2ee;
+        this.features = features;
         this.federation = federation;
     }
 
@@ -86,11 +94,19 @@ public final class Homeserver implements AutoCloseable {
         var notifier = new InProcessNotifier();
         var rooms = Rooms.create(config.serverName(), signingKey, database, notifier, Clock.systemUTC());
         var sync = Sync.create(rooms, database);
+        var ephemeral = Ephemeral.create(config, database, rooms, notifier, sync.service(), Clock.systemUTC());
+        var push = Push.create(database, rooms, sync.service());
+        var e2ee = E2ee.create(config.serverName(), database, notifier, accountsCore, rooms, sync.service(),
+                Clock.systemUTC());
+        var features = RoomFeatures.create(config, database, accountsCore, rooms, Clock.systemUTC());
         Federation federation;
         try {
             federation = Federation.create(config, signingKey, database, Clock.systemUTC(), rooms.service().store(),
-                    ProfileQuery.accountsOnly(accountsCore.accounts()));
+                    features.profiles()::profile);
         } catch (Exception | Error e) {
+            features.close();
+            push.close();
+            ephemeral.close();
             media.close();
             accountsCore.close();
             throw e;
@@ -108,10 +124,15 @@ public final class Homeserver implements AutoCloseable {
                 router.add("GET", Router.CLIENT_V3_AND_R0, "/capabilities", new CapabilitiesEndpoint(authenticator));
                 accountsCore.routes(router);
                 media.routes(router, authenticator);
-                rooms.routes(router, authenticator);
+                rooms.routes(router, authenticator, sync.filters());
                 sync.routes(router, authenticator);
+                ephemeral.routes(router, authenticator);
+                push.routes(router, authenticator);
+                e2ee.routes(router, authenticator);
+                features.routes(router, authenticator);
             }
             if (listener.resources().contains(Resource.FEDERATION)) {
+                features.federationRoutes(router, authenticator);
                 federation.routes(router);
             }
             if (listener.resources().contains(Resource.HEALTH)) {
@@ -130,11 +151,15 @@ public final class Homeserver implements AutoCloseable {
             http.start();
         } catch (Exception | Error e) {
             federation.close();
+            features.close();
+            push.close();
+            ephemeral.close();
             media.close();
             accountsCore.close();
             throw e;
         }
-        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync, federation);
+        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync, ephemeral, push,
+                e2ee, features, federation);
         LOG.info("Myelin serving {} (signing key {}) on {}, started in {} ms", config.serverName(),
                 signingKey.keyId(), homeserver.describeListeners(),
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
@@ -173,6 +198,11 @@ public final class Homeserver implements AutoCloseable {
         return rooms;
     }
 
+    /** Profiles, the user directory, search, reports, spaces, OpenID and TURN. */
+    public RoomFeatures features() {
+        return features;
+    }
+
     /** Sync, where features register what they add to /sync. */
     public SyncService sync() {
         return sync.service();
@@ -181,6 +211,21 @@ public final class Homeserver implements AutoCloseable {
     /** Federation: the client other areas send with, inbound handlers, keys. */
     public Federation federation() {
         return federation;
+    }
+
+    /** Account data, tags, typing, receipts and presence, for features that read or hook into them. */
+    public Ephemeral ephemeral() {
+        return ephemeral;
+    }
+
+    /** Push rules, notification counts and pushers. */
+    public Push push() {
+        return push;
+    }
+
+    /** End-to-end encryption: keys, device lists, to-device messages, backups. */
+    public E2ee e2ee() {
+        return e2ee;
     }
 
     public MyelinConfig config() {
@@ -200,6 +245,9 @@ public final class Homeserver implements AutoCloseable {
         } finally {
             try {
                 federation.close();
+                features.close();
+                push.close();
+                ephemeral.close();
                 media.close();
                 accounts.close();
             } finally {

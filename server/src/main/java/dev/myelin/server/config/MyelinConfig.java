@@ -25,8 +25,11 @@ public record MyelinConfig(
         RateLimits rateLimits,
         Sessions sessions,
         WellKnown wellKnown,
-        Federation federation,
-        String logLevel) {
+        Presence presence,
+        String logLevel,
+        UserDirectory userDirectory,
+        Voip voip,
+        Federation federation) {
 
     /** What a listener serves. */
     public enum Resource { CLIENT, FEDERATION, METRICS, HEALTH }
@@ -130,6 +133,24 @@ public record MyelinConfig(
      * @param server the value of /.well-known/matrix/server's "m.server", empty to not serve it
      */
     public record WellKnown(Optional<String> server) {
+    }
+
+    /** @param enabled track and share presence; when off everyone appears offline and sync carries no presence */
+    public record Presence(boolean enabled) {
+    }
+
+    /** @param searchAllUsers whether every local user is found, not only those sharing a room with the searcher */
+    public record UserDirectory(boolean searchAllUsers) {
+    }
+
+    /**
+     * TURN servers handed to clients (spec: voip.yaml), with credentials for coturn's REST API
+     * ({@code use-auth-secret}).
+     *
+     * @param turnUris         the TURN URIs; none means no TURN server is offered
+     * @param turnUserLifetime how long credentials stay valid, in milliseconds
+     */
+    public record Voip(List<String> turnUris, Optional<String> turnSharedSecret, long turnUserLifetime) {
     }
 
     /**

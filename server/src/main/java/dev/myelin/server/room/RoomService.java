@@ -52,11 +52,13 @@ public final class RoomService {
     private final String serverName;
     private final RoomStore store;
     private final Notifier notifier;
+    private final List<MembershipListener> membershipListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Clock clock;
     private final LocalEventFactory factory;
     private final EventAuthorizer authorizer;
     private final RoomLocks locks = new RoomLocks(256);
     private final PduCache cache = new PduCache(20_000);
+    private volatile java.util.function.Function<String, Map<String, String>> memberProfiles = userId -> Map.of();
 
     public RoomService(String serverName, SigningKey key, RoomStore store, Notifier notifier, Clock clock) {
         this.serverName = serverName;
@@ -65,6 +67,25 @@ public final class RoomService {
         this.clock = clock;
         this.factory = new LocalEventFactory(serverName, key);
         this.authorizer = new EventAuthorizer(new dev.myelin.spec.auth.Ed25519ThirdPartyInviteSignatures());
+    }
+
+    public void addMembershipListener(MembershipListener listener) {
+        membershipListeners.add(listener);
+    }
+
+    /**
+     * Where a join's member event takes its displayname and avatar_url from (the profile feature sets this; spec:
+     * "m.room.member" displayname and avatar_url).
+     */
+    public void useMemberProfiles(java.util.function.Function<String, Map<String, String>> lookup) {
+        this.memberProfiles = lookup;
+    }
+
+    /** The content of a join of {@code userId}: membership, reason, and the user's displayname and avatar_url. */
+    public ObjectNode joinContent(String userId, String reason) {
+        ObjectNode content = membershipContent("join", reason);
+        memberProfiles.apply(userId).forEach(content::put);
+        return content;
     }
 
     public RoomStore store() {
@@ -271,6 +292,12 @@ public final class RoomService {
             }
         }
         notifier.advanced(SqlRoomStore.EVENTS, persisted.lastStreamPos(), audience);
+        for (EncodedPdu event : events) {
+            if ("m.room.member".equals(event.pdu().type()) && event.pdu().stateKey() != null) {
+                String membership = event.pdu().content().path("membership").asText("leave");
+                membershipListeners.forEach(l -> l.membershipChanged(roomId, event.pdu().stateKey(), membership));
+            }
+        }
     }
 
     /**
@@ -360,8 +387,24 @@ public final class RoomService {
         if ("join".equals(currentMembership(roomId, userId))) {
             return roomId;
         }
-        send(roomId, new Draft(userId, "m.room.member", userId, membershipContent("join", reason)), Optional.empty());
+        send(roomId, new Draft(userId, "m.room.member", userId, joinContent(userId, reason)), Optional.empty());
         return roomId;
+    }
+
+    /**
+     * Knocks on a local room (spec: knocking.yaml); the join rule (knock, knock_restricted) and the room version are
+     * checked by the authorization rules. Knocking again while the knock stands sends nothing.
+     */
+    public void knock(String roomId, String userId, String reason) {
+        requireRoom(roomId);
+        switch (currentMembership(roomId, userId)) {
+            case "knock" -> { }
+            case "join" -> throw MatrixException.forbidden(userId + " is already in the room");
+            case "invite" -> throw MatrixException.forbidden(userId + " is already invited to the room");
+            case "ban" -> throw MatrixException.forbidden(userId + " is banned from the room");
+            default -> send(roomId, new Draft(userId, "m.room.member", userId, membershipContent("knock", reason)),
+                    Optional.empty());
+        }
     }
 
     public void invite(String roomId, String sender, String target, String reason) {
