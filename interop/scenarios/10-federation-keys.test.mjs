@@ -1,5 +1,5 @@
 // Federation with a real Synapse (from PyPI, see interop/synapse/install.sh) on loopback: each server fetches the
-// other's keys, and a federation request Synapse signs (a room directory query) is verified and answered by Myelin.
+// other's keys, and federation requests Synapse signs (directory and profile queries) are verified and answered by Myelin.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
@@ -77,7 +77,7 @@ test("Myelin fetches Synapse's keys and serves them, cosigned, as a notary", { s
     assert.ok(response.signatures[serverName], "Myelin added its signature");
 });
 
-test("Myelin verifies Synapse's signed directory query and answers it", { skip }, async () => {
+test("Myelin verifies Synapse's signed directory and profile queries and answers them", { skip }, async () => {
     const nonce = (await (await fetch(`${baseUrl}/_synapse/admin/v1/register`)).json()).nonce;
     const username = `fed${Date.now() % 100000}`;
     const password = "federation-password-1";
@@ -102,4 +102,11 @@ test("Myelin verifies Synapse's signed directory query and answers it", { skip }
         `${synapse.baseUrl}/_matrix/client/v3/directory/room/${encodeURIComponent(`#nope${aliasName}:${serverName}`)}`,
         synapse.caFile);
     assert.equal(missing.status, 404, JSON.stringify(missing.json));
+
+    // And a profile, with a signed GET /_matrix/federation/v1/query/profile.
+    await alice.setDisplayName("Alice on Myelin");
+    const profile = await getJson(
+        `${synapse.baseUrl}/_matrix/client/v3/profile/${encodeURIComponent(registered.user_id)}`, synapse.caFile);
+    assert.equal(profile.status, 200, JSON.stringify(profile.json));
+    assert.equal(profile.json.displayname, "Alice on Myelin");
 });
