@@ -6,6 +6,7 @@ import dev.myelin.server.media.preview.AddressGuard;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -36,6 +37,8 @@ public final class FederationHttp implements AutoCloseable {
     }
 
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** The largest answer read (a send_join of a big room runs to tens of megabytes). */
+    static final int MAX_RESPONSE_BYTES = 64 << 20;
 
     /** Name resolution, replaceable in tests. */
     @FunctionalInterface
@@ -107,9 +110,15 @@ public final class FederationHttp implements AutoCloseable {
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(request::header);
-        HttpResponse<byte[]> response = client(serverName, destination)
-                .send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        return new Response(response.statusCode(), response.headers().map(), response.body());
+        HttpResponse<InputStream> response = client(serverName, destination)
+                .send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = response.body()) {
+            byte[] bytes = in.readNBytes(MAX_RESPONSE_BYTES + 1);
+            if (bytes.length > MAX_RESPONSE_BYTES) {
+                throw new IOException("the answer is larger than " + MAX_RESPONSE_BYTES + " bytes");
+            }
+            return new Response(response.statusCode(), response.headers().map(), bytes);
+        }
     }
 
     /** The host's addresses the guard allows, in the resolver's order; refused when there is none. */
