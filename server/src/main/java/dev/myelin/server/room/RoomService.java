@@ -416,7 +416,10 @@ public final class RoomService {
         if ("invite".equals(membership)) {
             return;
         }
-        send(roomId, new Draft(sender, "m.room.member", target, membershipContent("invite", reason)), Optional.empty());
+        // The invitee's profile, so clients can show who was invited (as Synapse does for its own users).
+        ObjectNode content = membershipContent("invite", reason);
+        memberProfiles.apply(target).forEach(content::put);
+        send(roomId, new Draft(sender, "m.room.member", target, content), Optional.empty());
     }
 
     public void leave(String roomId, String userId, String reason) {
