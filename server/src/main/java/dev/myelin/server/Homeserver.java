@@ -50,10 +50,11 @@ public final class Homeserver implements AutoCloseable {
     private final Push push;
     private final E2ee e2ee;
     private final RoomFeatures features;
+    private final Federation federation;
 
     private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts, Media media,
                        Rooms rooms, Sync sync, Ephemeral ephemeral, Push push, E2ee e2ee,
-                       RoomFeatures features) {
+                       RoomFeatures features, Federation federation) {
         this.config = config;
         this.database = database;
         this.http = http;
@@ -65,6 +66,7 @@ public final class Homeserver implements AutoCloseable {
         this.push = push;
         this.e2ee = e2ee;
         this.features = features;
+        this.federation = federation;
     }
 
     public static Homeserver start(MyelinConfig config) throws Exception {
@@ -105,6 +107,18 @@ public final class Homeserver implements AutoCloseable {
         var e2ee = E2ee.create(config.serverName(), database, notifier, accountsCore, rooms, sync.service(),
                 Clock.systemUTC());
         var features = RoomFeatures.create(config, database, accountsCore, rooms, Clock.systemUTC());
+        Federation federation;
+        try {
+            federation = Federation.create(config, signingKey, database, Clock.systemUTC(), rooms.service().store(),
+                    features.profiles()::profile);
+        } catch (Exception | Error e) {
+            features.close();
+            push.close();
+            ephemeral.close();
+            media.close();
+            accountsCore.close();
+            throw e;
+        }
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 
@@ -127,6 +141,7 @@ public final class Homeserver implements AutoCloseable {
             }
             if (listener.resources().contains(Resource.FEDERATION)) {
                 features.federationRoutes(router, authenticator);
+                federation.routes(router);
             }
             if (listener.resources().contains(Resource.HEALTH)) {
                 router.add("GET", "/health", new HealthEndpoint(() -> DatabaseMetrics.answers(database)));
@@ -143,6 +158,7 @@ public final class Homeserver implements AutoCloseable {
         try {
             http.start();
         } catch (Exception | Error e) {
+            federation.close();
             features.close();
             push.close();
             ephemeral.close();
@@ -151,7 +167,7 @@ public final class Homeserver implements AutoCloseable {
             throw e;
         }
         var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync, ephemeral, push,
-                e2ee, features);
+                e2ee, features, federation);
         LOG.info("Myelin serving {} (signing key {}) on {}, started in {} ms", config.serverName(),
                 signingKey.keyId(), homeserver.describeListeners(),
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
@@ -200,6 +216,11 @@ public final class Homeserver implements AutoCloseable {
         return sync.service();
     }
 
+    /** Federation: the client other areas send with, inbound handlers, keys. */
+    public Federation federation() {
+        return federation;
+    }
+
     /** Account data, tags, typing, receipts and presence, for features that read or hook into them. */
     public Ephemeral ephemeral() {
         return ephemeral;
@@ -231,6 +252,7 @@ public final class Homeserver implements AutoCloseable {
             http.close();
         } finally {
             try {
+                federation.close();
                 features.close();
                 push.close();
                 ephemeral.close();
