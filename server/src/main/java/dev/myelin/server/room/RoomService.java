@@ -57,6 +57,7 @@ public final class RoomService {
     private final EventAuthorizer authorizer;
     private final RoomLocks locks = new RoomLocks(256);
     private final PduCache cache = new PduCache(20_000);
+    private final List<RoomEventListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public RoomService(String serverName, SigningKey key, RoomStore store, Notifier notifier, Clock clock) {
         this.serverName = serverName;
@@ -65,6 +66,20 @@ public final class RoomService {
         this.clock = clock;
         this.factory = new LocalEventFactory(serverName, key);
         this.authorizer = new EventAuthorizer(new dev.myelin.spec.auth.Ed25519ThirdPartyInviteSignatures());
+    }
+
+    /** Registers a listener told of every event persisted in any room (local or received), after it commits. */
+    public void addListener(RoomEventListener listener) {
+        listeners.add(listener);
+    }
+
+    /** Runs {@code work} as the room's one writer. */
+    <T> T withRoomLock(String roomId, java.util.function.Supplier<T> work) {
+        return locks.withRoom(roomId, work);
+    }
+
+    EventAuthorizer authorizer() {
+        return authorizer;
     }
 
     public RoomStore store() {
@@ -262,15 +277,22 @@ public final class RoomService {
     private void persist(String roomId, String version, String creator, List<EncodedPdu> events,
                          Optional<TxnKey> txn) {
         RoomStore.Persisted persisted = store.persist(roomId, version, creator, events, txn);
-        // Wake the room's members, and the target of a membership change who may not be one (an invite).
+        announce(roomId, persisted.lastStreamPos(), events.stream().map(EncodedPdu::pdu).toList(), true);
+    }
+
+    /** Wakes the room's members, and the target of a membership change who may not be one (an invite). */
+    void announce(String roomId, long streamPos, List<Pdu> events, boolean local) {
         var audience = new java.util.HashSet<String>();
         audience.add(roomId);
-        for (EncodedPdu event : events) {
-            if ("m.room.member".equals(event.pdu().type()) && event.pdu().stateKey() != null) {
-                audience.add(event.pdu().stateKey());
+        for (Pdu event : events) {
+            if ("m.room.member".equals(event.type()) && event.stateKey() != null) {
+                audience.add(event.stateKey());
             }
         }
-        notifier.advanced(SqlRoomStore.EVENTS, persisted.lastStreamPos(), audience);
+        notifier.advanced(SqlRoomStore.EVENTS, streamPos, audience);
+        for (RoomEventListener listener : listeners) {
+            listener.persisted(roomId, events, local);
+        }
     }
 
     /**
