@@ -42,10 +42,11 @@ public final class Homeserver implements AutoCloseable {
     private final Accounts accounts;
     private final Media media;
     private final Rooms rooms;
-    private final SyncService sync;
+    private final Sync sync;
+    private final Federation federation;
 
     private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts, Media media,
-                       Rooms rooms, SyncService sync) {
+                       Rooms rooms, Sync sync, Federation federation) {
         this.config = config;
         this.database = database;
         this.http = http;
@@ -53,6 +54,7 @@ public final class Homeserver implements AutoCloseable {
         this.media = media;
         this.rooms = rooms;
         this.sync = sync;
+        this.federation = federation;
     }
 
     public static Homeserver start(MyelinConfig config) throws Exception {
@@ -82,7 +84,15 @@ public final class Homeserver implements AutoCloseable {
         }
         var notifier = new InProcessNotifier();
         var rooms = Rooms.create(config.serverName(), signingKey, database, notifier, Clock.systemUTC());
-        var sync = new SyncService();
+        var sync = Sync.create(rooms, database);
+        Federation federation;
+        try {
+            federation = Federation.create(config, signingKey, database, Clock.systemUTC());
+        } catch (Exception | Error e) {
+            media.close();
+            accountsCore.close();
+            throw e;
+        }
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 
@@ -97,6 +107,10 @@ public final class Homeserver implements AutoCloseable {
                 accountsCore.routes(router);
                 media.routes(router, authenticator);
                 rooms.routes(router, authenticator);
+                sync.routes(router, authenticator);
+            }
+            if (listener.resources().contains(Resource.FEDERATION)) {
+                federation.routes(router);
             }
             if (listener.resources().contains(Resource.HEALTH)) {
                 router.add("GET", "/health", new HealthEndpoint(() -> DatabaseMetrics.answers(database)));
@@ -113,11 +127,12 @@ public final class Homeserver implements AutoCloseable {
         try {
             http.start();
         } catch (Exception | Error e) {
+            federation.close();
             media.close();
             accountsCore.close();
             throw e;
         }
-        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync);
+        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync, federation);
         LOG.info("Myelin serving {} (signing key {}) on {}, started in {} ms", config.serverName(),
                 signingKey.keyId(), homeserver.describeListeners(),
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
@@ -158,7 +173,12 @@ public final class Homeserver implements AutoCloseable {
 
     /** Sync, where features register what they add to /sync. */
     public SyncService sync() {
-        return sync;
+        return sync.service();
+    }
+
+    /** Federation: the client other areas send with, inbound handlers, keys. */
+    public Federation federation() {
+        return federation;
     }
 
     public MyelinConfig config() {
@@ -177,6 +197,7 @@ public final class Homeserver implements AutoCloseable {
             http.close();
         } finally {
             try {
+                federation.close();
                 media.close();
                 accounts.close();
             } finally {

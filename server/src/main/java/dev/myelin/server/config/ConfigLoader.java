@@ -174,13 +174,16 @@ public final class ConfigLoader {
                 ? Optional.of(wellKnownSection.string("server", host + ":" + federationPort(listeners)))
                 : Optional.empty());
         wellKnownSection.finish();
+        var federationSection = root.section("federation");
+        var federation = federation(federationSection);
+        federationSection.finish();
         String logLevel = root.string("log_level", "info").toLowerCase();
         if (!Set.of("trace", "debug", "info", "warn", "error").contains(logLevel)) {
             throw root.invalid("log_level", "expected one of trace, debug, info, warn, error, got '" + logLevel + "'");
         }
         root.finish();
         return new MyelinConfig(serverName, publicBaseUrl, signingKey, listeners, database, registration,
-                sharedSecret, media, limits, rateLimits, sessions, wellKnown, logLevel);
+                sharedSecret, media, limits, rateLimits, sessions, wellKnown, federation, logLevel);
     }
 
     private static MyelinConfig.Media media(ConfigReader section) {
@@ -216,6 +219,39 @@ public final class ConfigLoader {
         previewSection.finish();
         return new MyelinConfig.Media(storePath, maxUpload, quota, maxPending, unusedLifetime, maxPixels, sizes,
                 dynamic, localLifetime, remoteLifetime, cleanupInterval, frozenSince, preview);
+    }
+
+    private static MyelinConfig.Federation federation(ConfigReader section) {
+        List<String> skip = section.stringList("insecure_skip_verify_for", List.of());
+        for (String name : skip) {
+            if (!SERVER_NAME.matcher(name).matches()) {
+                throw section.invalid("insecure_skip_verify_for", "'" + name + "' is not a server name");
+            }
+        }
+        return new MyelinConfig.Federation(section.bool("tls_verify", true), skip,
+                section.bool("allow_private_addresses", false), section.optionalPath("trusted_ca"),
+                section.optionalList("trusted_key_servers", ConfigLoader::trustedKeyServer).orElse(List.of()));
+    }
+
+    private static MyelinConfig.TrustedKeyServer trustedKeyServer(ConfigReader reader) {
+        String name = reader.requiredString("server_name");
+        if (!SERVER_NAME.matcher(name).matches()) {
+            throw reader.invalid("server_name", "'" + name + "' is not a server name");
+        }
+        var keys = new LinkedHashMap<String, String>();
+        reader.optionalSection("verify_keys").ifPresent(section -> {
+            for (String keyId : section.keys()) {
+                String key = section.requiredString(keyId);
+                try {
+                    dev.myelin.spec.crypto.VerifyKey.fromBase64(keyId, key);
+                } catch (IllegalArgumentException e) {
+                    throw section.invalid(keyId, "not an ed25519 key id with an unpadded base64 public key");
+                }
+                keys.put(keyId, key);
+            }
+            section.finish();
+        });
+        return new MyelinConfig.TrustedKeyServer(name, Map.copyOf(keys));
     }
 
     private static MyelinConfig.ThumbnailSize thumbnailSize(ConfigReader reader) {

@@ -252,6 +252,11 @@ final class ConfigReader {
         throw wrongType(name, "a list of strings", value);
     }
 
+    /** The keys of this section, for sections that are maps of arbitrary names. */
+    List<String> keys() {
+        return map.keySet().stream().map(String::valueOf).toList();
+    }
+
     ConfigException invalid(String name, String problem) {
         return new ConfigException("Key '" + key(name) + "': " + problem);
     }

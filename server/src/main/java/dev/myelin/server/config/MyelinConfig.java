@@ -25,6 +25,7 @@ public record MyelinConfig(
         RateLimits rateLimits,
         Sessions sessions,
         WellKnown wellKnown,
+        Federation federation,
         String logLevel) {
 
     /** What a listener serves. */
@@ -129,5 +130,26 @@ public record MyelinConfig(
      * @param server the value of /.well-known/matrix/server's "m.server", empty to not serve it
      */
     public record WellKnown(Optional<String> server) {
+    }
+
+    /**
+     * Talking to other servers.
+     *
+     * @param tlsVerify              check the certificates of other servers (turn off only for tests)
+     * @param insecureSkipVerifyFor  server names whose certificates are not checked even when tlsVerify is on
+     * @param allowPrivateAddresses  allow connecting to loopback, private and link-local addresses (tests, intranets)
+     * @param trustedCa              a PEM file of CA certificates trusted besides the system's
+     * @param trustedKeyServers      notaries asked for a server's keys when it cannot be reached itself
+     */
+    public record Federation(boolean tlsVerify, List<String> insecureSkipVerifyFor, boolean allowPrivateAddresses,
+                             Optional<Path> trustedCa, List<TrustedKeyServer> trustedKeyServers) {
+    }
+
+    /**
+     * A notary server (spec: server-server-api "Querying Keys Through Another Server").
+     *
+     * @param verifyKeys key id to unpadded base64 public key; when empty the notary's own keys are fetched from it
+     */
+    public record TrustedKeyServer(String serverName, java.util.Map<String, String> verifyKeys) {
     }
 }

@@ -37,8 +37,9 @@ public interface RoomStore {
      */
     record TxnKey(String userId, String deviceId, String scope, String txnId) {}
 
-    /** A user's latest membership of a room. */
-    record Membership(String roomId, String userId, String membership, long eventNid, boolean forgotten) {}
+    /** A user's latest membership of a room; {@code streamPos} is the membership event's events-stream position. */
+    record Membership(String roomId, String userId, String membership, long eventNid, long streamPos,
+                      boolean forgotten) {}
 
     /** What {@link #persist} wrote: the stored events (in order) and the room's snapshot afterwards. */
     record Persisted(Room room, List<StoredEvent> events) {
@@ -163,6 +164,9 @@ public interface RoomStore {
 
     /** Marks a room forgotten for a user; false when the user is not in it as leave or ban. */
     boolean forget(String roomId, String userId);
+
+    /** The rooms that have events with stream positions in {@code (after, upTo]}. */
+    java.util.Set<String> roomsWithEventsBetween(long after, long upTo);
 
     /** The highest position of the events stream. */
     long currentStreamPos();

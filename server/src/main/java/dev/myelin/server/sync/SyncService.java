@@ -1,15 +1,44 @@
 package dev.myelin.server.sync;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.myelin.server.http.Json;
+import dev.myelin.server.room.RoomReader;
+import dev.myelin.server.room.RoomService;
+import dev.myelin.server.storage.RoomStore;
+import dev.myelin.server.storage.StreamName;
+import dev.myelin.server.sync.filter.EventFilter;
+import dev.myelin.server.sync.filter.Filter;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Answers {@code /sync}: the rooms part from the events stream, then every registered {@link SyncContributor} and
- * {@link RoomDecorator}. Features register theirs while the homeserver is wired, before it serves requests.
+ * Answers {@code /sync} (spec: client-server-api "Syncing"): the rooms part from the events stream, then every
+ * registered {@link SyncContributor} and {@link RoomDecorator}. An incremental sync with nothing new waits on the
+ * notifier, listening on the user and their rooms, until something arrives or the timeout ends. Features register
+ * their contributors while the homeserver is wired, before it serves requests.
  */
 public final class SyncService {
+    /** Longest long-poll served; clients ask for 30 s. */
+    static final long MAX_TIMEOUT_MILLIS = TimeUnit.MINUTES.toMillis(3);
+
     private final List<SyncContributor> contributors = new CopyOnWriteArrayList<>();
     private final List<RoomDecorator> decorators = new CopyOnWriteArrayList<>();
+    private final RoomStore store;
+    private final RoomSections roomSections;
+    private final InProcessNotifier notifier;
+
+    public SyncService(RoomService rooms, RoomReader reader, InProcessNotifier notifier) {
+        this.store = rooms.store();
+        this.roomSections = new RoomSections(rooms, reader);
+        this.notifier = notifier;
+    }
 
     public void register(SyncContributor contributor) {
         for (SyncContributor existing : contributors) {
@@ -22,5 +51,128 @@ public final class SyncService {
 
     public void register(RoomDecorator decorator) {
         decorators.add(decorator);
+    }
+
+    public ObjectNode sync(SyncRequest request) throws InterruptedException {
+        long timeout = Math.min(Math.max(request.timeoutMillis(), 0), MAX_TIMEOUT_MILLIS);
+        if (request.initial() || timeout == 0) {
+            return compute(request).json();
+        }
+        var keys = new ArrayList<String>();
+        keys.add(request.userId());
+        store.membershipsOf(request.userId()).forEach(membership -> keys.add(membership.roomId()));
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
+        try (InProcessNotifier.Listener listener = notifier.listen(keys)) {
+            while (true) {
+                Computed computed = compute(request);
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (computed.hasContent() || left <= 0) {
+                    return computed.json();
+                }
+                listener.await(left);
+            }
+        }
+    }
+
+    private record Computed(ObjectNode json, boolean hasContent) {}
+
+    private Computed compute(SyncRequest request) {
+        long upTo = store.currentStreamPos();
+        var upToByStream = new HashMap<StreamName, Long>();
+        for (SyncContributor contributor : contributors) {
+            upToByStream.put(contributor.stream(), contributor.currentPosition());
+        }
+        long since = request.since().map(SyncToken::events).orElse(0L);
+        if (since > upTo) {
+            since = upTo; // a token from before a database reset: carry on from now
+        }
+        var response = new SyncResponse();
+        RoomSections.Result rooms = roomSections.build(request, since, upTo, response);
+        var context = new SyncContext(request.userId(), request.deviceId(), request.initial(), rooms.joined(),
+                rooms.newlyJoined(), request.filter().room().timeline().unreadThreadNotifications());
+        var reached = new HashMap<StreamName, Long>();
+        for (SyncContributor contributor : contributors) {
+            long streamUpTo = upToByStream.get(contributor.stream());
+            long streamSince = request.initial() ? 0 : request.since().get().position(contributor.stream());
+            if (streamSince > streamUpTo) {
+                streamSince = 0; // e.g. an in-memory stream after a restart: send what is current
+            }
+            reached.put(contributor.stream(), contributor.contribute(context, streamSince, streamUpTo, response));
+        }
+        applyFilters(request.filter(), rooms, response);
+        ObjectNode json = assemble(request, response, rooms, context, upTo);
+        json.put("next_batch", new SyncToken(upTo, reached).serialize());
+        boolean hasContent = response.hasContent() || !rooms.invite().isEmpty() || !rooms.leave().isEmpty()
+                || !rooms.knock().isEmpty();
+        return new Computed(json, hasContent);
+    }
+
+    private static void applyFilters(Filter filter, RoomSections.Result rooms, SyncResponse response) {
+        response.joinedRooms().keySet().removeIf(roomId ->
+                !rooms.joined().contains(roomId) || !filter.room().allowsRoom(roomId));
+        for (ObjectNode room : response.joinedRooms().values()) {
+            filterEvents(room.path("ephemeral").path("events"), filter.room().ephemeral());
+            filterEvents(room.path("account_data").path("events"), filter.room().accountData());
+        }
+        filterEvents(response.topLevelEvents().get("account_data"), filter.accountData());
+        filterEvents(response.topLevelEvents().get("presence"), filter.presence());
+    }
+
+    private static void filterEvents(com.fasterxml.jackson.databind.JsonNode events, EventFilter filter) {
+        if (!(events instanceof ArrayNode array)) {
+            return;
+        }
+        int kept = 0;
+        for (Iterator<com.fasterxml.jackson.databind.JsonNode> it = array.iterator(); it.hasNext(); ) {
+            var event = it.next();
+            if (!filter.matches(event) || filter.limit() != null && kept >= filter.limit()) {
+                it.remove();
+            } else {
+                kept++;
+            }
+        }
+    }
+
+    private ObjectNode assemble(SyncRequest request, SyncResponse response, RoomSections.Result rooms,
+                                SyncContext context, long upTo) {
+        ObjectNode json = Json.MAPPER.createObjectNode();
+        ObjectNode roomsJson = json.putObject("rooms");
+        ObjectNode join = roomsJson.putObject("join");
+        response.joinedRooms().forEach((roomId, room) -> {
+            completeJoinedRoom(request, room, upTo);
+            for (RoomDecorator decorator : decorators) {
+                decorator.decorate(context, roomId, room);
+            }
+            join.set(roomId, room);
+        });
+        roomsJson.set("invite", rooms.invite());
+        roomsJson.set("leave", rooms.leave());
+        roomsJson.set("knock", rooms.knock());
+        json.setAll(response.topLevelJson());
+        for (String section : List.of("account_data", "presence", "to_device")) {
+            if (!json.has(section)) {
+                json.putObject(section).putArray("events");
+            }
+        }
+        return json;
+    }
+
+    /** A room present only because a contributor added to it still carries every section a client expects. */
+    private static void completeJoinedRoom(SyncRequest request, ObjectNode room, long upTo) {
+        if (!room.has("timeline")) {
+            ObjectNode timeline = room.putObject("timeline");
+            timeline.putArray("events");
+            timeline.put("limited", false);
+            timeline.put("prev_batch", new SyncToken(upTo, Map.of()).serialize());
+        }
+        String stateField = request.useStateAfter() ? "state_after" : "state";
+        if (!room.has(stateField)) {
+            room.putObject(stateField).putArray("events");
+        }
+        for (String section : List.of("ephemeral", "account_data")) {
+            if (!room.has(section)) {
+                room.putObject(section).putArray("events");
+            }
+        }
     }
 }

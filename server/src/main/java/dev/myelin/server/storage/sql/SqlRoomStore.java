@@ -633,12 +633,20 @@ public final class SqlRoomStore implements RoomStore {
 
     private static Membership membershipRow(ResultSet row) throws SQLException {
         return new Membership(row.getString("room_id"), row.getString("user_id"), row.getString("membership"),
-                row.getLong("event_nid"), row.getBoolean("forgotten"));
+                row.getLong("event_nid"), row.getLong("stream_pos"), row.getBoolean("forgotten"));
     }
 
     private static final String MEMBERSHIP_SELECT = """
-            SELECT r.room_id, m.user_id, m.membership, m.event_nid, m.forgotten
-            FROM room_memberships m JOIN rooms r ON r.room_nid = m.room_nid""";
+            SELECT r.room_id, m.user_id, m.membership, m.event_nid, e.stream_pos, m.forgotten
+            FROM room_memberships m JOIN rooms r ON r.room_nid = m.room_nid
+            JOIN events e ON e.event_nid = m.event_nid""";
+
+    @Override
+    public Set<String> roomsWithEventsBetween(long after, long upTo) {
+        return database.read(c -> new java.util.HashSet<>(Jdbc.queryList(c, """
+                SELECT DISTINCT r.room_id FROM events e JOIN rooms r ON r.room_nid = e.room_nid
+                WHERE e.stream_pos > ? AND e.stream_pos <= ?""", row -> row.getString(1), after, upTo)));
+    }
 
     @Override
     public List<Membership> membershipsOf(String userId) {

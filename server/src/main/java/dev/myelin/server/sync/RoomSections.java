@@ -1,0 +1,298 @@
+package dev.myelin.server.sync;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.myelin.server.http.Json;
+import dev.myelin.server.room.RoomReader;
+import dev.myelin.server.room.RoomService;
+import dev.myelin.server.storage.RoomStore;
+import dev.myelin.server.storage.RoomStore.Membership;
+import dev.myelin.server.storage.RoomStore.StoredEvent;
+import dev.myelin.server.sync.filter.EventFilter;
+import dev.myelin.server.sync.filter.Filter;
+import dev.myelin.spec.event.Pdu;
+import dev.myelin.spec.event.RoomVersion;
+import dev.myelin.spec.event.StateKey;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code rooms} part of a sync (spec: client-server-api {@code GET /sync}): for each room whose membership or
+ * events changed in {@code (since, upTo]}, its joined, invited, knocked or left section.
+ */
+final class RoomSections {
+    static final int DEFAULT_TIMELINE_LIMIT = 10;
+    private static final int MAX_TIMELINE_LIMIT = 100;
+    private static final String MEMBER = "m.room.member";
+
+    private final RoomService rooms;
+    private final RoomStore store;
+    private final RoomReader reader;
+    private final StrippedState strippedState;
+
+    RoomSections(RoomService rooms, RoomReader reader) {
+        this.rooms = rooms;
+        this.store = rooms.store();
+        this.reader = reader;
+        this.strippedState = new StrippedState(rooms);
+    }
+
+    /** What the rooms part found: the rooms joined at the end, those joined in this window, and the sections. */
+    record Result(Set<String> joined, Set<String> newlyJoined, ObjectNode invite, ObjectNode leave,
+                  ObjectNode knock) {}
+
+    Result build(SyncRequest request, long since, long upTo, SyncResponse response) {
+        Filter filter = request.filter();
+        Set<String> changed = request.initial() ? null : store.roomsWithEventsBetween(since, upTo);
+        var joined = new HashSet<String>();
+        var newlyJoined = new HashSet<String>();
+        ObjectNode invite = Json.MAPPER.createObjectNode();
+        ObjectNode leave = Json.MAPPER.createObjectNode();
+        ObjectNode knock = Json.MAPPER.createObjectNode();
+        for (Membership membership : store.membershipsOf(request.userId())) {
+            if (membership.streamPos() > upTo) {
+                continue; // changed after this sync's snapshot of the events stream: the next sync sends it
+            }
+            String roomId = membership.roomId();
+            boolean allowed = filter.room().allowsRoom(roomId);
+            if ("join".equals(membership.membership())) {
+                joined.add(roomId);
+            }
+            boolean changedInWindow = changed == null || changed.contains(roomId);
+            if (!changedInWindow || !allowed || membership.forgotten()) {
+                continue;
+            }
+            boolean membershipInWindow = request.initial() || membership.streamPos() > since;
+            RoomStore.Room room = store.room(roomId).orElseThrow();
+            StoredEvent memberEvent = store.event(membership.eventNid()).orElseThrow();
+            switch (membership.membership()) {
+                case "join" -> {
+                    boolean fresh = request.since().isEmpty()
+                            || membershipInWindow && !"join".equals(previousMembership(room, memberEvent));
+                    if (fresh) {
+                        newlyJoined.add(roomId);
+                    }
+                    ObjectNode section = joinedRoom(request, room, fresh || request.fullState(),
+                            fresh ? 0 : since, upTo);
+                    if (section != null) {
+                        response.joinedRoom(roomId).setAll(section);
+                    }
+                }
+                case "invite" -> {
+                    if (membershipInWindow) {
+                        invite.putObject(roomId).putObject("invite_state")
+                                .set("events", strippedState.of(room, memberEvent));
+                    }
+                }
+                case "knock" -> {
+                    if (membershipInWindow) {
+                        knock.putObject(roomId).putObject("knock_state")
+                                .set("events", strippedState.of(room, memberEvent));
+                    }
+                }
+                default -> { // leave, ban
+                    boolean include = request.since().isPresent() ? membership.streamPos() > since
+                            : filter.room().includeLeave();
+                    if (include) {
+                        ObjectNode section = leave.putObject(roomId);
+                        leftRoom(request, room, request.since().isEmpty() ? 0 : since, memberEvent, section);
+                    }
+                }
+            }
+        }
+        return new Result(joined, newlyJoined, invite, leave, knock);
+    }
+
+    /** The room's section, or null when nothing changed in it (contributors may still add to it). */
+    private ObjectNode joinedRoom(SyncRequest request, RoomStore.Room room, boolean fullState, long since,
+                                  long upTo) {
+        ObjectNode section = Json.MAPPER.createObjectNode();
+        RoomVersion version = RoomService.version(room);
+        RoomTimeline timeline = timeline(request, room, version, since, upTo);
+        long sinceSnapshot = fullState ? 0 : snapshotAt(room, since);
+        fillRoom(request, room, version, timeline, fullState, sinceSnapshot, section);
+        ObjectNode summary = summary(request, room, version, timeline, fullState);
+        if (summary != null) {
+            section.set("summary", summary);
+        }
+        boolean unchanged = timeline.events().isEmpty() && !fullState
+                && section.path(stateField(request)).path("events").isEmpty() && summary == null;
+        return unchanged ? null : section;
+    }
+
+    private void leftRoom(SyncRequest request, RoomStore.Room room, long since, StoredEvent leaveEvent,
+                          ObjectNode section) {
+        RoomVersion version = RoomService.version(room);
+        RoomTimeline timeline = timeline(request, room, version, since, leaveEvent.streamPos());
+        boolean fullState = since == 0 || request.fullState();
+        fillRoom(request, room, version, timeline, fullState, fullState ? 0 : snapshotAt(room, since), section);
+        section.putObject("account_data").putArray("events");
+    }
+
+    private RoomTimeline timeline(SyncRequest request, RoomStore.Room room, RoomVersion version, long since,
+                                  long upTo) {
+        EventFilter filter = request.filter().room().timeline();
+        int limit = Math.min(filter.limitOr(DEFAULT_TIMELINE_LIMIT), MAX_TIMELINE_LIMIT);
+        return RoomTimeline.read(store, reader, reader.visibility(request.userId(), room), room, version, filter,
+                since, upTo, limit);
+    }
+
+    private void fillRoom(SyncRequest request, RoomStore.Room room, RoomVersion version, RoomTimeline timeline,
+                          boolean fullState, long sinceSnapshot, ObjectNode section) {
+        ArrayNode timelineEvents = Json.MAPPER.createArrayNode();
+        for (RoomReader.Event event : timeline.events()) {
+            timelineEvents.add(format(request, event, version));
+        }
+        ObjectNode timelineJson = section.putObject("timeline");
+        timelineJson.set("events", timelineEvents);
+        timelineJson.put("limited", timeline.limited());
+        timelineJson.put("prev_batch", new SyncToken(timeline.prevBatch(), Map.of()).serialize());
+
+        long startSnapshot = timeline.events().isEmpty() ? snapshotAt(room, timeline.prevBatch())
+                : timeline.events().getFirst().stored().stateBefore();
+        long endSnapshot = timeline.events().isEmpty() ? startSnapshot
+                : snapshotAfter(timeline.events().getLast().stored());
+        Map<StateKey, StoredEvent> state;
+        if (request.useStateAfter()) {
+            state = fullState ? store.state(endSnapshot) : difference(sinceSnapshot, endSnapshot);
+        } else if (fullState) {
+            state = store.state(startSnapshot);
+        } else if (timeline.limited()) {
+            state = difference(sinceSnapshot, startSnapshot);
+        } else {
+            state = Map.of();
+        }
+        state = lazyLoad(request, room, timeline, fullState, state, startSnapshot, endSnapshot);
+        ArrayNode stateEvents = Json.MAPPER.createArrayNode();
+        EventFilter stateFilter = request.filter().room().state();
+        Set<String> inTimeline = new HashSet<>();
+        timeline.events().forEach(event -> inTimeline.add(event.pdu().eventId()));
+        for (StoredEvent stored : state.values()) {
+            if (!request.useStateAfter() && inTimeline.contains(stored.eventId())) {
+                continue;
+            }
+            RoomReader.Event event = reader.load(stored, version);
+            if (stateFilter.matches(event.pdu().json())) {
+                stateEvents.add(format(request, event, version));
+            }
+        }
+        section.putObject(stateField(request)).set("events", stateEvents);
+    }
+
+    /**
+     * With {@code lazy_load_members}, member events only for the timeline's senders and the syncing user (spec:
+     * client-server-api "Lazy-loading room members"); member changes in a gap are kept whatever the filter says.
+     */
+    private Map<StateKey, StoredEvent> lazyLoad(SyncRequest request, RoomStore.Room room, RoomTimeline timeline,
+                                                boolean fullState, Map<StateKey, StoredEvent> state,
+                                                long startSnapshot, long endSnapshot) {
+        if (!request.filter().room().state().lazyLoadMembers()) {
+            return state;
+        }
+        var needed = new HashSet<StateKey>();
+        for (RoomReader.Event event : timeline.events()) {
+            needed.add(new StateKey(MEMBER, event.pdu().sender()));
+        }
+        if (fullState) {
+            needed.add(new StateKey(MEMBER, request.userId()));
+        }
+        var out = new LinkedHashMap<StateKey, StoredEvent>();
+        state.forEach((key, event) -> {
+            if (!MEMBER.equals(key.type()) || !fullState || needed.contains(key)) {
+                out.put(key, event);
+            }
+        });
+        long snapshot = request.useStateAfter() ? endSnapshot : startSnapshot;
+        if (!needed.isEmpty()) {
+            store.state(snapshot, needed).forEach(out::putIfAbsent);
+        }
+        return out;
+    }
+
+    /** The state entries of {@code to} that differ from {@code from}: what a client that had {@code from} lacks. */
+    private Map<StateKey, StoredEvent> difference(long from, long to) {
+        if (from == to) {
+            return Map.of();
+        }
+        Map<StateKey, StoredEvent> before = from == 0 ? Map.of() : store.state(from);
+        var out = new LinkedHashMap<StateKey, StoredEvent>();
+        store.state(to).forEach((key, event) -> {
+            StoredEvent old = before.get(key);
+            if (old == null || !old.eventId().equals(event.eventId())) {
+                out.put(key, event);
+            }
+        });
+        return out;
+    }
+
+    /** The room's state after its last accepted event at or before {@code position} (0 when none). */
+    private long snapshotAt(RoomStore.Room room, long position) {
+        List<StoredEvent> last = store.timeline(room.nid(), position, 0, true, 1);
+        return last.isEmpty() ? 0 : snapshotAfter(last.getFirst());
+    }
+
+    private static long snapshotAfter(StoredEvent event) {
+        return event.stateAfter() != 0 ? event.stateAfter() : event.stateBefore();
+    }
+
+    private String previousMembership(RoomStore.Room room, StoredEvent memberEvent) {
+        Pdu pdu = rooms.pdu(memberEvent, RoomService.version(room));
+        StateKey key = new StateKey(MEMBER, pdu.stateKey());
+        StoredEvent before = store.state(memberEvent.stateBefore(), List.of(key)).get(key);
+        return before == null ? "leave"
+                : rooms.pdu(before, RoomService.version(room)).content().path("membership").asText("leave");
+    }
+
+    /**
+     * The room summary (heroes, joined and invited counts), sent on a full-state sync and whenever membership
+     * changed in the timeline.
+     */
+    private ObjectNode summary(SyncRequest request, RoomStore.Room room, RoomVersion version, RoomTimeline timeline,
+                               boolean fullState) {
+        boolean membershipChanged = timeline.events().stream().anyMatch(e -> MEMBER.equals(e.pdu().type()));
+        if (!fullState && !membershipChanged) {
+            return null;
+        }
+        List<Membership> joinedMembers = store.members(room.roomId(), "join");
+        List<Membership> invitedMembers = store.members(room.roomId(), "invite");
+        ObjectNode summary = Json.MAPPER.createObjectNode();
+        Map<StateKey, StoredEvent> naming = store.state(room.currentSnapshot(),
+                List.of(new StateKey("m.room.name", ""), new StateKey("m.room.canonical_alias", "")));
+        boolean named = naming.values().stream().map(e -> rooms.pdu(e, version).content())
+                .anyMatch(content -> !content.path("name").asText("").isEmpty()
+                        || !content.path("alias").asText("").isEmpty());
+        if (!named) {
+            ArrayNode heroes = summary.putArray("m.heroes");
+            var candidates = new ArrayList<Membership>(joinedMembers);
+            candidates.addAll(invitedMembers);
+            if (candidates.stream().allMatch(m -> m.userId().equals(request.userId()))) {
+                candidates.addAll(store.members(room.roomId(), "leave"));
+                candidates.addAll(store.members(room.roomId(), "ban"));
+            }
+            candidates.stream().sorted(java.util.Comparator.comparingLong(Membership::streamPos))
+                    .map(Membership::userId).filter(user -> !user.equals(request.userId())).distinct().limit(5)
+                    .forEach(heroes::add);
+        }
+        summary.put("m.joined_member_count", joinedMembers.size());
+        summary.put("m.invited_member_count", invitedMembers.size());
+        return summary;
+    }
+
+    private ObjectNode format(SyncRequest request, RoomReader.Event event, RoomVersion version) {
+        ObjectNode json = "federation".equals(request.filter().eventFormat()) ? event.pdu().json().deepCopy()
+                : reader.clientEvent(event, version, request.userId(), request.deviceId());
+        if ("federation".equals(request.filter().eventFormat()) && event.stored().redactedBy() != null) {
+            json = dev.myelin.spec.event.Redactor.redact(json, version);
+        }
+        return request.filter().project(json);
+    }
+
+    private static String stateField(SyncRequest request) {
+        return request.useStateAfter() ? "state_after" : "state";
+    }
+}

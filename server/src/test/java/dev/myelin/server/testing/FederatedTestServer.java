@@ -1,0 +1,70 @@
+package dev.myelin.server.testing;
+
+import dev.myelin.server.Federation;
+import dev.myelin.server.storage.Backend;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A test homeserver named {@code localhost:<port>} whose second listener serves federation over TLS on that port
+ * (a self-signed certificate), and which federates with loopback servers without checking certificates, unless
+ * overrides say otherwise. Client requests go to the first (plain HTTP) listener.
+ */
+public final class FederatedTestServer implements AutoCloseable {
+    private final TestHomeserver server;
+    private final String serverName;
+    private final TestCertificates.Pem certificate;
+
+    private FederatedTestServer(TestHomeserver server, String serverName, TestCertificates.Pem certificate) {
+        this.server = server;
+        this.serverName = serverName;
+        this.certificate = certificate;
+    }
+
+    public static FederatedTestServer start(Backend backend, String... overrides) throws Exception {
+        int port;
+        try (var socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path certs = Files.createTempDirectory("myelin-certs");
+        var pem = TestCertificates.selfSigned(certs, "localhost");
+        var all = new ArrayList<>(List.of("server_name=localhost:" + port,
+                "listeners.1.port=" + port, "listeners.1.bind_address=127.0.0.1", "listeners.1.resources=[federation]",
+                "listeners.1.tls.certificate=" + pem.certificate(), "listeners.1.tls.private_key=" + pem.privateKey(),
+                "federation.tls_verify=false", "federation.allow_private_addresses=true"));
+        all.addAll(List.of(overrides));
+        return new FederatedTestServer(TestHomeserver.start(backend, all.toArray(String[]::new)),
+                "localhost:" + port, pem);
+    }
+
+    public String serverName() {
+        return serverName;
+    }
+
+    public TestHomeserver server() {
+        return server;
+    }
+
+    public Federation federation() {
+        return server.homeserver().federation();
+    }
+
+    /** The PEM certificate its federation listener presents. */
+    public Path certificate() {
+        return certificate.certificate();
+    }
+
+    /** An HTTPS base URL of the federation listener. */
+    public String federationUrl() {
+        return "https://" + serverName;
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.close();
+    }
+}
