@@ -6,7 +6,6 @@ import dev.myelin.server.storage.RoomStore.StateBefore;
 import dev.myelin.server.storage.RoomStore.StoredEvent;
 import dev.myelin.spec.auth.AuthEventSelector;
 import dev.myelin.spec.auth.AuthorizationException;
-import dev.myelin.spec.auth.EventLookup;
 import dev.myelin.spec.auth.StateResolver;
 import dev.myelin.spec.crypto.EventHashes;
 import dev.myelin.spec.crypto.ReceivedEventVerifier;
@@ -137,7 +136,7 @@ public final class RemoteEventIngest {
             return new Outcome.Duplicate(event.eventId());
         }
         // The event itself is looked up too: it is in the state after it, which state resolution reads.
-        Lookup lookup = new Lookup(version, Map.of(event.eventId(), encoded));
+        StoredEventLookup lookup = new StoredEventLookup(rooms, version, Map.of(event.eventId(), encoded));
         var missingAuth = new ArrayList<String>();
         for (String id : event.authEvents()) {
             if (store.event(id).isEmpty()) {
@@ -210,7 +209,7 @@ public final class RemoteEventIngest {
      * extremity, else the resolution of the states after each new extremity.
      */
     private CurrentState currentAfter(RoomStore.Room room, Pdu event, StateBefore stateBefore,
-                                      Map<StateKey, String> stateBeforeIds, Lookup lookup) {
+                                      Map<StateKey, String> stateBeforeIds, StoredEventLookup lookup) {
         var extremities = new LinkedHashSet<>(store.forwardExtremities(room.nid()));
         event.prevEvents().forEach(extremities::remove);
         if (extremities.isEmpty()) {
@@ -236,7 +235,7 @@ public final class RemoteEventIngest {
         return new CurrentState.Resolved(resolver.resolve(RoomService.version(room), sets, lookup));
     }
 
-    private Map<StateKey, String> resolve(RoomVersion version, Set<Long> snapshots, Lookup lookup) {
+    private Map<StateKey, String> resolve(RoomVersion version, Set<Long> snapshots, StoredEventLookup lookup) {
         var sets = new ArrayList<Map<StateKey, String>>();
         for (long snapshot : snapshots) {
             sets.add(ids(store.state(snapshot)));
@@ -287,7 +286,7 @@ public final class RemoteEventIngest {
             }
             var accepted = new java.util.LinkedHashMap<String, EncodedPdu>();
             var failed = new ArrayList<String>();
-            Lookup lookup = new Lookup(version, accepted);
+            StoredEventLookup lookup = new StoredEventLookup(rooms, version, accepted);
             boolean progress = true;
             while (!pending.isEmpty() && progress) {
                 progress = false;
@@ -312,30 +311,5 @@ public final class RemoteEventIngest {
             }
             return failed;
         });
-    }
-
-    /** Stored events (and those about to be stored) as PDUs for the authorizer and state resolution. */
-    private final class Lookup implements EventLookup {
-        private final RoomVersion version;
-        private final Map<String, EncodedPdu> pending;
-
-        Lookup(RoomVersion version, Map<String, EncodedPdu> pending) {
-            this.version = version;
-            this.pending = pending;
-        }
-
-        @Override
-        public Pdu get(String eventId) {
-            EncodedPdu event = pending.get(eventId);
-            if (event != null) {
-                return event.pdu();
-            }
-            return store.event(eventId).map(stored -> rooms.pdu(stored, version)).orElse(null);
-        }
-
-        @Override
-        public boolean isRejected(String eventId) {
-            return store.event(eventId).map(StoredEvent::rejected).orElse(false);
-        }
     }
 }

@@ -139,11 +139,11 @@ public final class RoomService {
             return result;
         }
 
-        EncodedPdu add(Draft draft) {
+        /** The unsigned event for a draft at the end of the room; {@code authState} receives its auth state. */
+        ObjectNode prepare(Draft draft, Map<StateKey, Pdu> authState) {
             var keys = new LinkedHashSet<StateKey>(AuthEventSelector.select(version, draft.type(), draft.stateKey(),
                     draft.sender(), draft.content()));
             boolean createImplied = version.authorization().roomIdFromCreateEvent();
-            Map<StateKey, Pdu> authState = new HashMap<>();
             boolean isCreate = CREATE.type().equals(draft.type()) && "".equals(draft.stateKey());
             if (!isCreate) {
                 var withCreate = new LinkedHashSet<>(keys);
@@ -177,6 +177,12 @@ public final class RoomService {
                     auth.add(reference(authEvent.eventId(), v1Format));
                 }
             }
+            return json;
+        }
+
+        EncodedPdu add(Draft draft) {
+            Map<StateKey, Pdu> authState = new HashMap<>();
+            ObjectNode json = prepare(draft, authState);
             EncodedPdu encoded;
             try {
                 encoded = factory.create(json, version);
@@ -249,6 +255,25 @@ public final class RoomService {
             persist(room.roomId(), room.version(), room.creator(), building.built, txn);
             return event.eventId();
         });
+    }
+
+    /**
+     * An unsigned event for another server to finish and sign (spec: server-server-api make_join, make_leave,
+     * make_knock): prev_events, depth and auth_events at the end of the room, checked against the current state.
+     *
+     * @throws MatrixException M_FORBIDDEN when the current state would not allow it
+     */
+    public ObjectNode template(String roomId, Draft draft) {
+        RoomStore.Room room = requireRoom(roomId);
+        Building building = open(room);
+        Map<StateKey, Pdu> authState = new HashMap<>();
+        ObjectNode json = building.prepare(draft, authState);
+        try {
+            authorizer.authorize(new Pdu("$template", building.version, json), authState);
+        } catch (AuthorizationException e) {
+            throw MatrixException.forbidden(e.getMessage());
+        }
+        return json;
     }
 
     /** Sends several events to an existing room, each after the previous, in one transaction. */

@@ -122,8 +122,11 @@ public interface RoomStore {
     /** Rooms joined with partial state whose full state is still to fetch. */
     List<String> partialStateRooms();
 
-    /** Keeps the stripped state sent with an invite received over federation (spec: invite_room_state). */
-    void putInviteRoomState(long eventNid, byte[] json);
+    /**
+     * Records an invite of a local user to a room this server is not in (spec: PUT /_matrix/federation/v2/invite):
+     * the invite event as an outlier, the user's membership as invite, and the stripped state sent with it.
+     */
+    void recordRemoteInvite(String roomId, String roomVersion, EncodedPdu invite, byte[] inviteRoomState);
 
     Optional<byte[]> inviteRoomState(long eventNid);
 

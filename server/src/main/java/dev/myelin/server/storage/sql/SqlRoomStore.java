@@ -251,31 +251,35 @@ public final class SqlRoomStore implements RoomStore {
     public void persistOutliers(String roomId, String roomVersion, String creator, List<EncodedPdu> events) {
         var interned = new HashMap<String, Long>();
         var internedKeys = new HashMap<String, Long>();
-        database.write(c -> {
-            Optional<Room> existing = selectRoom(c, roomId);
-            long roomNid = existing.isPresent() ? existing.get().nid() : Jdbc.queryOne(c, """
-                    INSERT INTO rooms (room_id, room_version, creator) VALUES (?, ?, ?)
-                    RETURNING room_nid""", row -> row.getLong(1), roomId, roomVersion, creator).orElseThrow();
-            for (EncodedPdu encoded : events) {
-                Pdu pdu = encoded.pdu();
-                if (selectEvent(c, pdu.eventId()).isPresent()) {
-                    continue;
-                }
-                long typeNid = intern(c, "event_types", "type", "type_nid", typeNids, interned, pdu.type());
-                Long stateKeyNid = pdu.isState()
-                        ? intern(c, "state_keys", "state_key", "state_key_nid", stateKeyNids, internedKeys,
-                        pdu.stateKey())
-                        : null;
-                Jdbc.update(c, """
-                        INSERT INTO events (event_id, room_nid, type_nid, state_key_nid, depth, stream_pos, json,
-                                            outlier)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, TRUE)""", pdu.eventId(), roomNid, typeNid, stateKeyNid,
-                        pdu.depth(), SqlStreamPositions.next(c, EVENTS), encoded.bytes());
-            }
-            return null;
-        });
+        database.write(c -> insertOutliers(c, roomId, roomVersion, creator, events, interned, internedKeys));
         typeNids.putAll(interned);
         stateKeyNids.putAll(internedKeys);
+    }
+
+    private Void insertOutliers(Connection c, String roomId, String roomVersion, String creator,
+                                List<EncodedPdu> events, Map<String, Long> interned, Map<String, Long> internedKeys)
+            throws SQLException {
+        Optional<Room> existing = selectRoom(c, roomId);
+        long roomNid = existing.isPresent() ? existing.get().nid() : Jdbc.queryOne(c, """
+                INSERT INTO rooms (room_id, room_version, creator) VALUES (?, ?, ?)
+                RETURNING room_nid""", row -> row.getLong(1), roomId, roomVersion, creator).orElseThrow();
+        for (EncodedPdu encoded : events) {
+            Pdu pdu = encoded.pdu();
+            if (selectEvent(c, pdu.eventId()).isPresent()) {
+                continue;
+            }
+            long typeNid = intern(c, "event_types", "type", "type_nid", typeNids, interned, pdu.type());
+            Long stateKeyNid = pdu.isState()
+                    ? intern(c, "state_keys", "state_key", "state_key_nid", stateKeyNids, internedKeys,
+                    pdu.stateKey())
+                    : null;
+            Jdbc.update(c, """
+                    INSERT INTO events (event_id, room_nid, type_nid, state_key_nid, depth, stream_pos, json,
+                                        outlier)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, TRUE)""", pdu.eventId(), roomNid, typeNid, stateKeyNid,
+                    pdu.depth(), SqlStreamPositions.next(c, EVENTS), encoded.bytes());
+        }
+        return null;
     }
 
     private static Optional<StoredEvent> selectEvent(Connection c, String eventId) throws SQLException {
@@ -388,10 +392,20 @@ public final class SqlRoomStore implements RoomStore {
     }
 
     @Override
-    public void putInviteRoomState(long eventNid, byte[] json) {
-        database.write(c -> Jdbc.update(c, """
-                INSERT INTO invite_room_state (event_nid, json) VALUES (?, ?)
-                ON CONFLICT (event_nid) DO UPDATE SET json = excluded.json""", eventNid, json));
+    public void recordRemoteInvite(String roomId, String roomVersion, EncodedPdu invite, byte[] inviteRoomState) {
+        var interned = new HashMap<String, Long>();
+        var internedKeys = new HashMap<String, Long>();
+        database.write(c -> {
+            insertOutliers(c, roomId, roomVersion, invite.pdu().sender(), List.of(invite), interned, internedKeys);
+            StoredEvent stored = selectEvent(c, invite.eventId()).orElseThrow();
+            upsertMembership(c, stored.roomNid(), invite.pdu().stateKey(), "invite", stored.nid());
+            Jdbc.update(c, """
+                    INSERT INTO invite_room_state (event_nid, json) VALUES (?, ?)
+                    ON CONFLICT (event_nid) DO UPDATE SET json = excluded.json""", stored.nid(), inviteRoomState);
+            return null;
+        });
+        typeNids.putAll(interned);
+        stateKeyNids.putAll(internedKeys);
     }
 
     @Override
