@@ -6,6 +6,7 @@ import dev.myelin.server.client.WellKnownEndpoints;
 import dev.myelin.server.config.MyelinConfig;
 import dev.myelin.server.config.MyelinConfig.Resource;
 import dev.myelin.server.config.SigningKeyFile;
+import dev.myelin.server.federation.room.RoomFederation;
 import dev.myelin.server.http.HttpServer;
 import dev.myelin.server.http.MatrixDispatcher;
 import dev.myelin.server.http.RateLimiter;
@@ -93,6 +94,8 @@ public final class Homeserver implements AutoCloseable {
             accountsCore.close();
             throw e;
         }
+        var roomFederation = new RoomFederation(rooms.service(), signingKey, federation.keys(), federation.client(),
+                federation.sender(), federation.inbound(), Clock.systemUTC());
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 
@@ -110,7 +113,7 @@ public final class Homeserver implements AutoCloseable {
                 sync.routes(router, authenticator);
             }
             if (listener.resources().contains(Resource.FEDERATION)) {
-                federation.routes(router);
+                roomFederation.register(federation.routes(router));
             }
             if (listener.resources().contains(Resource.HEALTH)) {
                 router.add("GET", "/health", new HealthEndpoint(() -> DatabaseMetrics.answers(database)));

@@ -181,7 +181,8 @@ public final class RemoteEventIngest {
         }
         boolean softFailed = false;
         boolean sameAsCurrent = stateBefore instanceof StateBefore.Snapshot(long nid) && nid == room.currentSnapshot();
-        if (!rejected && !sameAsCurrent) {
+        // A room being joined has no current state yet: its first event is the join, checked against the state given.
+        if (!rejected && !sameAsCurrent && room.currentSnapshot() != 0) {
             try {
                 rooms.authorizer().authorize(event, pdus(store.state(room.currentSnapshot(), needed), version));
             } catch (AuthorizationException e) {
@@ -292,7 +293,8 @@ public final class RemoteEventIngest {
                 progress = false;
                 for (var iterator = pending.values().iterator(); iterator.hasNext(); ) {
                     EncodedPdu event = iterator.next();
-                    if (event.pdu().authEvents().stream().anyMatch(pending::containsKey)) {
+                    if (event.pdu().authEvents().stream().anyMatch(pending::containsKey)
+                            || impliedCreate(event.pdu()).filter(pending::containsKey).isPresent()) {
                         continue;
                     }
                     iterator.remove();
@@ -311,5 +313,12 @@ public final class RemoteEventIngest {
             }
             return failed;
         });
+    }
+
+    /** From v12 the create event is an auth event of every other event without being listed (its id is the room's). */
+    private static Optional<String> impliedCreate(Pdu event) {
+        String roomId = event.roomId();
+        return event.roomVersion().authorization().roomIdFromCreateEvent() && !event.isCreate() && roomId != null
+                && roomId.startsWith("!") ? Optional.of("$" + roomId.substring(1)) : Optional.empty();
     }
 }

@@ -58,6 +58,7 @@ public final class RoomService {
     private final RoomLocks locks = new RoomLocks(256);
     private final PduCache cache = new PduCache(20_000);
     private final List<RoomEventListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile RemoteMembership remote;
 
     public RoomService(String serverName, SigningKey key, RoomStore store, Notifier notifier, Clock clock) {
         this.serverName = serverName;
@@ -71,6 +72,11 @@ public final class RoomService {
     /** Registers a listener told of every event persisted in any room (local or received), after it commits. */
     public void addListener(RoomEventListener listener) {
         listeners.add(listener);
+    }
+
+    /** How local users join and leave rooms this server is not in (federation); without it they cannot. */
+    public void remoteMemberships(RemoteMembership remote) {
+        this.remote = remote;
     }
 
     /** Runs {@code work} as the room's one writer. */
@@ -387,6 +393,15 @@ public final class RoomService {
         return new dev.myelin.spec.auth.AuthState(version, state);
     }
 
+    /**
+     * Records a membership of a local user in a room this server is not in: an invite received over federation
+     * (with its stripped state), or the leave that rejected it.
+     */
+    public void recordRemoteMembership(String roomId, RoomVersion version, EncodedPdu event, byte[] strippedState) {
+        store.recordRemoteMembership(roomId, version.id(), event, strippedState);
+        announce(roomId, store.event(event.eventId()).orElseThrow().streamPos(), List.of(event.pdu()), false);
+    }
+
     // ---- Membership ----
 
     private static ObjectNode membershipContent(String membership, String reason) {
@@ -403,12 +418,63 @@ public final class RoomService {
 
     /** Joins a local room; nothing is sent when the user is already joined. */
     public String join(String roomId, String userId, String reason) {
+        return join(roomId, userId, reason, List.of());
+    }
+
+    /**
+     * Joins a room: locally when this server is in it, else through one of {@code via} (or the server of the room id
+     * or of the invite), over federation.
+     */
+    public String join(String roomId, String userId, String reason, List<String> via) {
+        if (!participates(roomId)) {
+            var servers = new LinkedHashSet<String>(via);
+            invitingServer(roomId, userId).ifPresent(servers::add);
+            int colon = roomId.indexOf(':');
+            if (colon > 0) {
+                servers.add(roomId.substring(colon + 1));
+            }
+            servers.remove(serverName);
+            if (remote == null || servers.isEmpty()) {
+                throw MatrixException.notFound("Unknown room " + roomId);
+            }
+            remote.join(roomId, userId, List.copyOf(servers), reason);
+            return roomId;
+        }
         requireRoom(roomId);
         if ("join".equals(currentMembership(roomId, userId))) {
             return roomId;
         }
         send(roomId, new Draft(userId, "m.room.member", userId, membershipContent("join", reason)), Optional.empty());
         return roomId;
+    }
+
+    /**
+     * Whether this server is in the room: it has the room's state, and a local user is joined or nobody is (a local
+     * room everyone left). Otherwise its copy of the state may be stale and memberships go through another server.
+     */
+    private boolean participates(String roomId) {
+        Optional<RoomStore.Room> room = store.room(roomId);
+        if (room.isEmpty() || room.get().currentSnapshot() == 0) {
+            return false;
+        }
+        String suffix = ":" + serverName;
+        List<RoomStore.Membership> joined = store.members(roomId, "join");
+        return joined.isEmpty() || joined.stream().anyMatch(m -> m.userId().endsWith(suffix));
+    }
+
+    /** The server of whoever invited the user, when the user's membership is an invite from another server. */
+    private Optional<String> invitingServer(String roomId, String userId) {
+        return store.membership(roomId, userId).filter(m -> "invite".equals(m.membership()))
+                .flatMap(m -> store.event(m.eventNid()))
+                .map(event -> {
+                    try {
+                        return Json.MAPPER.readTree(event.json()).path("sender").asText("");
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                })
+                .map(sender -> sender.substring(sender.indexOf(':') + 1))
+                .filter(server -> !server.equals(serverName));
     }
 
     public void invite(String roomId, String sender, String target, String reason) {
@@ -424,6 +490,11 @@ public final class RoomService {
     }
 
     public void leave(String roomId, String userId, String reason) {
+        Optional<String> inviter = invitingServer(roomId, userId);
+        if (!participates(roomId) && inviter.isPresent() && remote != null) {
+            remote.leave(roomId, userId, List.of(inviter.get()), reason);
+            return;
+        }
         requireRoom(roomId);
         String membership = currentMembership(roomId, userId);
         if ("leave".equals(membership)) {

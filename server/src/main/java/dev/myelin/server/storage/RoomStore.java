@@ -123,10 +123,11 @@ public interface RoomStore {
     List<String> partialStateRooms();
 
     /**
-     * Records an invite of a local user to a room this server is not in (spec: PUT /_matrix/federation/v2/invite):
-     * the invite event as an outlier, the user's membership as invite, and the stripped state sent with it.
+     * Records a membership event of a local user in a room this server is not in (an invite received with PUT
+     * /_matrix/federation/v2/invite, or the leave that rejects it): the event as an outlier, the user's membership
+     * as its content says, and for an invite the stripped state sent with it ({@code inviteRoomState}, else null).
      */
-    void recordRemoteInvite(String roomId, String roomVersion, EncodedPdu invite, byte[] inviteRoomState);
+    void recordRemoteMembership(String roomId, String roomVersion, EncodedPdu event, byte[] inviteRoomState);
 
     Optional<byte[]> inviteRoomState(long eventNid);
 

@@ -392,16 +392,19 @@ public final class SqlRoomStore implements RoomStore {
     }
 
     @Override
-    public void recordRemoteInvite(String roomId, String roomVersion, EncodedPdu invite, byte[] inviteRoomState) {
+    public void recordRemoteMembership(String roomId, String roomVersion, EncodedPdu invite, byte[] inviteRoomState) {
         var interned = new HashMap<String, Long>();
         var internedKeys = new HashMap<String, Long>();
         database.write(c -> {
             insertOutliers(c, roomId, roomVersion, invite.pdu().sender(), List.of(invite), interned, internedKeys);
             StoredEvent stored = selectEvent(c, invite.eventId()).orElseThrow();
-            upsertMembership(c, stored.roomNid(), invite.pdu().stateKey(), "invite", stored.nid());
-            Jdbc.update(c, """
-                    INSERT INTO invite_room_state (event_nid, json) VALUES (?, ?)
-                    ON CONFLICT (event_nid) DO UPDATE SET json = excluded.json""", stored.nid(), inviteRoomState);
+            upsertMembership(c, stored.roomNid(), invite.pdu().stateKey(),
+                    invite.pdu().content().path("membership").asText("leave"), stored.nid());
+            if (inviteRoomState != null) {
+                Jdbc.update(c, """
+                        INSERT INTO invite_room_state (event_nid, json) VALUES (?, ?)
+                        ON CONFLICT (event_nid) DO UPDATE SET json = excluded.json""", stored.nid(), inviteRoomState);
+            }
             return null;
         });
         typeNids.putAll(interned);
