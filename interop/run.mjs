@@ -19,7 +19,9 @@ const sharedSecret = randomBytes(24).toString("hex");
 const myelin = await startMyelin({
     extraArgs: ["--set", `registration_shared_secret=${sharedSecret}`, "--set", "registration.mode=token",
         "--set", "rate_limits.login.per_second=50", "--set", "rate_limits.login.burst=50",
-        "--set", "rate_limits.registration.per_second=50", "--set", "rate_limits.registration.burst=50"],
+        "--set", "rate_limits.registration.per_second=50", "--set", "rate_limits.registration.burst=50",
+        "--set", 'voip.turn_uris=["turn:turn.interop.test:3478?transport=udp"]',
+        "--set", "voip.turn_shared_secret=interop-turn-secret"],
 });
 console.log(`Myelin ${myelin.serverName} at ${myelin.baseUrl} (data in ${myelin.dir})`);
 let code;

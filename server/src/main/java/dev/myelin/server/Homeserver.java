@@ -45,9 +45,14 @@ public final class Homeserver implements AutoCloseable {
     private final Rooms rooms;
     private final Sync sync;
     private final Federation federation;
+    private final Ephemeral ephemeral;
+    private final Push push;
+    private final E2ee e2ee;
+    private final RoomFeatures features;
 
     private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts, Media media,
-                       Rooms rooms, Sync sync, Federation federation) {
+                       Rooms rooms, Sync sync, Federation federation, Ephemeral ephemeral, Push push, E2ee e2ee,
+                       RoomFeatures features) {
         this.config = config;
         this.database = database;
         this.http = http;
@@ -56,6 +61,10 @@ public final class Homeserver implements AutoCloseable {
         this.rooms = rooms;
         this.sync = sync;
         this.federation = federation;
+        this.ephemeral = ephemeral;
+        this.push = push;
+        this.e2ee = e2ee;
+        this.features = features;
     }
 
     public static Homeserver start(MyelinConfig config) throws Exception {
@@ -86,10 +95,18 @@ public final class Homeserver implements AutoCloseable {
         var notifier = new InProcessNotifier();
         var rooms = Rooms.create(config.serverName(), signingKey, database, notifier, Clock.systemUTC());
         var sync = Sync.create(rooms, database);
+        var ephemeral = Ephemeral.create(config, database, rooms, notifier, sync.service(), Clock.systemUTC());
+        var push = Push.create(database, rooms, sync.service());
+        var e2ee = E2ee.create(config.serverName(), database, notifier, accountsCore, rooms, sync.service(),
+                Clock.systemUTC());
+        var features = RoomFeatures.create(config, database, accountsCore, rooms, Clock.systemUTC());
         Federation federation;
         try {
             federation = Federation.create(config, signingKey, database, Clock.systemUTC());
         } catch (Exception | Error e) {
+            features.close();
+            push.close();
+            ephemeral.close();
             media.close();
             accountsCore.close();
             throw e;
@@ -109,8 +126,15 @@ public final class Homeserver implements AutoCloseable {
                 router.add("GET", Router.CLIENT_V3_AND_R0, "/capabilities", new CapabilitiesEndpoint(authenticator));
                 accountsCore.routes(router);
                 media.routes(router, authenticator);
-                rooms.routes(router, authenticator);
+                rooms.routes(router, authenticator, sync.filters());
                 sync.routes(router, authenticator);
+                ephemeral.routes(router, authenticator);
+                push.routes(router, authenticator);
+                e2ee.routes(router, authenticator);
+                features.routes(router, authenticator);
+            }
+            if (listener.resources().contains(Resource.FEDERATION)) {
+                features.federationRoutes(router, authenticator);
             }
             if (listener.resources().contains(Resource.FEDERATION)) {
                 roomFederation.register(federation.routes(router));
@@ -130,12 +154,16 @@ public final class Homeserver implements AutoCloseable {
         try {
             http.start();
         } catch (Exception | Error e) {
+            features.close();
+            push.close();
+            ephemeral.close();
             federation.close();
             media.close();
             accountsCore.close();
             throw e;
         }
-        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync, federation);
+        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync, federation,
+                ephemeral, push, e2ee, features);
         LOG.info("Myelin serving {} (signing key {}) on {}, started in {} ms", config.serverName(),
                 signingKey.keyId(), homeserver.describeListeners(),
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
@@ -174,6 +202,11 @@ public final class Homeserver implements AutoCloseable {
         return rooms;
     }
 
+    /** Profiles, the user directory, search, reports, spaces, OpenID and TURN. */
+    public RoomFeatures features() {
+        return features;
+    }
+
     /** Sync, where features register what they add to /sync. */
     public SyncService sync() {
         return sync.service();
@@ -182,6 +215,21 @@ public final class Homeserver implements AutoCloseable {
     /** Federation: the client other areas send with, inbound handlers, keys. */
     public Federation federation() {
         return federation;
+    }
+
+    /** Account data, tags, typing, receipts and presence, for features that read or hook into them. */
+    public Ephemeral ephemeral() {
+        return ephemeral;
+    }
+
+    /** Push rules, notification counts and pushers. */
+    public Push push() {
+        return push;
+    }
+
+    /** End-to-end encryption: keys, device lists, to-device messages, backups. */
+    public E2ee e2ee() {
+        return e2ee;
     }
 
     public MyelinConfig config() {
@@ -200,6 +248,9 @@ public final class Homeserver implements AutoCloseable {
             http.close();
         } finally {
             try {
+                features.close();
+                push.close();
+                ephemeral.close();
                 federation.close();
                 media.close();
                 accounts.close();

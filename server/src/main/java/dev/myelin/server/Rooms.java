@@ -1,30 +1,59 @@
 package dev.myelin.server;
 
 import dev.myelin.server.client.DirectoryEndpoints;
+import dev.myelin.server.client.RelationEndpoints;
 import dev.myelin.server.client.RoomEndpoints;
+import dev.myelin.server.client.RoomUpgradeEndpoint;
+import dev.myelin.server.client.TimestampToEventEndpoint;
 import dev.myelin.server.http.Authenticator;
 import dev.myelin.server.http.Router;
+import dev.myelin.server.room.BundledAggregations;
+import dev.myelin.server.room.IgnoredUserList;
+import dev.myelin.server.room.IgnoredUsers;
+import dev.myelin.server.room.RelationChecks;
 import dev.myelin.server.room.RoomReader;
 import dev.myelin.server.room.RoomService;
+import dev.myelin.server.room.RoomUpgrade;
+import dev.myelin.server.storage.AccountDataStore;
+import dev.myelin.server.storage.RelationStore;
 import dev.myelin.server.storage.sql.Database;
+import dev.myelin.server.storage.sql.SqlAccountDataStore;
+import dev.myelin.server.storage.sql.SqlRelationStore;
 import dev.myelin.server.storage.sql.SqlRoomStore;
+import dev.myelin.server.sync.FilterService;
 import dev.myelin.server.sync.InProcessNotifier;
 import dev.myelin.spec.crypto.SigningKey;
 
 import java.time.Clock;
 
-/** Rooms wired together: store, event creation, reading, and their endpoints. */
-public record Rooms(RoomService service, RoomReader reader, InProcessNotifier notifier) {
+/**
+ * Rooms wired together: store, event creation, reading, relations and their aggregations (which sync applies to
+ * timelines too, see {@link BundledAggregations}), and their endpoints.
+ */
+public record Rooms(RoomService service, RoomReader reader, InProcessNotifier notifier, RelationStore relations,
+                    BundledAggregations aggregations, IgnoredUsers ignoredUsers) {
 
     public static Rooms create(String serverName, SigningKey key, Database database, InProcessNotifier notifier,
                                Clock clock) {
         var service = new RoomService(serverName, key,
                 new SqlRoomStore(database), notifier, clock);
-        return new Rooms(service, new RoomReader(service, clock), notifier);
+        var reader = new RoomReader(service, clock);
+        var relations = new SqlRelationStore(database);
+        var accountData = new SqlAccountDataStore(database);
+        IgnoredUsers ignoredUsers = new IgnoredUserList(userId ->
+                accountData.get(userId, AccountDataStore.GLOBAL, IgnoredUserList.TYPE));
+        return new Rooms(service, reader, notifier, relations,
+                new BundledAggregations(service, reader, relations, ignoredUsers), ignoredUsers);
     }
 
-    public void routes(Router router, Authenticator authenticator) {
-        new RoomEndpoints(authenticator, service, reader).register(router);
+    /** The routes; /messages and /context read stored filters through {@code filters}. */
+    public void routes(Router router, Authenticator authenticator, FilterService filters) {
+        new RoomEndpoints(authenticator, service, reader, aggregations, new RelationChecks(service.store(), relations),
+                ignoredUsers, filters).register(router);
+        new RelationEndpoints(authenticator, service, reader, relations, aggregations, ignoredUsers).register(router);
+        router.add("POST", Router.CLIENT_V3_AND_R0, RoomUpgradeEndpoint.PATH,
+                new RoomUpgradeEndpoint(authenticator, new RoomUpgrade(service)));
+        router.add("GET", TimestampToEventEndpoint.PATH, new TimestampToEventEndpoint(authenticator, service, reader));
         new DirectoryEndpoints(authenticator, service, reader).register(router);
     }
 }

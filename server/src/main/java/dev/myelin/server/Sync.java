@@ -12,7 +12,8 @@ import dev.myelin.server.sync.SyncService;
 public record Sync(SyncService service, FilterService filters) {
 
     public static Sync create(Rooms rooms, Database database) {
-        return new Sync(new SyncService(rooms.service(), rooms.reader(), rooms.notifier()),
+        return new Sync(new SyncService(rooms.service(), rooms.reader(), rooms.aggregations(),
+                rooms.ignoredUsers(), rooms.notifier()),
                 new FilterService(new SqlFilterStore(database)));
     }
 

@@ -26,8 +26,10 @@ public final class CapabilitiesEndpoint implements Endpoint {
         var capabilities = new LinkedHashMap<String, Object>();
         capabilities.put("m.room_versions", Map.of("default", RoomVersion.DEFAULT.id(), "available", available));
         capabilities.put("m.change_password", Map.of("enabled", true));
-        capabilities.put("m.set_displayname", Map.of("enabled", false));
-        capabilities.put("m.set_avatar_url", Map.of("enabled", false));
+        capabilities.put("m.set_displayname", Map.of("enabled", true));
+        capabilities.put("m.set_avatar_url", Map.of("enabled", true));
+        // Every profile field may be changed by its owner (spec: "m.profile_fields capability", MSC4133).
+        capabilities.put("m.profile_fields", Map.of("enabled", true));
         capabilities.put("m.3pid_changes", Map.of("enabled", false));
         capabilities.put("m.get_login_token", Map.of("enabled", true));
         this.body = Map.of("capabilities", capabilities);

@@ -11,11 +11,16 @@ import dev.myelin.server.http.MatrixRequest;
 import dev.myelin.server.http.MatrixResponse;
 import dev.myelin.server.http.Requester;
 import dev.myelin.server.http.Router;
+import dev.myelin.server.room.BundledAggregations;
 import dev.myelin.server.room.CreateRoomRequest;
+import dev.myelin.server.room.IgnoredUsers;
+import dev.myelin.server.room.RelationChecks;
 import dev.myelin.server.room.RoomCreation;
 import dev.myelin.server.room.RoomReader;
 import dev.myelin.server.room.RoomService;
 import dev.myelin.server.storage.RoomStore;
+import dev.myelin.server.sync.FilterService;
+import dev.myelin.server.sync.filter.EventFilter;
 import dev.myelin.server.storage.RoomStore.StoredEvent;
 import dev.myelin.spec.event.RoomVersion;
 import dev.myelin.spec.event.StateKey;
@@ -43,12 +48,22 @@ public final class RoomEndpoints {
     private final RoomService rooms;
     private final RoomReader reader;
     private final RoomStore store;
+    private final BundledAggregations aggregations;
+    private final RelationChecks relationChecks;
+    private final IgnoredUsers ignoredUsers;
+    private final FilterService filters;
 
-    public RoomEndpoints(Authenticator authenticator, RoomService rooms, RoomReader reader) {
+    public RoomEndpoints(Authenticator authenticator, RoomService rooms, RoomReader reader,
+                         BundledAggregations aggregations, RelationChecks relationChecks, IgnoredUsers ignoredUsers,
+                         FilterService filters) {
+        this.filters = filters;
         this.authenticator = authenticator;
         this.rooms = rooms;
         this.reader = reader;
         this.store = rooms.store();
+        this.aggregations = aggregations;
+        this.relationChecks = relationChecks;
+        this.ignoredUsers = ignoredUsers;
     }
 
     public void register(Router router) {
@@ -68,6 +83,7 @@ public final class RoomEndpoints {
             authenticator.requireNonGuest(request);
             return join(request, request.pathParam("roomIdOrAlias"));
         });
+        router.add("POST", v3, "/knock/{roomIdOrAlias}", this::knock);
         router.add("POST", v3, "/rooms/{roomId}/invite", this::invite);
         router.add("POST", v3, "/rooms/{roomId}/leave", this::leave);
         router.add("POST", v3, "/rooms/{roomId}/kick", request -> moderate(request, "kick"));
@@ -186,6 +202,7 @@ public final class RoomEndpoints {
         Requester requester = authenticator.require(request);
         ObjectNode content = request.jsonObject();
         String roomId = request.pathParam("roomId");
+        relationChecks.check(roomId, requester.userId(), request.pathParam("eventType"), content);
         String eventId = rooms.send(roomId, new RoomService.Draft(requester.userId(), request.pathParam("eventType"),
                 null, content), txn(requester, "send:" + roomId + ":" + request.pathParam("eventType"),
                 request.pathParam("txnId")));
@@ -301,7 +318,9 @@ public final class RoomEndpoints {
         if (!reader.visibility(requester.userId(), room).canSee(event)) {
             throw MatrixException.notFound("Event not found");
         }
-        return MatrixResponse.ok(reader.clientEvent(event, version, requester.userId(), requester.deviceId()));
+        ObjectNode out = reader.clientEvent(event, version, requester.userId(), requester.deviceId());
+        aggregations.addTo(room, List.of(out), requester.userId());
+        return MatrixResponse.ok(out);
     }
 
     /**
@@ -321,11 +340,13 @@ public final class RoomEndpoints {
         if (!visibility.canSee(event)) {
             throw MatrixException.notFound("Event not found");
         }
-        EventFilter filter = EventFilter.parse(request.query("filter"));
+        EventFilter filter = RoomEventFilterParam.resolve(filters, requester.userId(), request.query("filter"));
+        Set<String> ignored = ignoredUsers.ignoredBy(requester.userId());
         int limit = Math.min(Math.max(request.query("limit").map(RoomEndpoints::parseLimit).orElse(10), 0), 100);
         int beforeLimit = limit / 2;
         int afterLimit = limit - beforeLimit;
-        ArrayNode before = Json.MAPPER.createArrayNode();
+        var before = new ArrayList<ObjectNode>();
+        var senders = new java.util.HashSet<String>(Set.of(event.pdu().sender()));
         long start = stored.streamPos() - 1;
         for (StoredEvent e : store.timeline(room.nid(), stored.streamPos() - 1, 0, true, beforeLimit * 4 + 10)) {
             if (before.size() == beforeLimit) {
@@ -333,11 +354,12 @@ public final class RoomEndpoints {
             }
             start = e.streamPos() - 1;
             RoomReader.Event candidate = reader.load(e, version);
-            if (filter.matches(candidate.pdu()) && visibility.canSee(candidate)) {
+            if (shown(candidate, filter, ignored, visibility)) {
                 before.add(reader.clientEvent(candidate, version, requester.userId(), requester.deviceId()));
+                senders.add(candidate.pdu().sender());
             }
         }
-        ArrayNode after = Json.MAPPER.createArrayNode();
+        var after = new ArrayList<ObjectNode>();
         long end = stored.streamPos();
         StoredEvent last = stored;
         for (StoredEvent e : store.timeline(room.nid(), stored.streamPos(), Long.MAX_VALUE, false,
@@ -347,34 +369,71 @@ public final class RoomEndpoints {
             }
             end = e.streamPos();
             RoomReader.Event candidate = reader.load(e, version);
-            if (filter.matches(candidate.pdu()) && visibility.canSee(candidate)) {
+            if (shown(candidate, filter, ignored, visibility)) {
                 after.add(reader.clientEvent(candidate, version, requester.userId(), requester.deviceId()));
+                senders.add(candidate.pdu().sender());
                 last = e;
             }
         }
-        long stateAtLast = last.stateAfter() != 0 ? last.stateAfter() : last.stateBefore();
+        ObjectNode target = reader.clientEvent(event, version, requester.userId(), requester.deviceId());
+        var all = new ArrayList<ObjectNode>(before);
+        all.add(target);
+        all.addAll(after);
+        aggregations.addTo(room, all, requester.userId());
+        Map<StateKey, StoredEvent> state = store.state(stateAfter(last));
+        if (filter.lazyLoadMembers()) {
+            // Only the members who sent the events returned (spec: "Lazy-loading room members").
+            state = new LinkedHashMap<>(state);
+            state.keySet().removeIf(key -> key.type().equals("m.room.member") && !senders.contains(key.stateKey()));
+        }
         var body = new LinkedHashMap<String, Object>();
         body.put("start", token(start));
         body.put("end", token(end));
         body.put("events_before", before);
-        body.put("event", reader.clientEvent(event, version, requester.userId(), requester.deviceId()));
+        body.put("event", target);
         body.put("events_after", after);
-        body.put("state", render(store.state(stateAtLast).values(), room));
+        body.put("state", render(state.values(), room));
         return MatrixResponse.ok(body);
+    }
+
+    private static long stateAfter(StoredEvent event) {
+        return event.stateAfter() != 0 ? event.stateAfter() : event.stateBefore();
+    }
+
+    /** Whether a timeline event goes to the user: it passes the filter, is visible, and its sender is not ignored. */
+    private static boolean shown(RoomReader.Event event, EventFilter filter, Set<String> ignored,
+                                 RoomReader.VisibilityCheck visibility) {
+        return filter.matches(event.pdu().json()) && !ignored.contains(event.pdu().sender()) && visibility.canSee(event);
     }
 
     // ---- membership ----
 
-    private MatrixResponse join(MatrixRequest request, String roomIdOrAlias) throws Exception {
-        Requester requester = authenticator.require(request);
-        ObjectNode body = request.jsonObject();
-        String roomId = roomIdOrAlias;
+    private String resolveRoom(String roomIdOrAlias) {
         if (roomIdOrAlias.startsWith("#")) {
-            roomId = store.aliasRoom(roomIdOrAlias)
+            return store.aliasRoom(roomIdOrAlias)
                     .orElseThrow(() -> MatrixException.notFound("Unknown room alias " + roomIdOrAlias));
         } else if (!roomIdOrAlias.startsWith("!")) {
             throw MatrixException.invalidParam("Not a room id or alias: " + roomIdOrAlias);
         }
+        return roomIdOrAlias;
+    }
+
+    /** POST /knock/{roomIdOrAlias} (spec: knocking.yaml); only local rooms, so 'via' is not needed. */
+    private MatrixResponse knock(MatrixRequest request) throws Exception {
+        Requester requester = authenticator.requireNonGuest(request);
+        ObjectNode body = request.jsonObject();
+        String roomId = resolveRoom(request.pathParam("roomIdOrAlias"));
+        if (store.room(roomId).isEmpty()) {
+            throw MatrixException.notFound("Unknown room " + roomId);
+        }
+        rooms.knock(roomId, requester.userId(), Fields.string(body, "reason").orElse(null));
+        return MatrixResponse.ok(Map.of("room_id", roomId));
+    }
+
+    private MatrixResponse join(MatrixRequest request, String roomIdOrAlias) throws Exception {
+        Requester requester = authenticator.require(request);
+        ObjectNode body = request.jsonObject();
+        String roomId = resolveRoom(roomIdOrAlias);
         if (requester.guest()) {
             RoomStore.Room room = rooms.requireRoom(roomId);
             StateKey guestAccess = new StateKey("m.room.guest_access", "");
@@ -403,8 +462,12 @@ public final class RoomEndpoints {
         if (!body.has("user_id") && body.has("id_server")) {
             throw MatrixException.forbidden("Third-party invites are not supported");
         }
-        rooms.invite(request.pathParam("roomId"), requester.userId(), userId(Fields.requiredString(body, "user_id")),
-                Fields.string(body, "reason").orElse(null));
+        String target = userId(Fields.requiredString(body, "user_id"));
+        // Invites from a user the invitee ignores are dropped (spec: "Ignoring Users"), without telling the inviter.
+        if (!ignoredUsers.ignoredBy(target).contains(requester.userId())) {
+            rooms.invite(request.pathParam("roomId"), requester.userId(), target,
+                    Fields.string(body, "reason").orElse(null));
+        }
         return MatrixResponse.empty();
     }
 
@@ -520,11 +583,14 @@ public final class RoomEndpoints {
         long from = request.query("from").map(RoomEndpoints::parseToken)
                 .orElseGet(() -> backwards ? store.currentStreamPos() : 0L);
         long to = request.query("to").map(RoomEndpoints::parseToken).orElse(backwards ? 0L : Long.MAX_VALUE);
-        EventFilter filter = EventFilter.parse(request.query("filter"));
-        int limit = request.query("limit").map(RoomEndpoints::parseLimit).orElse(filter.limit().orElse(10));
+        EventFilter filter = RoomEventFilterParam.resolve(filters, requester.userId(), request.query("filter"));
+        int limit = request.query("limit").map(RoomEndpoints::parseLimit).orElse(filter.limitOr(10));
         limit = Math.min(Math.max(limit, 0), MAX_MESSAGES_LIMIT);
         RoomVersion version = RoomService.version(room);
-        ArrayNode chunk = Json.MAPPER.createArrayNode();
+        Set<String> ignored = ignoredUsers.ignoredBy(requester.userId());
+        var chunk = new ArrayList<ObjectNode>();
+        var senders = new java.util.HashSet<String>();
+        StoredEvent last = null;
         long position = from;
         boolean exhausted = false;
         // Read in pages until the chunk is full: the filter and history visibility may drop events.
@@ -537,14 +603,17 @@ public final class RoomEndpoints {
             for (StoredEvent stored : events) {
                 position = backwards ? stored.streamPos() - 1 : stored.streamPos();
                 RoomReader.Event event = reader.load(stored, version);
-                if (filter.matches(event.pdu()) && visibility.canSee(event)) {
+                if (shown(event, filter, ignored, visibility)) {
                     chunk.add(reader.clientEvent(event, version, requester.userId(), requester.deviceId()));
+                    senders.add(event.pdu().sender());
+                    last = stored;
                     if (chunk.size() == limit) {
                         break;
                     }
                 }
             }
         }
+        aggregations.addTo(room, chunk, requester.userId());
         var body = new LinkedHashMap<String, Object>();
         body.put("start", token(from));
         body.put("chunk", chunk);
@@ -552,10 +621,15 @@ public final class RoomEndpoints {
         if (chunk.size() == limit && limit > 0) {
             body.put("end", token(position));
         }
+        if (filter.lazyLoadMembers() && last != null) {
+            // The member events of the chunk's senders (spec: "Lazy-loading room members").
+            var keys = senders.stream().map(sender -> new StateKey("m.room.member", sender)).toList();
+            body.put("state", render(store.state(stateAfter(last), keys).values(), room));
+        }
         return MatrixResponse.ok(body);
     }
 
-    private static int parseLimit(String text) {
+    static int parseLimit(String text) {
         try {
             return Integer.parseInt(text);
         } catch (NumberFormatException e) {

@@ -51,7 +51,7 @@ public final class SyncEndpoints {
         boolean stateAfter = bool(request, "use_state_after") || bool(request, "org.matrix.msc4222.use_state_after");
         var syncRequest = new SyncRequest(requester.userId(), requester.deviceId(),
                 filters.resolve(requester.userId(), request.query("filter")), since, fullState,
-                fullState ? 0 : timeout, stateAfter);
+                fullState ? 0 : timeout, stateAfter, presence.orElse("online"));
         return MatrixResponse.ok(sync.sync(syncRequest));
     }
 

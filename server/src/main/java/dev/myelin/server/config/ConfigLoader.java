@@ -177,13 +177,25 @@ public final class ConfigLoader {
         var federationSection = root.section("federation");
         var federation = federation(federationSection);
         federationSection.finish();
+        var presenceSection = root.section("presence");
+        var presence = new MyelinConfig.Presence(presenceSection.bool("enabled", true));
+        presenceSection.finish();
         String logLevel = root.string("log_level", "info").toLowerCase();
         if (!Set.of("trace", "debug", "info", "warn", "error").contains(logLevel)) {
             throw root.invalid("log_level", "expected one of trace, debug, info, warn, error, got '" + logLevel + "'");
         }
+        var directorySection = root.section("user_directory");
+        var userDirectory = new MyelinConfig.UserDirectory(directorySection.bool("search_all_users", false));
+        directorySection.finish();
+        var voipSection = root.section("voip");
+        var voip = new MyelinConfig.Voip(voipSection.stringList("turn_uris", List.of()),
+                voipSection.optionalString("turn_shared_secret").filter(secret -> !secret.isBlank()),
+                voipSection.duration("turn_user_lifetime", 86_400_000L));
+        voipSection.finish();
         root.finish();
         return new MyelinConfig(serverName, publicBaseUrl, signingKey, listeners, database, registration,
-                sharedSecret, media, limits, rateLimits, sessions, wellKnown, federation, logLevel);
+                sharedSecret, media, limits, rateLimits, sessions, wellKnown, federation, presence, logLevel,
+                userDirectory, voip);
     }
 
     private static MyelinConfig.Media media(ConfigReader section) {

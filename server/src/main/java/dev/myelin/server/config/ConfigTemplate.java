@@ -162,6 +162,23 @@ public final class ConfigTemplate {
                   #    verify_keys:
                   #      "ed25519:auto": "Noi6WqcDj0QmPxCNQqgezwTlBKrfqehY1u2FyWP9uYw"
 
+                presence:
+                  # Track who is online and share it with those in the same rooms (costs a write per change).
+                  enabled: true
+
+                user_directory:
+                  # Whether user directory search finds every local user, not only those who share a room with
+                  # the searcher or are in a public room.
+                  search_all_users: false
+
+                voip:
+                  # TURN servers for calls, e.g. ["turn:turn.example.org:3478?transport=udp"]; none by default.
+                  turn_uris: []
+                  # coturn's static-auth-secret (use-auth-secret): clients get credentials derived from it.
+                  # turn_shared_secret: ""
+                  # How long the credentials stay valid.
+                  turn_user_lifetime: 1d
+
                 # trace, debug, info, warn or error.
                 log_level: info
                 """.formatted(serverName, port, HexFormat.of().formatHex(secret));

@@ -53,7 +53,7 @@ public final class RoomCreation {
 
         return rooms.createRoom(version, creator, createContent, roomId -> {
             var drafts = new ArrayList<RoomService.Draft>();
-            drafts.add(state(creator, "m.room.member", creator, object(Map.of("membership", "join"))));
+            drafts.add(state(creator, "m.room.member", creator, rooms.joinContent(creator, null)));
             drafts.add(state(creator, "m.room.power_levels", "",
                     powerLevels(request, creator, trusted, v12Creators, creators)));
             request.canonicalAlias().ifPresent(alias ->

@@ -52,6 +52,7 @@ public final class RoomService {
     private final String serverName;
     private final RoomStore store;
     private final Notifier notifier;
+    private final List<MembershipListener> membershipListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Clock clock;
     private final LocalEventFactory factory;
     private final EventAuthorizer authorizer;
@@ -59,6 +60,7 @@ public final class RoomService {
     private final PduCache cache = new PduCache(20_000);
     private final List<RoomEventListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile RemoteMembership remote;
+    private volatile java.util.function.Function<String, Map<String, String>> memberProfiles = userId -> Map.of();
 
     public RoomService(String serverName, SigningKey key, RoomStore store, Notifier notifier, Clock clock) {
         this.serverName = serverName;
@@ -86,6 +88,25 @@ public final class RoomService {
 
     EventAuthorizer authorizer() {
         return authorizer;
+    }
+
+    public void addMembershipListener(MembershipListener listener) {
+        membershipListeners.add(listener);
+    }
+
+    /**
+     * Where a join's member event takes its displayname and avatar_url from (the profile feature sets this; spec:
+     * "m.room.member" displayname and avatar_url).
+     */
+    public void useMemberProfiles(java.util.function.Function<String, Map<String, String>> lookup) {
+        this.memberProfiles = lookup;
+    }
+
+    /** The content of a join of {@code userId}: membership, reason, and the user's displayname and avatar_url. */
+    public ObjectNode joinContent(String userId, String reason) {
+        ObjectNode content = membershipContent("join", reason);
+        memberProfiles.apply(userId).forEach(content::put);
+        return content;
     }
 
     public RoomStore store() {
@@ -321,6 +342,12 @@ public final class RoomService {
             }
         }
         notifier.advanced(SqlRoomStore.EVENTS, streamPos, audience);
+        for (Pdu event : events) {
+            if ("m.room.member".equals(event.type()) && event.stateKey() != null) {
+                String membership = event.content().path("membership").asText("leave");
+                membershipListeners.forEach(l -> l.membershipChanged(roomId, event.stateKey(), membership));
+            }
+        }
         for (RoomEventListener listener : listeners) {
             listener.persisted(roomId, events, local);
         }
@@ -444,7 +471,7 @@ public final class RoomService {
         if ("join".equals(currentMembership(roomId, userId))) {
             return roomId;
         }
-        send(roomId, new Draft(userId, "m.room.member", userId, membershipContent("join", reason)), Optional.empty());
+        send(roomId, new Draft(userId, "m.room.member", userId, joinContent(userId, reason)), Optional.empty());
         return roomId;
     }
 
@@ -475,6 +502,22 @@ public final class RoomService {
                 })
                 .map(sender -> sender.substring(sender.indexOf(':') + 1))
                 .filter(server -> !server.equals(serverName));
+    }
+
+    /**
+     * Knocks on a local room (spec: knocking.yaml); the join rule (knock, knock_restricted) and the room version are
+     * checked by the authorization rules. Knocking again while the knock stands sends nothing.
+     */
+    public void knock(String roomId, String userId, String reason) {
+        requireRoom(roomId);
+        switch (currentMembership(roomId, userId)) {
+            case "knock" -> { }
+            case "join" -> throw MatrixException.forbidden(userId + " is already in the room");
+            case "invite" -> throw MatrixException.forbidden(userId + " is already invited to the room");
+            case "ban" -> throw MatrixException.forbidden(userId + " is banned from the room");
+            default -> send(roomId, new Draft(userId, "m.room.member", userId, membershipContent("knock", reason)),
+                    Optional.empty());
+        }
     }
 
     public void invite(String roomId, String sender, String target, String reason) {

@@ -158,6 +158,13 @@ public interface RoomStore {
      */
     List<StoredEvent> timeline(long roomNid, long from, long to, boolean backwards, int limit);
 
+    /**
+     * The room's events closest to {@code ts}, closest first: those at or before it when {@code forwards} is false,
+     * else those at or after it. Rejected and soft-failed events are left out; so are events stored before their
+     * origin_server_ts was recorded (migration V5).
+     */
+    List<StoredEvent> closestByTimestamp(long roomNid, long ts, boolean forwards, int limit);
+
     /** The user's memberships, any state; forgotten rooms included (check {@link Membership#forgotten()}). */
     List<Membership> membershipsOf(String userId);
 

@@ -3,6 +3,8 @@ package dev.myelin.server.sync;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.myelin.server.http.Json;
+import dev.myelin.server.room.BundledAggregations;
+import dev.myelin.server.room.IgnoredUsers;
 import dev.myelin.server.room.RoomReader;
 import dev.myelin.server.room.RoomService;
 import dev.myelin.server.storage.RoomStore;
@@ -34,12 +36,16 @@ final class RoomSections {
     private final RoomStore store;
     private final RoomReader reader;
     private final StrippedState strippedState;
+    private final BundledAggregations aggregations;
+    private final IgnoredUsers ignoredUsers;
 
-    RoomSections(RoomService rooms, RoomReader reader) {
+    RoomSections(RoomService rooms, RoomReader reader, BundledAggregations aggregations, IgnoredUsers ignoredUsers) {
         this.rooms = rooms;
         this.store = rooms.store();
         this.reader = reader;
         this.strippedState = new StrippedState(rooms);
+        this.aggregations = aggregations;
+        this.ignoredUsers = ignoredUsers;
     }
 
     /** What the rooms part found: the rooms joined at the end, those joined in this window, and the sections. */
@@ -139,15 +145,20 @@ final class RoomSections {
         EventFilter filter = request.filter().room().timeline();
         int limit = Math.min(filter.limitOr(DEFAULT_TIMELINE_LIMIT), MAX_TIMELINE_LIMIT);
         return RoomTimeline.read(store, reader, reader.visibility(request.userId(), room), room, version, filter,
-                since, upTo, limit);
+                ignoredUsers.ignoredBy(request.userId()), since, upTo, limit);
     }
 
     private void fillRoom(SyncRequest request, RoomStore.Room room, RoomVersion version, RoomTimeline timeline,
                           boolean fullState, long sinceSnapshot, ObjectNode section) {
-        ArrayNode timelineEvents = Json.MAPPER.createArrayNode();
+        var formatted = new ArrayList<ObjectNode>();
         for (RoomReader.Event event : timeline.events()) {
-            timelineEvents.add(format(request, event, version));
+            formatted.add(unprojected(request, event, version));
         }
+        if (!"federation".equals(request.filter().eventFormat())) {
+            aggregations.addTo(room, formatted, request.userId());
+        }
+        ArrayNode timelineEvents = Json.MAPPER.createArrayNode();
+        formatted.forEach(event -> timelineEvents.add(request.filter().project(event)));
         ObjectNode timelineJson = section.putObject("timeline");
         timelineJson.set("events", timelineEvents);
         timelineJson.put("limited", timeline.limited());
@@ -284,12 +295,16 @@ final class RoomSections {
     }
 
     private ObjectNode format(SyncRequest request, RoomReader.Event event, RoomVersion version) {
+        return request.filter().project(unprojected(request, event, version));
+    }
+
+    private ObjectNode unprojected(SyncRequest request, RoomReader.Event event, RoomVersion version) {
         ObjectNode json = "federation".equals(request.filter().eventFormat()) ? event.pdu().json().deepCopy()
                 : reader.clientEvent(event, version, request.userId(), request.deviceId());
         if ("federation".equals(request.filter().eventFormat()) && event.stored().redactedBy() != null) {
             json = dev.myelin.spec.event.Redactor.redact(json, version);
         }
-        return request.filter().project(json);
+        return json;
     }
 
     private static String stateField(SyncRequest request) {

@@ -9,19 +9,21 @@ import dev.myelin.spec.event.RoomVersion;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The timeline of one room in one sync: the newest visible events in {@code (after, upTo]} that pass the filter,
  * at most {@code limit}, oldest first; {@code limited} when older events in the window were left out (spec:
- * client-server-api "Syncing": the client fills the gap with {@code prev_batch}).
+ * client-server-api "Syncing": the client fills the gap with {@code prev_batch}). Messages from users the syncing user
+ * ignores are left out (spec: "Ignoring Users").
  */
 record RoomTimeline(List<RoomReader.Event> events, boolean limited, long prevBatch) {
 
     private static final int BATCH = 50;
 
     static RoomTimeline read(RoomStore store, RoomReader reader, RoomReader.VisibilityCheck visibility,
-                             RoomStore.Room room, RoomVersion version, EventFilter filter, long after, long upTo,
-                             int limit) {
+                             RoomStore.Room room, RoomVersion version, EventFilter filter, Set<String> ignored,
+                             long after, long upTo, int limit) {
         var picked = new ArrayList<RoomReader.Event>();
         long cursor = upTo;
         boolean more = false;
@@ -35,7 +37,8 @@ record RoomTimeline(List<RoomReader.Event> events, boolean limited, long prevBat
                 }
                 cursor = stored.streamPos() - 1;
                 RoomReader.Event event = reader.load(stored, version);
-                if (visibility.canSee(event) && filter.matches(event.pdu().json())) {
+                boolean hidden = !event.pdu().isState() && ignored.contains(event.pdu().sender());
+                if (!hidden && visibility.canSee(event) && filter.matches(event.pdu().json())) {
                     picked.add(event);
                 }
             }

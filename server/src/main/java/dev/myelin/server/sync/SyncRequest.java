@@ -10,9 +10,10 @@ import java.util.Optional;
  * @param since         absent for an initial sync
  * @param timeoutMillis how long to wait for something new (0: answer at once)
  * @param useStateAfter MSC4222 / v1.16 {@code use_state_after}: {@code state_after} instead of {@code state}
+ * @param setPresence   {@code online}, {@code unavailable} or {@code offline}
  */
 public record SyncRequest(String userId, String deviceId, Filter filter, Optional<SyncToken> since,
-                          boolean fullState, long timeoutMillis, boolean useStateAfter) {
+                          boolean fullState, long timeoutMillis, boolean useStateAfter, String setPresence) {
 
     /** Initial syncs and {@code full_state} syncs send the current state of everything. */
     public boolean initial() {

@@ -3,6 +3,8 @@ package dev.myelin.server.sync;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.myelin.server.http.Json;
+import dev.myelin.server.room.BundledAggregations;
+import dev.myelin.server.room.IgnoredUsers;
 import dev.myelin.server.room.RoomReader;
 import dev.myelin.server.room.RoomService;
 import dev.myelin.server.storage.RoomStore;
@@ -30,13 +32,15 @@ public final class SyncService {
 
     private final List<SyncContributor> contributors = new CopyOnWriteArrayList<>();
     private final List<RoomDecorator> decorators = new CopyOnWriteArrayList<>();
+    private final List<SyncActivity> activities = new CopyOnWriteArrayList<>();
     private final RoomStore store;
     private final RoomSections roomSections;
     private final InProcessNotifier notifier;
 
-    public SyncService(RoomService rooms, RoomReader reader, InProcessNotifier notifier) {
+    public SyncService(RoomService rooms, RoomReader reader, BundledAggregations aggregations,
+                       IgnoredUsers ignoredUsers, InProcessNotifier notifier) {
         this.store = rooms.store();
-        this.roomSections = new RoomSections(rooms, reader);
+        this.roomSections = new RoomSections(rooms, reader, aggregations, ignoredUsers);
         this.notifier = notifier;
     }
 
@@ -53,7 +57,23 @@ public final class SyncService {
         decorators.add(decorator);
     }
 
+    public void register(SyncActivity activity) {
+        activities.add(activity);
+    }
+
     public ObjectNode sync(SyncRequest request) throws InterruptedException {
+        var sessions = new ArrayList<SyncActivity.Session>();
+        try {
+            for (SyncActivity activity : activities) {
+                sessions.add(activity.started(request.userId(), request.setPresence()));
+            }
+            return syncNow(request);
+        } finally {
+            sessions.forEach(SyncActivity.Session::close);
+        }
+    }
+
+    private ObjectNode syncNow(SyncRequest request) throws InterruptedException {
         long timeout = Math.min(Math.max(request.timeoutMillis(), 0), MAX_TIMEOUT_MILLIS);
         if (request.initial() || timeout == 0) {
             return compute(request).json();

@@ -6,17 +6,23 @@ import dev.myelin.server.storage.DeviceStore.Device;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A user's devices (spec: client-server-api "Device management"), with last-seen data not yet flushed merged in. */
 public final class DeviceService {
     private final DeviceStore devices;
     private final SessionService sessions;
     private final DeviceActivity activity;
+    private final List<DeviceListener> listeners = new CopyOnWriteArrayList<>();
 
     public DeviceService(DeviceStore devices, SessionService sessions, DeviceActivity activity) {
         this.devices = devices;
         this.sessions = sessions;
         this.activity = activity;
+    }
+
+    public void addListener(DeviceListener listener) {
+        listeners.add(listener);
     }
 
     public List<Device> list(String userId) {
@@ -35,13 +41,20 @@ public final class DeviceService {
     }
 
     public boolean rename(String userId, String deviceId, Optional<String> displayName) {
-        return devices.rename(userId, deviceId, displayName);
+        boolean renamed = devices.rename(userId, deviceId, displayName);
+        if (renamed) {
+            listeners.forEach(listener -> listener.renamed(userId, deviceId));
+        }
+        return renamed;
     }
 
     /** Deletes devices and their tokens; returns the ids that existed. */
     public List<String> delete(String userId, Collection<String> deviceIds) {
         List<String> deleted = devices.delete(userId, deviceIds);
         deleted.forEach(deviceId -> sessions.invalidateDevice(userId, deviceId));
+        if (!deleted.isEmpty()) {
+            listeners.forEach(listener -> listener.deleted(userId, deleted));
+        }
         return deleted;
     }
 
@@ -52,7 +65,10 @@ public final class DeviceService {
 
     /** POST /logout/all. */
     public void logoutAll(String userId) {
-        devices.deleteAll(userId);
+        List<String> deleted = devices.deleteAll(userId);
         sessions.invalidateUser(userId);
+        if (!deleted.isEmpty()) {
+            listeners.forEach(listener -> listener.deleted(userId, deleted));
+        }
     }
 }

@@ -261,4 +261,40 @@ class SyncHttpTest {
         RoomsHttpTest.error(client.get(V3 + "/sync?filter=12345", alice.token()), 404, "M_NOT_FOUND");
         RoomsHttpTest.error(client.get(V3 + "/sync?set_presence=away", alice.token()), 400, "M_INVALID_PARAM");
     }
+
+    @Test
+    void timelinesCarryBundledEditsAndHideIgnoredUsers() {
+        User alice = newUser();
+        User bob = newUser();
+        User carol = newUser();
+        String roomId = createRoom(alice, "{\"preset\":\"public_chat\"}");
+        post(bob, "/join/" + enc(roomId), "{}");
+        post(carol, "/join/" + enc(roomId), "{}");
+        ok(client.request("PUT", V3 + "/user/" + enc(bob.id()) + "/account_data/m.ignored_user_list",
+                "{\"ignored_users\":{\"" + carol.id() + "\":{}}}", bob.token()));
+        String since = sync(bob, "").path("next_batch").asText();
+        String original = send(alice, roomId, "typo");
+        ok(client.request("PUT", V3 + "/rooms/" + enc(roomId) + "/send/m.room.message/edit" + TXN.incrementAndGet(),
+                "{\"msgtype\":\"m.text\",\"body\":\"* fixed\",\"m.new_content\":{\"msgtype\":\"m.text\","
+                        + "\"body\":\"fixed\"},\"m.relates_to\":{\"rel_type\":\"m.replace\",\"event_id\":\""
+                        + original + "\"}}", alice.token()));
+        send(carol, roomId, "ignore me");
+        JsonNode events = sync(bob, "since=" + enc(since)).path("rooms").path("join").path(roomId).path("timeline")
+                .path("events");
+        assertThat(bodies(events)).containsExactly("typo", "* fixed");
+        assertThat(events.get(0).path("unsigned").path("m.relations").path("m.replace").path("event_id").asText())
+                .isNotEmpty();
+    }
+
+    @Test
+    void syncingMarksTheUserOnlineUnlessAskedNotTo() {
+        User alice = newUser();
+        User bob = newUser();
+        sync(bob, "set_presence=offline");
+        assertThat(ok(client.get(V3 + "/presence/" + enc(bob.id()) + "/status", bob.token())).path("presence")
+                .asText()).isEqualTo("offline");
+        sync(alice, "");
+        assertThat(ok(client.get(V3 + "/presence/" + enc(alice.id()) + "/status", alice.token())).path("presence")
+                .asText()).isEqualTo("online");
+    }
 }

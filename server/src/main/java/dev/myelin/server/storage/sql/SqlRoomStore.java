@@ -29,7 +29,7 @@ public final class SqlRoomStore implements RoomStore {
     /** Deltas between full snapshots. A full snapshot of a 1,000-member room is ~1,000 small rows. */
     public static final int DEFAULT_MAX_CHAIN_LENGTH = 64;
 
-    private static final String EVENT_COLUMNS = "e.event_nid, e.event_id, e.room_nid, e.stream_pos, e.depth, "
+    static final String EVENT_COLUMNS = "e.event_nid, e.event_id, e.room_nid, e.stream_pos, e.depth, "
             + "e.state_before_nid, e.state_after_nid, e.rejected, e.soft_failed, e.redacted_by, e.json, e.outlier";
 
     private final Database database;
@@ -52,7 +52,7 @@ public final class SqlRoomStore implements RoomStore {
 
     private record NidKey(long type, long stateKey) {}
 
-    private static StoredEvent storedEvent(ResultSet row) throws SQLException {
+    static StoredEvent storedEvent(ResultSet row) throws SQLException {
         return new StoredEvent(row.getLong("event_nid"), row.getString("event_id"), row.getLong("room_nid"),
                 row.getLong("stream_pos"), row.getLong("depth"), row.getLong("state_before_nid"),
                 row.getLong("state_after_nid"), row.getBoolean("rejected"), row.getBoolean("soft_failed"),
@@ -108,10 +108,11 @@ public final class SqlRoomStore implements RoomStore {
                 byte[] json = encoded.bytes();
                 long eventNid = Jdbc.queryOne(c, """
                         INSERT INTO events (event_id, room_nid, type_nid, state_key_nid, depth, stream_pos,
-                                            state_before_nid, json)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING event_nid""", row -> row.getLong(1),
+                                            state_before_nid, json, origin_server_ts)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING event_nid""", row -> row.getLong(1),
                         pdu.eventId(), roomNid, typeNid, stateKeyNid, pdu.depth(), pos,
-                        current == 0 ? null : current, json).orElseThrow();
+                        current == 0 ? null : current, json, pdu.originServerTs()).orElseThrow();
+                SqlRelationStore.index(c, roomNid, eventNid, pos, pdu);
                 long after = current;
                 if (stateKeyNid != null) {
                     after = newSnapshot(c, roomNid, current, Map.of(new NidKey(typeNid, stateKeyNid), eventNid));
@@ -137,7 +138,12 @@ public final class SqlRoomStore implements RoomStore {
                     Jdbc.update(c, """
                             UPDATE events SET redacted_by = ? WHERE event_id = ? AND room_nid = ?
                             AND redacted_by IS NULL""", pdu.eventId(), pdu.redacts(), roomNid);
+                    SqlRelationStore.unindex(c, pdu.redacts(), roomNid);
                 }
+                // Derived indexes that must agree with the events: full-text search and the user directory.
+                SqlSearchStore.onRoomEvent(c, database.dialect(), roomNid, eventNid, pdu.type(), pdu.content(),
+                        pdu.redacts());
+                SqlUserDirectoryStore.onRoomEvent(c, roomNid, pdu);
                 current = after;
                 stored.add(new StoredEvent(eventNid, pdu.eventId(), roomNid, pos, pdu.depth(),
                         before, stateKeyNid == null ? 0 : after, false, false, null, json, false));
@@ -646,6 +652,16 @@ public final class SqlRoomStore implements RoomStore {
                              : "e.stream_pos > ? AND e.stream_pos <= ? ORDER BY e.stream_pos ASC")
                 + " LIMIT ?";
         return database.read(c -> Jdbc.queryList(c, sql, SqlRoomStore::storedEvent, roomNid, from, to, limit));
+    }
+
+    @Override
+    public List<StoredEvent> closestByTimestamp(long roomNid, long ts, boolean forwards, int limit) {
+        String sql = "SELECT " + EVENT_COLUMNS + " FROM events e WHERE e.room_nid = ? AND e.rejected = FALSE"
+                + " AND e.soft_failed = FALSE AND "
+                + (forwards ? "e.origin_server_ts >= ? ORDER BY e.origin_server_ts ASC, e.stream_pos ASC"
+                            : "e.origin_server_ts <= ? ORDER BY e.origin_server_ts DESC, e.stream_pos DESC")
+                + " LIMIT ?";
+        return database.read(c -> Jdbc.queryList(c, sql, SqlRoomStore::storedEvent, roomNid, ts, limit));
     }
 
     private static Membership membershipRow(ResultSet row) throws SQLException {

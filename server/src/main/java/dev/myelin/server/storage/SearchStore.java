@@ -1,0 +1,40 @@
+package dev.myelin.server.storage;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Full-text search of room events (spec: search.yaml). Indexed as events are persisted: the body of messages, the
+ * name and topic of rooms (keys {@code content.body}, {@code content.name}, {@code content.topic}); encrypted
+ * events have nothing to index, redacted events are dropped from the index.
+ */
+public interface SearchStore {
+
+    String BODY = "content.body";
+    String NAME = "content.name";
+    String TOPIC = "content.topic";
+
+    enum Order { RANK, RECENT }
+
+    /** A match: the event, its room and position, and its place in the ranking (higher is better). */
+    record Hit(long eventNid, long roomNid, long streamPos, double rank) {}
+
+    /**
+     * Matches of every word of {@code term} in the given rooms and keys. With {@link Order#RECENT} the newest come
+     * first, starting below stream position {@code before} (0 for the newest); with {@link Order#RANK} the best
+     * first, skipping the first {@code skip}.
+     */
+    List<Hit> search(Collection<Long> roomNids, Set<String> keys, String term, Order order, long before, int skip,
+                     int limit);
+
+    /** How many events match in the given rooms and keys. */
+    long count(Collection<Long> roomNids, Set<String> keys, String term);
+
+    /**
+     * Indexes up to {@code batch} of the events stored before the search index existed.
+     *
+     * @return false once every such event is indexed
+     */
+    boolean backfill(int batch);
+}
