@@ -529,7 +529,39 @@ public final class RoomService {
         if ("invite".equals(membership)) {
             return;
         }
-        send(roomId, new Draft(sender, "m.room.member", target, membershipContent("invite", reason)), Optional.empty());
+        Draft draft = new Draft(sender, "m.room.member", target, membershipContent("invite", reason));
+        if (remote == null || target.endsWith(":" + serverName)) {
+            send(roomId, draft, Optional.empty());
+            return;
+        }
+        // A user of another server: that server signs the invite too before it is stored (spec: server-server-api
+        // "Inviting to a room"). The room stays locked meanwhile, so the invite still extends its extremities.
+        locks.withRoom(roomId, () -> {
+            RoomStore.Room room = requireRoom(roomId);
+            Building building = open(room);
+            EncodedPdu invite = building.add(draft);
+            EncodedPdu signed = remote.invite(roomId, version(room), invite, strippedState(room));
+            persist(room.roomId(), room.version(), room.creator(), List.of(signed), Optional.empty());
+            return null;
+        });
+    }
+
+    private static final List<StateKey> STRIPPED_STATE = List.of(CREATE, JOIN_RULES,
+            new StateKey("m.room.name", ""), new StateKey("m.room.avatar", ""), new StateKey("m.room.topic", ""),
+            new StateKey("m.room.canonical_alias", ""), new StateKey("m.room.encryption", ""));
+
+    /** The room's stripped state for an invitee (spec: client-server-api "Stripped state"). */
+    private ArrayNode strippedState(RoomStore.Room room) {
+        ArrayNode events = Json.MAPPER.createArrayNode();
+        for (StoredEvent stored : store.state(room.currentSnapshot(), STRIPPED_STATE).values()) {
+            Pdu pdu = pdu(stored, version(room));
+            ObjectNode event = events.addObject();
+            event.put("type", pdu.type());
+            event.put("state_key", pdu.stateKey());
+            event.put("sender", pdu.sender());
+            event.set("content", pdu.content());
+        }
+        return events;
     }
 
     public void leave(String roomId, String userId, String reason) {

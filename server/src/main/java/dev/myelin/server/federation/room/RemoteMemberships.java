@@ -1,6 +1,7 @@
 package dev.myelin.server.federation.room;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.myelin.server.federation.transport.FederationClient;
 import dev.myelin.server.federation.transport.FederationException;
@@ -129,6 +130,29 @@ final class RemoteMemberships implements RemoteMembership {
             case RemoteEventIngest.Outcome outcome ->
                     throw MatrixException.forbidden("The join does not hold against the room's state: " + outcome);
         }
+    }
+
+    @Override
+    public EncodedPdu invite(String roomId, RoomVersion version, EncodedPdu invite, ArrayNode strippedState) {
+        String server = ServerAccess.domain(invite.pdu().stateKey());
+        ObjectNode body = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        body.put("room_version", version.id());
+        body.set("event", invite.pdu().json());
+        body.set("invite_room_state", strippedState);
+        JsonNode answer;
+        try {
+            answer = client.put(server, "/_matrix/federation/v2/invite/" + RemoteRoomReader.segment(roomId) + "/"
+                    + RemoteRoomReader.segment(invite.eventId()), body);
+        } catch (FederationException e) {
+            throw fromRemote(e);
+        }
+        List<EncodedPdu> signed = remote.verified(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                .arrayNode().add(answer.path("event")), version);
+        if (signed.isEmpty() || !signed.getFirst().eventId().equals(invite.eventId())
+                || !answer.path("event").path("signatures").has(server)) {
+            throw new MatrixException(502, ErrorCode.M_UNKNOWN, server + " did not sign the invite");
+        }
+        return signed.getFirst();
     }
 
     @Override

@@ -231,4 +231,34 @@ class RoomFederationHttpTest {
                 .isInstanceOfSatisfying(FederationException.class, e -> assertThat(e.status()).isEqualTo(400));
         assertThat(membership(a, roomId, user)).isEqualTo("none");
     }
+
+    @Test
+    void aUserOfAnotherServerIsInvitedSeesTheInviteAndJoins() throws Exception {
+        User alice = register(a);
+        User bob = register(b);
+        User carol = register(b);
+        String roomId = createRoom(alice, "private_chat");
+        String path = V3 + "/rooms/" + segment(roomId);
+
+        ok(alice.client().request("POST", path + "/invite", "{\"user_id\":\"" + bob.id() + "\"}", alice.token()));
+        ok(alice.client().request("POST", path + "/invite", "{\"user_id\":\"" + carol.id() + "\"}",
+                alice.token()));
+
+        assertThat(membership(a, roomId, bob.id())).isEqualTo("invite");
+        assertThat(membership(b, roomId, bob.id())).isEqualTo("invite");
+        JsonNode sync = ok(bob.client().get(V3 + "/sync", bob.token()));
+        JsonNode inviteState = sync.path("rooms").path("invite").path(roomId).path("invite_state").path("events");
+        assertThat(inviteState.findValuesAsText("type")).contains("m.room.name", "m.room.member");
+
+        // Bob accepts through the inviting server; Carol rejects.
+        ok(bob.client().request("POST", path + "/join", "{}", bob.token()));
+        assertThat(membership(a, roomId, bob.id())).isEqualTo("join");
+        assertThat(membership(b, roomId, bob.id())).isEqualTo("join");
+        ok(carol.client().request("POST", path + "/leave", "{}", carol.token()));
+        assertThat(membership(b, roomId, carol.id())).isEqualTo("leave");
+        eventually(() -> "leave".equals(membership(a, roomId, carol.id())), "carol's leave at a");
+
+        String hello = send(bob, roomId, "thanks for the invite");
+        eventually(() -> hasEvent(a, hello), "bob's message at a");
+    }
 }
