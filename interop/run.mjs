@@ -21,7 +21,10 @@ const myelin = await startMyelin({
         "--set", "rate_limits.login.per_second=50", "--set", "rate_limits.login.burst=50",
         "--set", "rate_limits.registration.per_second=50", "--set", "rate_limits.registration.burst=50",
         "--set", 'voip.turn_uris=["turn:turn.interop.test:3478?transport=udp"]',
-        "--set", "voip.turn_shared_secret=interop-turn-secret"],
+        "--set", "voip.turn_shared_secret=interop-turn-secret",
+
+        // Federation scenarios talk to a Synapse on loopback with a self-signed certificate.
+        "--set", "federation.allow_private_addresses=true", "--set", "federation.tls_verify=false"],
 });
 console.log(`Myelin ${myelin.serverName} at ${myelin.baseUrl} (data in ${myelin.dir})`);
 let code;

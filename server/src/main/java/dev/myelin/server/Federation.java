@@ -2,6 +2,8 @@ package dev.myelin.server;
 
 import dev.myelin.server.config.MyelinConfig;
 import dev.myelin.server.federation.FederationVersionEndpoint;
+import dev.myelin.server.federation.ProfileQuery;
+import dev.myelin.server.federation.QueryEndpoints;
 import dev.myelin.server.federation.discovery.MatrixServerResolver;
 import dev.myelin.server.federation.discovery.SrvLookup;
 import dev.myelin.server.federation.discovery.WellKnownCache;
@@ -20,6 +22,7 @@ import dev.myelin.server.federation.transport.FederationRoutes;
 import dev.myelin.server.federation.transport.FederationTls;
 import dev.myelin.server.federation.transport.HttpFederationClient;
 import dev.myelin.server.http.Router;
+import dev.myelin.server.storage.RoomStore;
 import dev.myelin.server.storage.sql.Database;
 import dev.myelin.server.storage.sql.SqlFederationQueueStore;
 import dev.myelin.server.storage.sql.SqlInboundTransactionStore;
@@ -42,10 +45,12 @@ import java.time.Clock;
  */
 public record Federation(String serverName, LocalServerKeys localKeys, KeyRing keys, FederationClient client,
                          QueuedFederationSender sender, FederationAuthenticator authenticator, InboundHandlers inbound,
-                         KeyEndpoints keyEndpoints, TransactionEndpoint transactions, FederationHttp http)
+                         KeyEndpoints keyEndpoints, TransactionEndpoint transactions, QueryEndpoints queries,
+                         FederationHttp http)
         implements AutoCloseable {
 
-    public static Federation create(MyelinConfig config, SigningKey signingKey, Database database, Clock clock)
+    public static Federation create(MyelinConfig config, SigningKey signingKey, Database database, Clock clock,
+                                    RoomStore rooms, ProfileQuery profiles)
             throws IOException, GeneralSecurityException {
         var keyStore = new SqlServerKeyStore(database);
         var localKeys = new LocalServerKeys(config.serverName(), signingKey, keyStore, clock);
@@ -62,7 +67,8 @@ public record Federation(String serverName, LocalServerKeys localKeys, KeyRing k
         var inbound = new InboundHandlers();
         return new Federation(config.serverName(), localKeys, keys, client, sender.start(), authenticator, inbound,
                 new KeyEndpoints(localKeys, keyStore, client, clock),
-                new TransactionEndpoint(inbound, new SqlInboundTransactionStore(database), clock), http);
+                new TransactionEndpoint(inbound, new SqlInboundTransactionStore(database), clock),
+                new QueryEndpoints(config.serverName(), rooms, profiles), http);
     }
 
     /**
@@ -74,6 +80,7 @@ public record Federation(String serverName, LocalServerKeys localKeys, KeyRing k
         FederationVersionEndpoint.register(router);
         var routes = new FederationRoutes(router, authenticator);
         transactions.register(routes);
+        queries.register(routes);
         return routes;
     }
 

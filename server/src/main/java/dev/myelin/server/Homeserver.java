@@ -44,15 +44,15 @@ public final class Homeserver implements AutoCloseable {
     private final Media media;
     private final Rooms rooms;
     private final Sync sync;
-    private final Federation federation;
     private final Ephemeral ephemeral;
     private final Push push;
     private final E2ee e2ee;
     private final RoomFeatures features;
+    private final Federation federation;
 
     private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts, Media media,
-                       Rooms rooms, Sync sync, Federation federation, Ephemeral ephemeral, Push push, E2ee e2ee,
-                       RoomFeatures features) {
+                       Rooms rooms, Sync sync, Ephemeral ephemeral, Push push, E2ee e2ee,
+                       RoomFeatures features, Federation federation) {
         this.config = config;
         this.database = database;
         this.http = http;
@@ -60,11 +60,11 @@ public final class Homeserver implements AutoCloseable {
         this.media = media;
         this.rooms = rooms;
         this.sync = sync;
-        this.federation = federation;
         this.ephemeral = ephemeral;
         this.push = push;
         this.e2ee = e2ee;
         this.features = features;
+        this.federation = federation;
     }
 
     public static Homeserver start(MyelinConfig config) throws Exception {
@@ -102,7 +102,8 @@ public final class Homeserver implements AutoCloseable {
         var features = RoomFeatures.create(config, database, accountsCore, rooms, Clock.systemUTC());
         Federation federation;
         try {
-            federation = Federation.create(config, signingKey, database, Clock.systemUTC());
+            federation = Federation.create(config, signingKey, database, Clock.systemUTC(), rooms.service().store(),
+                    features.profiles()::profile);
         } catch (Exception | Error e) {
             features.close();
             push.close();
@@ -135,8 +136,6 @@ public final class Homeserver implements AutoCloseable {
             }
             if (listener.resources().contains(Resource.FEDERATION)) {
                 features.federationRoutes(router, authenticator);
-            }
-            if (listener.resources().contains(Resource.FEDERATION)) {
                 roomFederation.register(federation.routes(router));
             }
             if (listener.resources().contains(Resource.HEALTH)) {
@@ -154,16 +153,16 @@ public final class Homeserver implements AutoCloseable {
         try {
             http.start();
         } catch (Exception | Error e) {
+            federation.close();
             features.close();
             push.close();
             ephemeral.close();
-            federation.close();
             media.close();
             accountsCore.close();
             throw e;
         }
-        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync, federation,
-                ephemeral, push, e2ee, features);
+        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync, ephemeral, push,
+                e2ee, features, federation);
         LOG.info("Myelin serving {} (signing key {}) on {}, started in {} ms", config.serverName(),
                 signingKey.keyId(), homeserver.describeListeners(),
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
@@ -248,10 +247,10 @@ public final class Homeserver implements AutoCloseable {
             http.close();
         } finally {
             try {
+                federation.close();
                 features.close();
                 push.close();
                 ephemeral.close();
-                federation.close();
                 media.close();
                 accounts.close();
             } finally {

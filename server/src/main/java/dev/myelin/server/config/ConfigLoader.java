@@ -194,8 +194,8 @@ public final class ConfigLoader {
         voipSection.finish();
         root.finish();
         return new MyelinConfig(serverName, publicBaseUrl, signingKey, listeners, database, registration,
-                sharedSecret, media, limits, rateLimits, sessions, wellKnown, federation, presence, logLevel,
-                userDirectory, voip);
+                sharedSecret, media, limits, rateLimits, sessions, wellKnown, presence, logLevel, userDirectory,
+                voip, federation);
     }
 
     private static MyelinConfig.Media media(ConfigReader section) {

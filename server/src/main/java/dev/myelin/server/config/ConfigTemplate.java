@@ -146,22 +146,6 @@ public final class ConfigTemplate {
                   serve_server: true
                   # server: "matrix.example.org:443"
 
-                federation:
-                  # Check other servers' TLS certificates. Turn off only for tests.
-                  tls_verify: true
-                  # Server names whose certificates are not checked even so, e.g. ["test.internal:8448"].
-                  insecure_skip_verify_for: []
-                  # Loopback, private and link-local addresses are refused unless this is true (tests, intranets).
-                  allow_private_addresses: false
-                  # A PEM file of CA certificates trusted besides the system's.
-                  # trusted_ca: ca.pem
-                  # Notaries asked for a server's keys when it cannot be reached itself. Without verify_keys the
-                  # notary's own keys are fetched from it.
-                  trusted_key_servers: []
-                  #  - server_name: "matrix.org"
-                  #    verify_keys:
-                  #      "ed25519:auto": "Noi6WqcDj0QmPxCNQqgezwTlBKrfqehY1u2FyWP9uYw"
-
                 presence:
                   # Track who is online and share it with those in the same rooms (costs a write per change).
                   enabled: true
@@ -178,6 +162,22 @@ public final class ConfigTemplate {
                   # turn_shared_secret: ""
                   # How long the credentials stay valid.
                   turn_user_lifetime: 1d
+
+                federation:
+                  # Check other servers' TLS certificates. Turn off only for tests.
+                  tls_verify: true
+                  # Server names whose certificates are not checked even so, e.g. ["test.internal:8448"].
+                  insecure_skip_verify_for: []
+                  # Loopback, private and link-local addresses are refused unless this is true (tests, intranets).
+                  allow_private_addresses: false
+                  # A PEM file of CA certificates trusted besides the system's.
+                  # trusted_ca: ca.pem
+                  # Notaries asked for a server's keys when it cannot be reached itself. Without verify_keys the
+                  # notary's own keys are fetched from it.
+                  trusted_key_servers: []
+                  #  - server_name: "matrix.org"
+                  #    verify_keys:
+                  #      "ed25519:auto": "Noi6WqcDj0QmPxCNQqgezwTlBKrfqehY1u2FyWP9uYw"
 
                 # trace, debug, info, warn or error.
                 log_level: info

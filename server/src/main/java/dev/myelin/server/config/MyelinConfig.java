@@ -25,11 +25,11 @@ public record MyelinConfig(
         RateLimits rateLimits,
         Sessions sessions,
         WellKnown wellKnown,
-        Federation federation,
         Presence presence,
         String logLevel,
         UserDirectory userDirectory,
-        Voip voip) {
+        Voip voip,
+        Federation federation) {
 
     /** What a listener serves. */
     public enum Resource { CLIENT, FEDERATION, METRICS, HEALTH }
@@ -135,6 +135,24 @@ public record MyelinConfig(
     public record WellKnown(Optional<String> server) {
     }
 
+    /** @param enabled track and share presence; when off everyone appears offline and sync carries no presence */
+    public record Presence(boolean enabled) {
+    }
+
+    /** @param searchAllUsers whether every local user is found, not only those sharing a room with the searcher */
+    public record UserDirectory(boolean searchAllUsers) {
+    }
+
+    /**
+     * TURN servers handed to clients (spec: voip.yaml), with credentials for coturn's REST API
+     * ({@code use-auth-secret}).
+     *
+     * @param turnUris         the TURN URIs; none means no TURN server is offered
+     * @param turnUserLifetime how long credentials stay valid, in milliseconds
+     */
+    public record Voip(List<String> turnUris, Optional<String> turnSharedSecret, long turnUserLifetime) {
+    }
+
     /**
      * Talking to other servers.
      *
@@ -154,23 +172,5 @@ public record MyelinConfig(
      * @param verifyKeys key id to unpadded base64 public key; when empty the notary's own keys are fetched from it
      */
     public record TrustedKeyServer(String serverName, java.util.Map<String, String> verifyKeys) {
-    }
-
-    /** @param enabled track and share presence; when off everyone appears offline and sync carries no presence */
-    public record Presence(boolean enabled) {
-    }
-
-    /** @param searchAllUsers whether every local user is found, not only those sharing a room with the searcher */
-    public record UserDirectory(boolean searchAllUsers) {
-    }
-
-    /**
-     * TURN servers handed to clients (spec: voip.yaml), with credentials for coturn's REST API
-     * ({@code use-auth-secret}).
-     *
-     * @param turnUris         the TURN URIs; none means no TURN server is offered
-     * @param turnUserLifetime how long credentials stay valid, in milliseconds
-     */
-    public record Voip(List<String> turnUris, Optional<String> turnSharedSecret, long turnUserLifetime) {
     }
 }

@@ -38,7 +38,7 @@ class FederationTransportHttpTest {
     @BeforeAll
     static void start() throws Exception {
         a = FederatedTestServer.start(Backend.SQLITE);
-        b = FederatedTestServer.start(Backend.SQLITE);
+        b = FederatedTestServer.start(Backend.SQLITE, "registration.mode=open");
         b.federation().inbound().eduHandler("org.example.test", (origin, content) ->
                 edusAtB.add(origin + " " + content.path("n").asText()));
     }
@@ -229,6 +229,54 @@ class FederationTransportHttpTest {
         assertThat(client.get("/_matrix/key/v2/query/bad_name!").errcode()).isEqualTo("M_INVALID_PARAM");
         assertThat(client.get("/_matrix/key/v2/query/" + a.serverName() + "?minimum_valid_until_ts=x").errcode())
                 .isEqualTo("M_INVALID_PARAM");
+    }
+
+    @Test
+    void directoryAndProfileQueriesAnswerForLocalAliasesAndUsers() throws Exception {
+        var client = b.server().client();
+        JsonNode user = register(client, "fedq" + TXN.incrementAndGet());
+        String token = user.path("access_token").asText();
+        String userId = user.path("user_id").asText();
+        String roomId = client.request("POST", "/_matrix/client/v3/createRoom", "{\"room_alias_name\":\"fedq\"}", token)
+                .json().path("room_id").asText();
+        String alias = enc("#fedq:" + b.serverName());
+
+        JsonNode directory = a.federation().client().get(b.serverName(), "/_matrix/federation/v1/query/directory?room_alias=" + alias);
+        JsonNode profile = a.federation().client().get(b.serverName(), "/_matrix/federation/v1/query/profile?user_id=" + enc(userId));
+
+        assertThat(directory.path("room_id").asText()).isEqualTo(roomId);
+        assertThat(directory.path("servers")).extracting(JsonNode::asText).containsExactly(b.serverName());
+        assertThat(profile.isObject()).isTrue();
+        assertThat(queryError("/_matrix/federation/v1/query/directory?room_alias=" + enc("#nope:" + b.serverName())))
+                .isEqualTo("404 M_NOT_FOUND");
+        assertThat(queryError("/_matrix/federation/v1/query/profile?user_id=" + enc("@nobody:" + b.serverName())))
+                .isEqualTo("404 M_NOT_FOUND");
+        assertThat(queryError("/_matrix/federation/v1/query/profile?user_id=" + enc(userId) + "&field=bio"))
+                .isEqualTo("400 M_INVALID_PARAM");
+        assertThat(queryError("/_matrix/federation/v1/query/directory")).isEqualTo("400 M_MISSING_PARAM");
+    }
+
+    /** Registers through the dummy flow of open registration. */
+    static JsonNode register(TestClient client, String username) {
+        String body = "{\"username\":\"" + username + "\",\"password\":\"correct horse battery\"";
+        String session = client.request("POST", "/_matrix/client/v3/register", body + "}").json().path("session").asText();
+        var done = client.request("POST", "/_matrix/client/v3/register",
+                body + ",\"auth\":{\"type\":\"m.login.dummy\",\"session\":\"" + session + "\"}}");
+        assertThat(done.status()).as(done.body()).isEqualTo(200);
+        return done.json();
+    }
+
+    private static String queryError(String path) {
+        try {
+            a.federation().client().get(b.serverName(), path);
+            return "200";
+        } catch (FederationException e) {
+            return e.status() + " " + e.errcode().orElse("");
+        }
+    }
+
+    private static String enc(String value) {
+        return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private TestClient.Reply signedPut(String path, String body, String authorization) {

@@ -26,10 +26,17 @@ public final class FederatedTestServer implements AutoCloseable {
     }
 
     public static FederatedTestServer start(Backend backend, String... overrides) throws Exception {
-        int port;
+        return start(backend, freePort(), overrides);
+    }
+
+    /** A port free now, for a server started later under the name localhost:port. */
+    public static int freePort() throws java.io.IOException {
         try (var socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
+            return socket.getLocalPort();
         }
+    }
+
+    public static FederatedTestServer start(Backend backend, int port, String... overrides) throws Exception {
         Path certs = Files.createTempDirectory("myelin-certs");
         var pem = TestCertificates.selfSigned(certs, "localhost");
         var all = new ArrayList<>(List.of("server_name=localhost:" + port,

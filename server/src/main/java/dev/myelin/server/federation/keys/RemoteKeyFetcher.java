@@ -81,7 +81,9 @@ public final class RemoteKeyFetcher implements KeyRing.KeyFetcher {
     private boolean fromNotary(TrustedKeyServer notary, String serverName, String keyId)
             throws FederationException, InvalidKeyResponseException {
         ObjectNode request = JsonNodeFactory.instance.objectNode();
-        request.putObject("server_keys").putObject(serverName).putObject(keyId);
+        // minimum_valid_until_ts is optional in the spec, but Synapse's notary refuses criteria without it.
+        request.putObject("server_keys").putObject(serverName).putObject(keyId)
+                .put("minimum_valid_until_ts", clock.millis());
         JsonNode answer = client.post(notary.serverName(), "/_matrix/key/v2/query", request);
         boolean found = false;
         for (JsonNode response : answer.path("server_keys")) {

@@ -118,6 +118,11 @@ public final class QueuedFederationSender implements FederationSender, AutoClose
         }
     }
 
+    /** Whether sending to the destination is waiting for its back-off to end. */
+    public boolean backingOff(String destination) {
+        return backingOff.contains(destination);
+    }
+
     /** Makes sure a thread drains the destination's queue (now, unless it is backing off). */
     void wake(String destination) {
         if (closed) {

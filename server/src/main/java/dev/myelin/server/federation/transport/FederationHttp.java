@@ -6,6 +6,7 @@ import dev.myelin.server.media.preview.AddressGuard;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -13,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -75,7 +77,22 @@ public final class FederationHttp implements AutoCloseable {
     public Response send(String serverName, Destination destination, String method, String path,
                          Map<String, String> headers, byte[] body, Duration timeout)
             throws IOException, InterruptedException {
-        InetAddress address = pick(destination.host());
+        List<InetAddress> addresses = allowedAddresses(destination.host());
+        for (int i = 0; ; i++) {
+            try {
+                return send(serverName, destination, addresses.get(i), method, path, headers, body, timeout);
+            } catch (ConnectException refused) {
+                if (i == addresses.size() - 1) {
+                    throw refused;
+                }
+                // try the next address (e.g. IPv4 after ::1 for "localhost")
+            }
+        }
+    }
+
+    private Response send(String serverName, Destination destination, InetAddress address, String method, String path,
+                          Map<String, String> headers, byte[] body, Duration timeout)
+            throws IOException, InterruptedException {
         String literal = address.getHostAddress();
         if (literal.indexOf('%') >= 0) {
             literal = literal.substring(0, literal.indexOf('%'));
@@ -95,16 +112,21 @@ public final class FederationHttp implements AutoCloseable {
         return new Response(response.statusCode(), response.headers().map(), response.body());
     }
 
-    private InetAddress pick(String host) throws UnknownHostException {
+    /** The host's addresses the guard allows, in the resolver's order; refused when there is none. */
+    private List<InetAddress> allowedAddresses(String host) throws UnknownHostException {
         String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         InetAddress[] addresses = isLiteral(bare) ? new InetAddress[]{InetAddress.ofLiteral(bare)} : resolver.resolve(bare);
+        List<InetAddress> allowed = new ArrayList<>();
         for (InetAddress address : addresses) {
             if (guard.allowed(address)) {
-                return address;
+                allowed.add(address);
             }
         }
-        throw new UnknownHostException(host + " has no address this server may connect to"
-                + " (private addresses need federation.allow_private_addresses)");
+        if (allowed.isEmpty()) {
+            throw new UnknownHostException(host + " has no address this server may connect to"
+                    + " (private addresses need federation.allow_private_addresses)");
+        }
+        return allowed;
     }
 
     /** Whether a host (without brackets) is an IP address rather than a name. */
