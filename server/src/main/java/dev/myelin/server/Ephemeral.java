@@ -60,7 +60,8 @@ public record Ephemeral(AccountDataService accountData, RoomTags tags, TypingSer
     public void routes(Router router, Authenticator authenticator) {
         new AccountDataEndpoints(authenticator, accountData).register(router);
         new TagEndpoints(authenticator, tags).register(router);
-        new TypingEndpoint(authenticator, rooms.service(), typing).register(router);
+        new TypingEndpoint(authenticator, rooms.service(), typing,
+                userId -> presence.ifPresent(service -> service.active(userId))).register(router);
         new ReceiptEndpoints(authenticator, receipts).register(router);
         new PresenceEndpoints(authenticator, rooms.service().store(), presence).register(router);
     }

@@ -13,6 +13,7 @@ import dev.myelin.server.http.RateLimiter;
 import dev.myelin.server.http.Router;
 import dev.myelin.server.metrics.Metrics;
 import dev.myelin.server.ops.HealthEndpoint;
+import dev.myelin.server.push.PushDelivery;
 import dev.myelin.server.ops.MetricsEndpoint;
 import dev.myelin.server.storage.DatabaseSettings;
 import dev.myelin.server.storage.sql.Database;
@@ -96,7 +97,10 @@ public final class Homeserver implements AutoCloseable {
         var rooms = Rooms.create(config.serverName(), signingKey, database, notifier, Clock.systemUTC());
         var sync = Sync.create(rooms, database);
         var ephemeral = Ephemeral.create(config, database, rooms, notifier, sync.service(), Clock.systemUTC());
-        var push = Push.create(database, rooms, sync.service());
+        var push = Push.create(database, rooms, accountsCore, sync.service(), Clock.systemUTC(),
+                PushDelivery.Backoff.DEFAULT);
+        ephemeral.receipts().listen(push.unreadCounts());
+        ephemeral.accountData().provide("m.push_rules", push::pushRulesContent);
         var e2ee = E2ee.create(config.serverName(), database, notifier, accountsCore, rooms, sync.service(),
                 Clock.systemUTC());
         var features = RoomFeatures.create(config, database, accountsCore, rooms, Clock.systemUTC());

@@ -52,15 +52,17 @@ public record RoomFeatures(Accounts accounts, Rooms rooms, ProfileService profil
                 userId -> ProfileService.memberFields(profileStore.fields(userId)), PROFILE_ROOMS_PER_SECOND);
         var profiles = new ProfileService(accounts.accounts(), profileStore, propagator);
         rooms.service().useMemberProfiles(profiles::memberFields);
+        var directory = new UserDirectoryService(new SqlUserDirectoryStore(database),
+                config.userDirectory().searchAllUsers());
         accounts.accounts().addListener((AccountListener) (userId, erase) -> {
             if (erase) {
                 profiles.erase(userId);
             }
+            directory.remove(userId);
         });
         var searchStore = new SqlSearchStore(database);
         var summaries = new RoomSummaries(rooms.service());
-        return new RoomFeatures(accounts, rooms, profiles, propagator,
-                new UserDirectoryService(new SqlUserDirectoryStore(database), config.userDirectory().searchAllUsers()),
+        return new RoomFeatures(accounts, rooms, profiles, propagator, directory,
                 new SearchService(rooms.service(), rooms.reader(), searchStore), SearchBackfill.start(searchStore),
                 new ReportService(rooms.service(), rooms.reader(), accounts.accounts(), new SqlReportStore(database),
                         clock),

@@ -11,6 +11,8 @@ import dev.myelin.server.http.Router;
 import dev.myelin.server.room.RoomService;
 import dev.myelin.server.typing.TypingService;
 
+import java.util.function.Consumer;
+
 /** {@code PUT /rooms/{roomId}/typing/{userId}} (spec: modules/typing_notifications.md, typing.yaml). */
 public final class TypingEndpoint {
     /** Used when a client says it is typing without a timeout (the spec's example value). */
@@ -19,11 +21,15 @@ public final class TypingEndpoint {
     private final Authenticator authenticator;
     private final RoomService rooms;
     private final TypingService typing;
+    private final Consumer<String> activity;
 
-    public TypingEndpoint(Authenticator authenticator, RoomService rooms, TypingService typing) {
+    /** @param activity told the user id of whoever starts typing: a sign the user is active (for presence) */
+    public TypingEndpoint(Authenticator authenticator, RoomService rooms, TypingService typing,
+                          Consumer<String> activity) {
         this.authenticator = authenticator;
         this.rooms = rooms;
         this.typing = typing;
+        this.activity = activity;
     }
 
     public void register(Router router) {
@@ -60,6 +66,7 @@ public final class TypingEndpoint {
         }
         if (typingField.asBoolean()) {
             typing.started(roomId, requester.userId(), timeout);
+            activity.accept(requester.userId());
         } else {
             typing.stopped(roomId, requester.userId());
         }

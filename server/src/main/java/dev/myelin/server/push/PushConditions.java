@@ -16,6 +16,7 @@ public final class PushConditions {
     private static final Pattern MEMBER_COUNT = Pattern.compile("(==|<=|>=|<|>)?([0-9]{1,18})");
     private static final int MAX_CACHED_PATTERNS = 10_000;
     private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
+    private static final Map<String, DottedPath> PATHS = new ConcurrentHashMap<>();
 
     private PushConditions() {
     }
@@ -38,7 +39,7 @@ public final class PushConditions {
         if (key == null || !key.isTextual() || pattern == null || !pattern.isTextual()) {
             return false;
         }
-        JsonNode value = DottedPath.parse(key.asText()).resolve(event);
+        JsonNode value = path(key.asText()).resolve(event);
         if (value == null || !value.isTextual()) {
             return false;
         }
@@ -54,7 +55,7 @@ public final class PushConditions {
         if (key == null || !key.isTextual() || expected == null || !isScalar(expected)) {
             return false;
         }
-        JsonNode value = DottedPath.parse(key.asText()).resolve(event);
+        JsonNode value = path(key.asText()).resolve(event);
         return value != null && isScalar(value) && sameScalar(value, expected);
     }
 
@@ -64,7 +65,7 @@ public final class PushConditions {
         if (key == null || !key.isTextual() || expected == null || !isScalar(expected)) {
             return false;
         }
-        JsonNode array = DottedPath.parse(key.asText()).resolve(event);
+        JsonNode array = path(key.asText()).resolve(event);
         if (array == null || !array.isArray()) {
             return false;
         }
@@ -132,6 +133,18 @@ public final class PushConditions {
             return false;
         }
         return context.senderPower() >= context.notificationLevel(key.asText());
+    }
+
+    private static DottedPath path(String key) {
+        DottedPath path = PATHS.get(key);
+        if (path == null) {
+            if (PATHS.size() >= MAX_CACHED_PATTERNS) {
+                PATHS.clear();
+            }
+            path = DottedPath.parse(key);
+            PATHS.put(key, path);
+        }
+        return path;
     }
 
     private static Pattern words(String text, boolean literal) {

@@ -529,7 +529,10 @@ public final class RoomService {
         if ("invite".equals(membership)) {
             return;
         }
-        Draft draft = new Draft(sender, "m.room.member", target, membershipContent("invite", reason));
+        // The invitee's profile, so clients can show who was invited (as Synapse does for its own users).
+        ObjectNode content = membershipContent("invite", reason);
+        memberProfiles.apply(target).forEach(content::put);
+        Draft draft = new Draft(sender, "m.room.member", target, content);
         if (remote == null || target.endsWith(":" + serverName)) {
             send(roomId, draft, Optional.empty());
             return;

@@ -27,7 +27,7 @@ import java.util.Set;
  * Server-side search of room events (spec: client-server-api "Server Side Search", search.yaml): full-text matches
  * in the rooms the user is or was joined to, each checked against history visibility and the filter, in rank or
  * recency order, with optional context, state and groupings. Pages continue with {@code next_batch}: "r" and the
- * stream position below which to continue (order recent), or "k" and how many ranked matches were consumed.
+ * event nid below which to continue (order recent), or "k" and how many ranked matches were consumed.
  */
 public final class SearchService {
     private final RoomService rooms;
@@ -75,7 +75,7 @@ public final class SearchService {
                     more = true;
                     break;
                 }
-                before = hit.streamPos();
+                before = hit.eventNid();
                 skip++;
                 RoomStore.Room room = searchable.get(hit.roomNid());
                 Optional<StoredEvent> stored = roomStore.event(hit.eventNid());

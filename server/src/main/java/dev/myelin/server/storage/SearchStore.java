@@ -17,18 +17,18 @@ public interface SearchStore {
 
     enum Order { RANK, RECENT }
 
-    /** A match: the event, its room and position, and its place in the ranking (higher is better). */
-    record Hit(long eventNid, long roomNid, long streamPos, double rank) {}
+    /** A match: the event, its room, and its place in the ranking (higher is better). */
+    record Hit(long eventNid, long roomNid, double rank) {}
 
     /**
-     * Matches of every word of {@code term} in the given rooms and keys. With {@link Order#RECENT} the newest come
-     * first, starting below stream position {@code before} (0 for the newest); with {@link Order#RANK} the best
-     * first, skipping the first {@code skip}.
+     * Matches of every word of {@code term} in the given rooms and keys. With {@link Order#RECENT} the newest (by
+     * event nid, the order events were stored in) come first, starting below event nid {@code before} (0 for the
+     * newest); with {@link Order#RANK} the best first, skipping the first {@code skip}.
      */
     List<Hit> search(Collection<Long> roomNids, Set<String> keys, String term, Order order, long before, int skip,
                      int limit);
 
-    /** How many events match in the given rooms and keys. */
+    /** How many events match in the given rooms and keys, counting up to 1,000. */
     long count(Collection<Long> roomNids, Set<String> keys, String term);
 
     /**

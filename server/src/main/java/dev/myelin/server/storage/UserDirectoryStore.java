@@ -23,4 +23,7 @@ public interface UserDirectoryStore {
      *              limited
      */
     List<Entry> search(String searcher, String term, List<String> words, int limit, boolean allLocalUsers);
+
+    /** Takes a user out of the directory (deactivation). */
+    void remove(String userId);
 }

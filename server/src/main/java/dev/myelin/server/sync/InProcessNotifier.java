@@ -3,12 +3,15 @@ package dev.myelin.server.sync;
 import dev.myelin.server.storage.StreamName;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * Keeps the highest position announced per stream and wakes the long-polls that listen on a changed room or user.
@@ -19,11 +22,21 @@ public final class InProcessNotifier implements Notifier {
     private final Map<StreamName, Long> positions = new ConcurrentHashMap<>();
     private final Map<String, Set<Listener>> listenersByKey = new ConcurrentHashMap<>();
     private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
+    private final List<Consumer<StreamName>> watchers = new CopyOnWriteArrayList<>();
+
+    /**
+     * Calls {@code watcher} whenever any stream advances, e.g. to wake a background worker that follows the events
+     * stream (push evaluation). It runs on the writer's thread, so it must only signal, never block.
+     */
+    public void watch(Consumer<StreamName> watcher) {
+        watchers.add(watcher);
+    }
 
     @Override
     public void advanced(StreamName stream, long position) {
         positions.merge(stream, position, Math::max);
         listeners.forEach(Listener::wake);
+        watchers.forEach(watcher -> watcher.accept(stream));
     }
 
     @Override
@@ -35,6 +48,7 @@ public final class InProcessNotifier implements Notifier {
                 listening.forEach(Listener::wake);
             }
         }
+        watchers.forEach(watcher -> watcher.accept(stream));
     }
 
     /** The highest position announced for the stream, 0 when none. */

@@ -7,6 +7,7 @@ import dev.myelin.server.room.BundledAggregations;
 import dev.myelin.server.room.IgnoredUsers;
 import dev.myelin.server.room.RoomReader;
 import dev.myelin.server.room.RoomService;
+import dev.myelin.server.storage.ReadsTogether;
 import dev.myelin.server.storage.RoomStore;
 import dev.myelin.server.storage.StreamName;
 import dev.myelin.server.sync.filter.EventFilter;
@@ -36,9 +37,11 @@ public final class SyncService {
     private final RoomStore store;
     private final RoomSections roomSections;
     private final InProcessNotifier notifier;
+    private final ReadsTogether reads;
 
     public SyncService(RoomService rooms, RoomReader reader, BundledAggregations aggregations,
-                       IgnoredUsers ignoredUsers, InProcessNotifier notifier) {
+                       IgnoredUsers ignoredUsers, InProcessNotifier notifier, ReadsTogether reads) {
+        this.reads = reads;
         this.store = rooms.store();
         this.roomSections = new RoomSections(rooms, reader, aggregations, ignoredUsers);
         this.notifier = notifier;
@@ -96,7 +99,12 @@ public final class SyncService {
 
     private record Computed(ObjectNode json, boolean hasContent) {}
 
+    /** One pass over every stream, its reads in one snapshot. */
     private Computed compute(SyncRequest request) {
+        return reads.readingTogether(() -> computeNow(request));
+    }
+
+    private Computed computeNow(SyncRequest request) {
         long upTo = store.currentStreamPos();
         var upToByStream = new HashMap<StreamName, Long>();
         for (SyncContributor contributor : contributors) {

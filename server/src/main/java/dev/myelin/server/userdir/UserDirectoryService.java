@@ -23,6 +23,11 @@ public final class UserDirectoryService {
         this.searchAllLocalUsers = searchAllLocalUsers;
     }
 
+    /** A deactivated user is no longer found. */
+    public void remove(String userId) {
+        store.remove(userId);
+    }
+
     public record Result(List<Entry> results, boolean limited) {}
 
     public Result search(String searcher, String term, int limit) {

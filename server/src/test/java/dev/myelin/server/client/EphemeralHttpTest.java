@@ -109,6 +109,8 @@ class EphemeralHttpTest {
         // Server-managed types: 405 M_BAD_JSON, global and per room.
         error(put(alice, mine + "/account_data/m.fully_read", "{}"), 405, "M_BAD_JSON");
         error(put(alice, mine + "/account_data/m.push_rules", "{}"), 405, "M_BAD_JSON");
+        // ... but they read as usual: push rules come from the push rules service.
+        assertThat(ok(get(alice, mine + "/account_data/m.push_rules")).path("global").has("override")).isTrue();
         error(put(alice, mine + "/rooms/" + enc("!somewhere:test.local") + "/account_data/m.fully_read", "{}"),
                 405, "M_BAD_JSON");
         // Bad bodies and room ids.
@@ -159,6 +161,9 @@ class EphemeralHttpTest {
         long before = typing.currentPosition();
 
         ok(put(alice, aliceTyping, "{\"typing\":true,\"timeout\":30000}"));
+        // Typing is activity: presence online and currently active.
+        assertThat(server.homeserver().ephemeral().presence().orElseThrow().get(alice.id()).orElseThrow()
+                .currentlyActive()).isTrue();
         ok(put(bob, "/rooms/" + enc(roomId) + "/typing/" + enc(bob.id()), "{\"typing\":true,\"timeout\":300}"));
         assertThat(typing.typing(roomId)).containsExactly(alice.id(), bob.id());
         assertThat(typing.currentPosition()).isEqualTo(before + 2);

@@ -113,8 +113,12 @@ class ProfileHttpTest {
         String second = http.createRoom(alice, "{\"preset\":\"public_chat\"}");
         User bob = http.newUser();
         ok(http.put(bob, profile(bob) + "/displayname", "{\"displayname\":\"Bob\"}"));
-        http.join(bob, first);
         String member = "/rooms/" + enc(first) + "/state/m.room.member/";
+        ok(http.post(alice, "/rooms/" + enc(first) + "/invite", "{\"user_id\":\"" + bob.id() + "\"}"));
+        JsonNode invite = ok(http.get(alice, member + enc(bob.id())));
+        assertThat(invite.path("membership").asText()).isEqualTo("invite");
+        assertThat(invite.path("displayname").asText()).isEqualTo("Bob");
+        http.join(bob, first);
         assertThat(ok(http.get(alice, member + enc(alice.id()))).path("displayname").asText()).isEqualTo("Alice");
         assertThat(ok(http.get(alice, member + enc(bob.id()))).path("displayname").asText()).isEqualTo("Bob");
 

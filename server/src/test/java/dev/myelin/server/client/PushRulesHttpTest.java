@@ -99,6 +99,11 @@ class PushRulesHttpTest {
         error(client.get(RULES + "device/override/x", alice.token()), 400, "M_INVALID_PARAM");
         error(client.get(RULES), 401, "M_MISSING_TOKEN");
 
+        // The account data API reads the same rules.
+        JsonNode accountData = ok(client.get("/_matrix/client/v3/user/" + alice.id().replace("@", "%40")
+                .replace(":", "%3A") + "/account_data/m.push_rules", alice.token()));
+        assertThat(accountData.path("global").path("override").get(0).path("enabled").asBoolean()).isTrue();
+
         // Another user still sees the defaults.
         User bob = newUser();
         assertThat(ok(client.get(master + "/enabled", bob.token())).path("enabled").asBoolean()).isFalse();

@@ -385,6 +385,31 @@ class RelationsHttpTest {
     }
 
     @Test
+    void syncTimelinesBundleAggregationsAndHideIgnoredUsers() {
+        String[] room = new String[1];
+        User[] users = pair(room);
+        User alice = users[0];
+        User bob = users[1];
+        User carol = RoomsHttpTest.newUser();
+        ok(client.request("POST", V3 + "/rooms/" + enc(room[0]) + "/join", "{}", carol.token()));
+        String root = text(alice, room[0], "root");
+        String edit = edit(alice, room[0], root, "root, edited");
+        String fromCarol = text(carol, room[0], "from carol");
+        ok(client.request("PUT", V3 + "/user/" + enc(bob.id()) + "/account_data/m.ignored_user_list",
+                "{\"ignored_users\":{\"" + carol.id() + "\":{}}}", bob.token()));
+
+        JsonNode timeline = ok(get(bob, V3 + "/sync")).path("rooms").path("join").path(room[0])
+                .path("timeline").path("events");
+        List<String> seen = ids(timeline);
+        assertThat(seen).contains(root, edit).doesNotContain(fromCarol);
+        JsonNode rootEvent = timeline.get(seen.indexOf(root));
+        assertThat(rootEvent.path("unsigned").path("m.relations").path("m.replace").path("event_id").asText())
+                .isEqualTo(edit);
+        assertThat(ids(ok(get(alice, V3 + "/sync")).path("rooms").path("join").path(room[0]).path("timeline")
+                .path("events"))).contains(fromCarol);
+    }
+
+    @Test
     void messagesStopAtTheToToken() {
         String[] room = new String[1];
         User alice = pair(room)[0];

@@ -115,6 +115,21 @@ class UserDirectoryHttpTest {
     }
 
     @Test
+    void deactivatedUsersLeaveTheDirectoryAndErasedProfilesAreGone() {
+        String tag = "dz" + System.nanoTime() % 100000;
+        User alice = http.newUser();
+        String name = AccountsHttpTest.newName();
+        User gone = http.newUser(name);
+        name(gone, "Gone " + tag);
+        http.createRoom(gone, "{\"preset\":\"public_chat\"}");
+        assertThat(ids(search(alice, tag, 10))).containsExactly(gone.id());
+        ok(AccountsHttpTest.withPasswordUia(server.client(), "POST", FeatureHttpSupport.V3 + "/account/deactivate",
+                "{\"erase\":true", gone.token(), name, "correct horse battery"));
+        assertThat(ids(search(alice, tag, 10))).isEmpty();
+        error(http.get("/profile/" + enc(gone.id()) + "/displayname"), 404, "M_NOT_FOUND");
+    }
+
+    @Test
     void refusesBadInput() {
         User alice = http.newUser();
         error(http.post(alice, "/user_directory/search", "{}"), 400, "M_MISSING_PARAM");

@@ -88,7 +88,10 @@ class ToDeviceHttpTest {
         send(alice, "t1", bob.userId(), bob.deviceId(), "one");
         send(alice, "t1", bob.userId(), bob.deviceId(), "one");  // retried: not delivered twice
         send(alice, "t2", bob.userId(), "*", "all");
+        // A message for a device that does not exist is dropped: no inbox row, the stream does not move.
+        long before = server.homeserver().e2ee().toDeviceContributor().currentPosition();
         send(alice, "t3", bob.userId(), "NOSUCHDEVICE", "lost");
+        assertThat(server.homeserver().e2ee().toDeviceContributor().currentPosition()).isEqualTo(before);
 
         Synced first = syncToDevice(bob, 0);
         assertThat(first.texts()).containsExactly("one", "all");

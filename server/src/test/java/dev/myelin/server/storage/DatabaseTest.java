@@ -70,6 +70,23 @@ class DatabaseTest extends StoreContractTest {
     }
 
     @Test
+    void readsMadeTogetherShareATransactionAndWritesInsideStillCommit() {
+        database.write(connection -> insert(connection, 1, "before"));
+        List<Integer> counts = database.readingTogether(() -> {
+            int first = count();
+            database.write(connection -> insert(connection, 2, "inside"));
+            int second = count();
+            return List.of(first, second);
+        });
+        // SQLite: one snapshot for every read inside; PostgreSQL: each read its own (see Database#readingTogether).
+        assertThat(counts.get(0)).isEqualTo(1);
+        assertThat(counts.get(1)).isEqualTo(backend == Backend.SQLITE ? 1 : 2);
+        assertThat(count()).as("the write inside committed").isEqualTo(2);
+        int nested = database.readingTogether(() -> database.readingTogether(this::count));
+        assertThat(nested).isEqualTo(2);
+    }
+
+    @Test
     void aReadSeesOneSnapshotEvenWhenWritesCommitMeanwhile() {
         database.write(connection -> insert(connection, 1, "before"));
 

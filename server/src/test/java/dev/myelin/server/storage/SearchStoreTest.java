@@ -81,7 +81,7 @@ class SearchStoreTest extends StoreContractTest {
         var recent = search.search(List.of(nid(room)), ALL_KEYS, "cat", SearchStore.Order.RECENT, 0, 0, 2);
         assertThat(ids(recent)).containsExactly(name, cats);
         var older = search.search(List.of(nid(room)), ALL_KEYS, "cat", SearchStore.Order.RECENT,
-                recent.getLast().streamPos(), 0, 2);
+                recent.getLast().eventNid(), 0, 2);
         assertThat(ids(older)).containsExactly(cat);
 
         rooms.redact(room, ALICE, cats, null, Optional.empty());

@@ -10,7 +10,7 @@ import java.util.List;
  * when the work returns, rolled back when it throws. {@link java.sql.SQLException}s surface as
  * {@link StorageException}; any other exception from the work is rethrown as is. Safe to call from virtual threads.
  */
-public interface Database extends AutoCloseable {
+public interface Database extends AutoCloseable, dev.myelin.server.storage.ReadsTogether {
 
     /** Opens the database described by the settings and brings its schema up to date. */
     static Database open(DatabaseSettings settings) {
@@ -22,6 +22,16 @@ public interface Database extends AutoCloseable {
 
     /** Runs work that only reads, on a snapshot of committed data. */
     <T> T read(SqlWork<T> work);
+
+    /**
+     * Runs code that reads through many store calls with all those reads in one read transaction: one snapshot, and
+     * on SQLite one trip to a reader thread instead of one per read. Writes inside still run as transactions of
+     * their own. For request handlers that read a lot, such as /sync. On PostgreSQL, where reads already run on the
+     * caller's thread, each read keeps its own transaction (holding a pooled connection across nested writes could
+     * exhaust the pool).
+     */
+    @Override
+    <T> T readingTogether(java.util.function.Supplier<T> code);
 
     /** Runs work that writes. Do not call from inside other work: transactions do not nest. */
     <T> T write(SqlWork<T> work);

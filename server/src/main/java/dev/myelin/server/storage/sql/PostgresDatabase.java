@@ -55,6 +55,11 @@ final class PostgresDatabase implements Database {
         });
     }
 
+    @Override
+    public <T> T readingTogether(java.util.function.Supplier<T> code) {
+        return code.get();
+    }
+
     /** A READ COMMITTED transaction: lock what must not change under you (SELECT ... FOR UPDATE). */
     @Override
     public <T> T write(SqlWork<T> work) {

@@ -202,10 +202,10 @@ public final class SqlRoomStore implements RoomStore {
             } else {
                 eventNid = Jdbc.queryOne(c, """
                         INSERT INTO events (event_id, room_nid, type_nid, state_key_nid, depth, stream_pos,
-                                            state_before_nid, rejected, soft_failed, json)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING event_nid""", row -> row.getLong(1),
+                                            state_before_nid, rejected, soft_failed, json, origin_server_ts)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING event_nid""", row -> row.getLong(1),
                         pdu.eventId(), roomNid, typeNid, stateKeyNid, pdu.depth(), pos, before == 0 ? null : before,
-                        rejected, softFailed, json).orElseThrow();
+                        rejected, softFailed, json, pdu.originServerTs()).orElseThrow();
             }
             long after = 0;
             if (stateKeyNid != null && !rejected) {
@@ -224,7 +224,13 @@ public final class SqlRoomStore implements RoomStore {
                     Jdbc.update(c, """
                             UPDATE events SET redacted_by = ? WHERE event_id = ? AND room_nid = ?
                             AND redacted_by IS NULL""", pdu.eventId(), pdu.redacts(), roomNid);
+                    SqlRelationStore.unindex(c, pdu.redacts(), roomNid);
                 }
+                // The derived indexes local events get in persist: relations, full-text search, user directory.
+                SqlRelationStore.index(c, roomNid, eventNid, pos, pdu);
+                SqlSearchStore.onRoomEvent(c, database.dialect(), roomNid, eventNid, pdu.type(), pdu.content(),
+                        pdu.redacts());
+                SqlUserDirectoryStore.onRoomEvent(c, roomNid, pdu);
             }
             long oldCurrent = room.currentSnapshot();
             long newCurrent = switch (current) {

@@ -21,6 +21,8 @@ import java.util.Set;
  */
 public final class SqlSearchStore implements SearchStore {
     private static final JsonMapper JSON = new JsonMapper();
+    /** Counting stops here: the spec's count is approximate, and counting every match of a common word is slow. */
+    static final int MAX_COUNT = 1_000;
 
     private final Database database;
 
@@ -96,8 +98,11 @@ public final class SqlSearchStore implements SearchStore {
         params.add(dialect == Dialect.SQLITE ? ftsQuery(term) : term);
         sql.append(" AND event_search.room_nid IN (").append(marks(roomNids.size())).append(")");
         params.addAll(roomNids);
-        sql.append(" AND event_search.key IN (").append(marks(keys.size())).append(")");
-        params.addAll(keys);
+        // Every indexed key is one of the three: asking for all needs no filter (nor FTS5 content reads).
+        if (!keys.containsAll(Set.of(BODY, NAME, TOPIC))) {
+            sql.append(" AND event_search.key IN (").append(marks(keys.size())).append(")");
+            params.addAll(keys);
+        }
         return new Query(sql.toString(), params);
     }
 
@@ -118,29 +123,33 @@ public final class SqlSearchStore implements SearchStore {
         Dialect dialect = database.dialect();
         Query where = where(roomNids, keys, term);
         var params = new ArrayList<Object>();
-        String rank = dialect == Dialect.SQLITE ? "-bm25(event_search)"
-                : "ts_rank(event_search.vector, plainto_tsquery('english', ?))";
+        // FTS5's rank column is bm25 (lower is better); ts_rank is higher for better matches.
+        String score = dialect == Dialect.SQLITE ? "-rank" : "ts_rank(event_search.vector, plainto_tsquery('english', ?))";
         if (dialect == Dialect.POSTGRES) {
             params.add(term);
         }
-        var sql = new StringBuilder("SELECT e.event_nid, e.room_nid, e.stream_pos, " + rank + " AS score"
-                + " FROM event_search JOIN events e ON e.event_nid = event_search." + nidColumn(dialect)
-                + " WHERE " + where.where());
+        String nid = "event_search." + nidColumn(dialect);
+        // Only the index is read: the events table is not joined, so a common word costs one pass over its matches.
+        var sql = new StringBuilder("SELECT " + nid + ", event_search.room_nid, " + score + " AS score"
+                + " FROM event_search WHERE " + where.where());
         params.addAll(where.params());
         if (order == Order.RECENT) {
+            // By event nid, which follows the order events were stored in: FTS5 walks its rowids backwards and
+            // stops at the limit instead of sorting every match.
             if (before > 0) {
-                sql.append(" AND e.stream_pos < ?");
+                sql.append(" AND ").append(nid).append(" < ?");
                 params.add(before);
             }
-            sql.append(" ORDER BY e.stream_pos DESC LIMIT ?");
+            sql.append(" ORDER BY ").append(nid).append(" DESC LIMIT ?");
             params.add(limit);
         } else {
-            sql.append(" ORDER BY score DESC, e.stream_pos DESC LIMIT ? OFFSET ?");
+            sql.append(dialect == Dialect.SQLITE ? " ORDER BY rank, " : " ORDER BY score DESC, ")
+                    .append(nid).append(" DESC LIMIT ? OFFSET ?");
             params.add(limit);
             params.add(skip);
         }
         return database.read(c -> Jdbc.queryList(c, sql.toString(), row -> new Hit(row.getLong(1), row.getLong(2),
-                row.getLong(3), row.getDouble(4)), params.toArray()));
+                row.getDouble(3)), params.toArray()));
     }
 
     @Override
@@ -149,8 +158,10 @@ public final class SqlSearchStore implements SearchStore {
             return 0;
         }
         Query where = where(roomNids, keys, term);
-        return database.read(c -> Jdbc.queryOne(c, "SELECT COUNT(*) FROM event_search WHERE " + where.where(),
-                row -> row.getLong(1), where.params().toArray()).orElse(0L));
+        var params = new ArrayList<>(where.params());
+        params.add(MAX_COUNT);
+        return database.read(c -> Jdbc.queryOne(c, "SELECT COUNT(*) FROM (SELECT 1 FROM event_search WHERE "
+                + where.where() + " LIMIT ?) matches", row -> row.getLong(1), params.toArray()).orElse(0L));
     }
 
     @Override

@@ -7,8 +7,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 public final class SqlToDeviceStore implements ToDeviceStore {
     public static final StreamName TO_DEVICE = StreamName.of("to_device");
@@ -28,14 +31,22 @@ public final class SqlToDeviceStore implements ToDeviceStore {
             if (fresh == 0) {
                 return Optional.empty();
             }
+            // Messages for devices that do not exist are dropped rather than kept in an inbox nobody reads.
+            var devicesByUser = new HashMap<String, Set<String>>();
             var rows = new ArrayList<String[]>();
             for (Message message : messages) {
+                Set<String> devices = devicesByUser.get(message.userId());
+                if (devices == null) {
+                    devices = new LinkedHashSet<>(Jdbc.queryList(c,
+                            "SELECT device_id FROM devices WHERE user_id = ? ORDER BY device_id",
+                            row -> row.getString(1), message.userId()));
+                    devicesByUser.put(message.userId(), devices);
+                }
                 if (message.deviceId().equals("*")) {
-                    for (String deviceId : Jdbc.queryList(c, "SELECT device_id FROM devices WHERE user_id = ? "
-                            + "ORDER BY device_id", row -> row.getString(1), message.userId())) {
+                    for (String deviceId : devices) {
                         rows.add(new String[] {message.userId(), deviceId, message.eventJson()});
                     }
-                } else {
+                } else if (devices.contains(message.deviceId())) {
                     rows.add(new String[] {message.userId(), message.deviceId(), message.eventJson()});
                 }
             }

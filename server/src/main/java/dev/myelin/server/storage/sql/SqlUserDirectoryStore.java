@@ -136,6 +136,14 @@ public final class SqlUserDirectoryStore implements UserDirectoryStore {
                 Optional.ofNullable(row.getString(2)), Optional.ofNullable(row.getString(3))), params.toArray()));
     }
 
+    @Override
+    public void remove(String userId) {
+        database.write(c -> {
+            Jdbc.update(c, "DELETE FROM user_directory_terms WHERE user_id = ?", userId);
+            return Jdbc.update(c, "DELETE FROM user_directory WHERE user_id = ?", userId);
+        });
+    }
+
     /** The smallest string greater than every string starting with {@code word}'s letters (last one incremented). */
     private static String successor(String word) {
         int last = word.codePointBefore(word.length());

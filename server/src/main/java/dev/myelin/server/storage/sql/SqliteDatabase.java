@@ -95,6 +95,9 @@ final class SqliteDatabase implements Database {
 
     @Override
     public <T> T read(SqlWork<T> work) {
+        if (SharedRead.active()) {
+            return SharedRead.read(work);
+        }
         Transaction.checkNotNested();
         return readers.call(() -> {
             Connection connection = idleReaders.poll();
@@ -103,6 +106,25 @@ final class SqliteDatabase implements Database {
             }
             try {
                 return Transaction.run(connection, work);
+            } finally {
+                idleReaders.add(connection);
+            }
+        });
+    }
+
+    @Override
+    public <T> T readingTogether(java.util.function.Supplier<T> code) {
+        if (SharedRead.active()) {
+            return code.get();
+        }
+        Transaction.checkNotNested();
+        return readers.call(() -> {
+            Connection connection = idleReaders.poll();
+            if (connection == null) {
+                throw new IllegalStateException("no idle SQLite reader connection for a reader thread");
+            }
+            try {
+                return SharedRead.run(connection, code);
             } finally {
                 idleReaders.add(connection);
             }

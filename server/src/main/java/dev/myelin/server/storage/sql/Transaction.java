@@ -32,6 +32,15 @@ final class Transaction {
         }
     }
 
+    /** Runs work inside a transaction that someone else began and will end (see {@link SharedRead}). */
+    static <T> T runWithin(Connection connection, SqlWork<T> work) {
+        try {
+            return ScopedValue.where(RUNNING, true).call(() -> work.run(connection));
+        } catch (SQLException e) {
+            throw new StorageException("database work failed: " + e.getMessage(), e);
+        }
+    }
+
     private static void rollback(Connection connection, Throwable failure) {
         try {
             connection.rollback();
