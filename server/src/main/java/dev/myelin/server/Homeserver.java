@@ -6,6 +6,7 @@ import dev.myelin.server.client.WellKnownEndpoints;
 import dev.myelin.server.config.MyelinConfig;
 import dev.myelin.server.config.MyelinConfig.Resource;
 import dev.myelin.server.config.SigningKeyFile;
+import dev.myelin.server.federation.room.RoomFederation;
 import dev.myelin.server.http.HttpServer;
 import dev.myelin.server.http.Json;
 import dev.myelin.server.http.MatrixDispatcher;
@@ -119,6 +120,8 @@ public final class Homeserver implements AutoCloseable {
             accountsCore.close();
             throw e;
         }
+        var roomFederation = new RoomFederation(rooms.service(), signingKey, federation.keys(), federation.client(),
+                federation.sender(), federation.inbound(), Clock.systemUTC());
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 
@@ -141,7 +144,7 @@ public final class Homeserver implements AutoCloseable {
             }
             if (listener.resources().contains(Resource.FEDERATION)) {
                 features.federationRoutes(router, authenticator);
-                federation.routes(router);
+                roomFederation.register(federation.routes(router));
             }
             if (listener.resources().contains(Resource.HEALTH)) {
                 router.add("GET", "/health", new HealthEndpoint(() -> DatabaseMetrics.answers(database)));

@@ -443,7 +443,16 @@ public final class RoomEndpoints {
                 throw new MatrixException(403, ErrorCode.M_GUEST_ACCESS_FORBIDDEN, "Guests may not join this room");
             }
         }
-        rooms.join(roomId, requester.userId(), Fields.string(body, "reason").orElse(null));
+        // The servers to join a room this server is not in through (spec: joining.yaml "via", "server_name").
+        var via = new java.util.ArrayList<String>();
+        for (String name : List.of("via", "server_name")) {
+            List<String> values = org.eclipse.jetty.server.Request.extractQueryParameters(request.jetty())
+                    .getValues(name);
+            if (values != null) {
+                via.addAll(values);
+            }
+        }
+        rooms.join(roomId, requester.userId(), Fields.string(body, "reason").orElse(null), via);
         return MatrixResponse.ok(Map.of("room_id", roomId));
     }
 

@@ -59,6 +59,8 @@ public final class RoomService {
     private final EventAuthorizer authorizer;
     private final RoomLocks locks = new RoomLocks(256);
     private final PduCache cache = new PduCache(20_000);
+    private final List<RoomEventListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile RemoteMembership remote;
     private volatile java.util.function.Function<String, Map<String, String>> memberProfiles = userId -> Map.of();
 
     public RoomService(String serverName, SigningKey key, RoomStore store, Notifier notifier, Clock clock) {
@@ -68,6 +70,25 @@ public final class RoomService {
         this.clock = clock;
         this.factory = new LocalEventFactory(serverName, key);
         this.authorizer = new EventAuthorizer(new dev.myelin.spec.auth.Ed25519ThirdPartyInviteSignatures());
+    }
+
+    /** Registers a listener told of every event persisted in any room (local or received), after it commits. */
+    public void addListener(RoomEventListener listener) {
+        listeners.add(listener);
+    }
+
+    /** How local users join and leave rooms this server is not in (federation); without it they cannot. */
+    public void remoteMemberships(RemoteMembership remote) {
+        this.remote = remote;
+    }
+
+    /** Runs {@code work} as the room's one writer. */
+    <T> T withRoomLock(String roomId, java.util.function.Supplier<T> work) {
+        return locks.withRoom(roomId, work);
+    }
+
+    EventAuthorizer authorizer() {
+        return authorizer;
     }
 
     public void addMembershipListener(MembershipListener listener) {
@@ -154,11 +175,11 @@ public final class RoomService {
             return result;
         }
 
-        EncodedPdu add(Draft draft) {
+        /** The unsigned event for a draft at the end of the room; {@code authState} receives its auth state. */
+        ObjectNode prepare(Draft draft, Map<StateKey, Pdu> authState) {
             var keys = new LinkedHashSet<StateKey>(AuthEventSelector.select(version, draft.type(), draft.stateKey(),
                     draft.sender(), draft.content()));
             boolean createImplied = version.authorization().roomIdFromCreateEvent();
-            Map<StateKey, Pdu> authState = new HashMap<>();
             boolean isCreate = CREATE.type().equals(draft.type()) && "".equals(draft.stateKey());
             if (!isCreate) {
                 var withCreate = new LinkedHashSet<>(keys);
@@ -192,6 +213,12 @@ public final class RoomService {
                     auth.add(reference(authEvent.eventId(), v1Format));
                 }
             }
+            return json;
+        }
+
+        EncodedPdu add(Draft draft) {
+            Map<StateKey, Pdu> authState = new HashMap<>();
+            ObjectNode json = prepare(draft, authState);
             EncodedPdu encoded;
             try {
                 encoded = factory.create(json, version);
@@ -266,6 +293,25 @@ public final class RoomService {
         });
     }
 
+    /**
+     * An unsigned event for another server to finish and sign (spec: server-server-api make_join, make_leave,
+     * make_knock): prev_events, depth and auth_events at the end of the room, checked against the current state.
+     *
+     * @throws MatrixException M_FORBIDDEN when the current state would not allow it
+     */
+    public ObjectNode template(String roomId, Draft draft) {
+        RoomStore.Room room = requireRoom(roomId);
+        Building building = open(room);
+        Map<StateKey, Pdu> authState = new HashMap<>();
+        ObjectNode json = building.prepare(draft, authState);
+        try {
+            authorizer.authorize(new Pdu("$template", building.version, json), authState);
+        } catch (AuthorizationException e) {
+            throw MatrixException.forbidden(e.getMessage());
+        }
+        return json;
+    }
+
     /** Sends several events to an existing room, each after the previous, in one transaction. */
     public List<String> sendAll(String roomId, List<Draft> drafts) {
         return locks.withRoom(roomId, () -> {
@@ -292,20 +338,27 @@ public final class RoomService {
     private void persist(String roomId, String version, String creator, List<EncodedPdu> events,
                          Optional<TxnKey> txn) {
         RoomStore.Persisted persisted = store.persist(roomId, version, creator, events, txn);
-        // Wake the room's members, and the target of a membership change who may not be one (an invite).
+        announce(roomId, persisted.lastStreamPos(), events.stream().map(EncodedPdu::pdu).toList(), true);
+    }
+
+    /** Wakes the room's members, and the target of a membership change who may not be one (an invite). */
+    void announce(String roomId, long streamPos, List<Pdu> events, boolean local) {
         var audience = new java.util.HashSet<String>();
         audience.add(roomId);
-        for (EncodedPdu event : events) {
-            if ("m.room.member".equals(event.pdu().type()) && event.pdu().stateKey() != null) {
-                audience.add(event.pdu().stateKey());
+        for (Pdu event : events) {
+            if ("m.room.member".equals(event.type()) && event.stateKey() != null) {
+                audience.add(event.stateKey());
             }
         }
-        notifier.advanced(SqlRoomStore.EVENTS, persisted.lastStreamPos(), audience);
-        for (EncodedPdu event : events) {
-            if ("m.room.member".equals(event.pdu().type()) && event.pdu().stateKey() != null) {
-                String membership = event.pdu().content().path("membership").asText("leave");
-                membershipListeners.forEach(l -> l.membershipChanged(roomId, event.pdu().stateKey(), membership));
+        notifier.advanced(SqlRoomStore.EVENTS, streamPos, audience);
+        for (Pdu event : events) {
+            if ("m.room.member".equals(event.type()) && event.stateKey() != null) {
+                String membership = event.content().path("membership").asText("leave");
+                membershipListeners.forEach(l -> l.membershipChanged(roomId, event.stateKey(), membership));
             }
+        }
+        for (RoomEventListener listener : listeners) {
+            listener.persisted(roomId, events, local);
         }
     }
 
@@ -376,6 +429,15 @@ public final class RoomService {
         return new dev.myelin.spec.auth.AuthState(version, state);
     }
 
+    /**
+     * Records a membership of a local user in a room this server is not in: an invite received over federation
+     * (with its stripped state), or the leave that rejected it.
+     */
+    public void recordRemoteMembership(String roomId, RoomVersion version, EncodedPdu event, byte[] strippedState) {
+        store.recordRemoteMembership(roomId, version.id(), event, strippedState);
+        announce(roomId, store.event(event.eventId()).orElseThrow().streamPos(), List.of(event.pdu()), false);
+    }
+
     // ---- Membership ----
 
     private static ObjectNode membershipContent(String membership, String reason) {
@@ -392,12 +454,63 @@ public final class RoomService {
 
     /** Joins a local room; nothing is sent when the user is already joined. */
     public String join(String roomId, String userId, String reason) {
+        return join(roomId, userId, reason, List.of());
+    }
+
+    /**
+     * Joins a room: locally when this server is in it, else through one of {@code via} (or the server of the room id
+     * or of the invite), over federation.
+     */
+    public String join(String roomId, String userId, String reason, List<String> via) {
+        if (!participates(roomId)) {
+            var servers = new LinkedHashSet<String>(via);
+            invitingServer(roomId, userId).ifPresent(servers::add);
+            int colon = roomId.indexOf(':');
+            if (colon > 0) {
+                servers.add(roomId.substring(colon + 1));
+            }
+            servers.remove(serverName);
+            if (remote == null || servers.isEmpty()) {
+                throw MatrixException.notFound("Unknown room " + roomId);
+            }
+            remote.join(roomId, userId, List.copyOf(servers), reason);
+            return roomId;
+        }
         requireRoom(roomId);
         if ("join".equals(currentMembership(roomId, userId))) {
             return roomId;
         }
         send(roomId, new Draft(userId, "m.room.member", userId, joinContent(userId, reason)), Optional.empty());
         return roomId;
+    }
+
+    /**
+     * Whether this server is in the room: it has the room's state, and a local user is joined or nobody is (a local
+     * room everyone left). Otherwise its copy of the state may be stale and memberships go through another server.
+     */
+    private boolean participates(String roomId) {
+        Optional<RoomStore.Room> room = store.room(roomId);
+        if (room.isEmpty() || room.get().currentSnapshot() == 0) {
+            return false;
+        }
+        String suffix = ":" + serverName;
+        List<RoomStore.Membership> joined = store.members(roomId, "join");
+        return joined.isEmpty() || joined.stream().anyMatch(m -> m.userId().endsWith(suffix));
+    }
+
+    /** The server of whoever invited the user, when the user's membership is an invite from another server. */
+    private Optional<String> invitingServer(String roomId, String userId) {
+        return store.membership(roomId, userId).filter(m -> "invite".equals(m.membership()))
+                .flatMap(m -> store.event(m.eventNid()))
+                .map(event -> {
+                    try {
+                        return Json.MAPPER.readTree(event.json()).path("sender").asText("");
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                })
+                .map(sender -> sender.substring(sender.indexOf(':') + 1))
+                .filter(server -> !server.equals(serverName));
     }
 
     /**
@@ -428,10 +541,47 @@ public final class RoomService {
         // The invitee's profile, so clients can show who was invited (as Synapse does for its own users).
         ObjectNode content = membershipContent("invite", reason);
         memberProfiles.apply(target).forEach(content::put);
-        send(roomId, new Draft(sender, "m.room.member", target, content), Optional.empty());
+        Draft draft = new Draft(sender, "m.room.member", target, content);
+        if (remote == null || target.endsWith(":" + serverName)) {
+            send(roomId, draft, Optional.empty());
+            return;
+        }
+        // A user of another server: that server signs the invite too before it is stored (spec: server-server-api
+        // "Inviting to a room"). The room stays locked meanwhile, so the invite still extends its extremities.
+        locks.withRoom(roomId, () -> {
+            RoomStore.Room room = requireRoom(roomId);
+            Building building = open(room);
+            EncodedPdu invite = building.add(draft);
+            EncodedPdu signed = remote.invite(roomId, version(room), invite, strippedState(room));
+            persist(room.roomId(), room.version(), room.creator(), List.of(signed), Optional.empty());
+            return null;
+        });
+    }
+
+    private static final List<StateKey> STRIPPED_STATE = List.of(CREATE, JOIN_RULES,
+            new StateKey("m.room.name", ""), new StateKey("m.room.avatar", ""), new StateKey("m.room.topic", ""),
+            new StateKey("m.room.canonical_alias", ""), new StateKey("m.room.encryption", ""));
+
+    /** The room's stripped state for an invitee (spec: client-server-api "Stripped state"). */
+    private ArrayNode strippedState(RoomStore.Room room) {
+        ArrayNode events = Json.MAPPER.createArrayNode();
+        for (StoredEvent stored : store.state(room.currentSnapshot(), STRIPPED_STATE).values()) {
+            Pdu pdu = pdu(stored, version(room));
+            ObjectNode event = events.addObject();
+            event.put("type", pdu.type());
+            event.put("state_key", pdu.stateKey());
+            event.put("sender", pdu.sender());
+            event.set("content", pdu.content());
+        }
+        return events;
     }
 
     public void leave(String roomId, String userId, String reason) {
+        Optional<String> inviter = invitingServer(roomId, userId);
+        if (!participates(roomId) && inviter.isPresent() && remote != null) {
+            remote.leave(roomId, userId, List.of(inviter.get()), reason);
+            return;
+        }
         requireRoom(roomId);
         String membership = currentMembership(roomId, userId);
         if ("leave".equals(membership)) {

@@ -23,7 +23,13 @@ public interface RoomStore {
 
     /** A stored event and where it sits. */
     record StoredEvent(long nid, String eventId, long roomNid, long streamPos, long depth, long stateBefore,
-                       long stateAfter, boolean rejected, boolean softFailed, String redactedBy, byte[] json) {}
+                       long stateAfter, boolean rejected, boolean softFailed, String redactedBy, byte[] json,
+                       boolean outlier) {
+        /** The snapshot of the state after the event: its own for an accepted state event, else the state before. */
+        public long stateAfterOrBefore() {
+            return stateAfter != 0 ? stateAfter : stateBefore;
+        }
+    }
 
     /**
      * A client transaction id (spec: "Transaction identifiers"), scoped to the device and the endpoint with its
@@ -56,6 +62,74 @@ public interface RoomStore {
      */
     Persisted persist(String roomId, String roomVersion, String creator, List<EncodedPdu> events,
                       Optional<TxnKey> txn);
+
+    /**
+     * Where the state before a received event comes from: a stored snapshot (the state after its only prev event),
+     * or a state computed in memory (resolved from several prev events, or given by another server on a join), which
+     * is stored as a delta on {@code base} when it only adds to or changes it.
+     */
+    sealed interface StateBefore {
+        record Snapshot(long nid) implements StateBefore {}
+
+        record Computed(long base, Map<StateKey, String> state) implements StateBefore {}
+    }
+
+    /** What a received event does to the room's current state. */
+    sealed interface CurrentState {
+        /** Soft-failed, rejected, or on a fork that does not change the resolved state. */
+        record Unchanged() implements CurrentState {}
+
+        /** The event extends every forward extremity: the current state becomes the state after it. */
+        record AfterEvent() implements CurrentState {}
+
+        /** Forks merged or stayed apart: the current state is the state resolved over the new extremities. */
+        record Resolved(Map<StateKey, String> state) implements CurrentState {}
+    }
+
+    /**
+     * An event received from another server, checked by the caller (spec: server-server-api "Checks performed on
+     * receipt of a PDU"). A rejected event keeps the state before it as the state after it and is never an
+     * extremity; a soft-failed event takes its place in the DAG but is not an extremity either. Neither is shown to
+     * clients.
+     */
+    record ReceivedEvent(EncodedPdu event, StateBefore stateBefore, boolean rejected, boolean softFailed) {}
+
+    /**
+     * Stores a received event in the room's DAG in one transaction: next events stream position, the state before
+     * and after it, its prev_events replaced by it among the forward extremities (unless rejected or soft-failed),
+     * the current state and memberships moved as {@code current} says. Every event a state names must be stored.
+     * An event stored before as an outlier takes its place in the DAG; one already in the DAG is left alone (the
+     * result is then empty).
+     */
+    Optional<Persisted> persistReceived(String roomId, ReceivedEvent event, CurrentState current);
+
+    /**
+     * Stores events received for their own sake (auth chains, the state of a room being joined): outliers, with no
+     * place in the DAG and never in a timeline. Already stored events are skipped. The room row is created when the
+     * room is new ({@code roomVersion} and {@code creator} are only read then), with no current state yet.
+     */
+    void persistOutliers(String roomId, String roomVersion, String creator, List<EncodedPdu> events);
+
+    /**
+     * Marks a room as joined with partial state (MSC3706) and the servers to resync its full state from, or clears
+     * the mark ({@code servers} empty).
+     */
+    void setPartialState(String roomId, List<String> servers);
+
+    /** The servers to resync a partial-state room from; empty when the room's state is complete. */
+    List<String> partialStateServers(String roomId);
+
+    /** Rooms joined with partial state whose full state is still to fetch. */
+    List<String> partialStateRooms();
+
+    /**
+     * Records a membership event of a local user in a room this server is not in (an invite received with PUT
+     * /_matrix/federation/v2/invite, or the leave that rejects it): the event as an outlier, the user's membership
+     * as its content says, and for an invite the stripped state sent with it ({@code inviteRoomState}, else null).
+     */
+    void recordRemoteMembership(String roomId, String roomVersion, EncodedPdu event, byte[] inviteRoomState);
+
+    Optional<byte[]> inviteRoomState(long eventNid);
 
     Optional<StoredEvent> event(String eventId);
 

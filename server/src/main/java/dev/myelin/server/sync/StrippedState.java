@@ -33,6 +33,23 @@ final class StrippedState {
     ArrayNode of(RoomStore.Room room, StoredEvent membership) {
         RoomVersion version = RoomService.version(room);
         ArrayNode events = Json.MAPPER.createArrayNode();
+        // An invite to a room this server is not in: the stripped state the inviting server sent with it.
+        var sent = rooms.store().inviteRoomState(membership.nid());
+        if (sent.isPresent()) {
+            try {
+                if (Json.MAPPER.readTree(sent.get()) instanceof ArrayNode given) {
+                    given.forEach(event -> {
+                        if (event.isObject() && !membership.eventId().equals(event.path("event_id").asText())) {
+                            events.add(event);
+                        }
+                    });
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            events.add(stripped(rooms.pdu(membership, version)));
+            return events;
+        }
         Map<StateKey, StoredEvent> state = rooms.store().state(membership.stateAfter(), KEYS);
         for (StateKey key : KEYS) {
             StoredEvent event = state.get(key);

@@ -30,7 +30,7 @@ public final class SqlRoomStore implements RoomStore {
     public static final int DEFAULT_MAX_CHAIN_LENGTH = 64;
 
     static final String EVENT_COLUMNS = "e.event_nid, e.event_id, e.room_nid, e.stream_pos, e.depth, "
-            + "e.state_before_nid, e.state_after_nid, e.rejected, e.soft_failed, e.redacted_by, e.json";
+            + "e.state_before_nid, e.state_after_nid, e.rejected, e.soft_failed, e.redacted_by, e.json, e.outlier";
 
     private final Database database;
     private final int maxChainLength;
@@ -56,7 +56,7 @@ public final class SqlRoomStore implements RoomStore {
         return new StoredEvent(row.getLong("event_nid"), row.getString("event_id"), row.getLong("room_nid"),
                 row.getLong("stream_pos"), row.getLong("depth"), row.getLong("state_before_nid"),
                 row.getLong("state_after_nid"), row.getBoolean("rejected"), row.getBoolean("soft_failed"),
-                row.getString("redacted_by"), row.getBytes("json"));
+                row.getString("redacted_by"), row.getBytes("json"), row.getBoolean("outlier"));
     }
 
     private static Room roomRow(ResultSet row) throws SQLException {
@@ -115,7 +115,7 @@ public final class SqlRoomStore implements RoomStore {
                 SqlRelationStore.index(c, roomNid, eventNid, pos, pdu);
                 long after = current;
                 if (stateKeyNid != null) {
-                    after = newSnapshot(c, roomNid, current, new NidKey(typeNid, stateKeyNid), eventNid);
+                    after = newSnapshot(c, roomNid, current, Map.of(new NidKey(typeNid, stateKeyNid), eventNid));
                     Jdbc.update(c, "UPDATE events SET state_after_nid = ? WHERE event_nid = ?", after, eventNid);
                 }
                 for (String prev : pdu.prevEvents()) {
@@ -146,7 +146,7 @@ public final class SqlRoomStore implements RoomStore {
                 SqlUserDirectoryStore.onRoomEvent(c, roomNid, pdu);
                 current = after;
                 stored.add(new StoredEvent(eventNid, pdu.eventId(), roomNid, pos, pdu.depth(),
-                        before, stateKeyNid == null ? 0 : after, false, false, null, json));
+                        before, stateKeyNid == null ? 0 : after, false, false, null, json, false));
             }
             Jdbc.update(c, "UPDATE rooms SET current_snapshot_nid = ? WHERE room_nid = ?", current, roomNid);
             if (txn.isPresent()) {
@@ -167,6 +167,268 @@ public final class SqlRoomStore implements RoomStore {
         return persisted;
     }
 
+    @Override
+    public Optional<Persisted> persistReceived(String roomId, ReceivedEvent received, CurrentState current) {
+        var interned = new HashMap<String, Long>();
+        var internedKeys = new HashMap<String, Long>();
+        Optional<Persisted> persisted = database.write(c -> {
+            Room room = selectRoom(c, roomId).orElseThrow(() -> new IllegalStateException("unknown room " + roomId));
+            long roomNid = room.nid();
+            Pdu pdu = received.event().pdu();
+            Optional<StoredEvent> existing = selectEvent(c, pdu.eventId());
+            if (existing.isPresent() && !existing.get().outlier()) {
+                return Optional.<Persisted>empty();
+            }
+            long before = switch (received.stateBefore()) {
+                case StateBefore.Snapshot snapshot -> snapshot.nid();
+                case StateBefore.Computed computed ->
+                        snapshotOf(c, roomNid, computed.base(), computed.state(), interned, internedKeys);
+            };
+            long pos = SqlStreamPositions.next(c, EVENTS);
+            long typeNid = intern(c, "event_types", "type", "type_nid", typeNids, interned, pdu.type());
+            Long stateKeyNid = pdu.isState()
+                    ? intern(c, "state_keys", "state_key", "state_key_nid", stateKeyNids, internedKeys, pdu.stateKey())
+                    : null;
+            boolean rejected = received.rejected();
+            boolean softFailed = received.softFailed();
+            byte[] json = received.event().bytes();
+            long eventNid;
+            if (existing.isPresent()) {
+                eventNid = existing.get().nid();
+                Jdbc.update(c, """
+                        UPDATE events SET outlier = FALSE, stream_pos = ?, state_before_nid = ?, rejected = ?,
+                        soft_failed = ? WHERE event_nid = ?""", pos, before == 0 ? null : before, rejected, softFailed,
+                        eventNid);
+            } else {
+                eventNid = Jdbc.queryOne(c, """
+                        INSERT INTO events (event_id, room_nid, type_nid, state_key_nid, depth, stream_pos,
+                                            state_before_nid, rejected, soft_failed, json, origin_server_ts)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING event_nid""", row -> row.getLong(1),
+                        pdu.eventId(), roomNid, typeNid, stateKeyNid, pdu.depth(), pos, before == 0 ? null : before,
+                        rejected, softFailed, json, pdu.originServerTs()).orElseThrow();
+            }
+            long after = 0;
+            if (stateKeyNid != null && !rejected) {
+                after = newSnapshot(c, roomNid, before, Map.of(new NidKey(typeNid, stateKeyNid), eventNid));
+                Jdbc.update(c, "UPDATE events SET state_after_nid = ? WHERE event_nid = ?", after, eventNid);
+            }
+            if (!rejected && !softFailed) {
+                for (String prev : pdu.prevEvents()) {
+                    Jdbc.update(c, """
+                            DELETE FROM forward_extremities WHERE room_nid = ?
+                            AND event_nid = (SELECT event_nid FROM events WHERE event_id = ?)""", roomNid, prev);
+                }
+                Jdbc.update(c, "INSERT INTO forward_extremities (room_nid, event_nid) VALUES (?, ?)",
+                        roomNid, eventNid);
+                if ("m.room.redaction".equals(pdu.type()) && pdu.redacts() != null) {
+                    Jdbc.update(c, """
+                            UPDATE events SET redacted_by = ? WHERE event_id = ? AND room_nid = ?
+                            AND redacted_by IS NULL""", pdu.eventId(), pdu.redacts(), roomNid);
+                    SqlRelationStore.unindex(c, pdu.redacts(), roomNid);
+                }
+                // The derived indexes local events get in persist: relations, full-text search, user directory.
+                SqlRelationStore.index(c, roomNid, eventNid, pos, pdu);
+                SqlSearchStore.onRoomEvent(c, database.dialect(), roomNid, eventNid, pdu.type(), pdu.content(),
+                        pdu.redacts());
+                SqlUserDirectoryStore.onRoomEvent(c, roomNid, pdu);
+            }
+            long oldCurrent = room.currentSnapshot();
+            long newCurrent = switch (current) {
+                case CurrentState.Unchanged _ -> oldCurrent;
+                case CurrentState.AfterEvent _ -> after != 0 ? after : before;
+                case CurrentState.Resolved resolved ->
+                        snapshotOf(c, roomNid, oldCurrent, resolved.state(), interned, internedKeys);
+            };
+            if (newCurrent != oldCurrent) {
+                Jdbc.update(c, "UPDATE rooms SET current_snapshot_nid = ? WHERE room_nid = ?", newCurrent, roomNid);
+                if (before == oldCurrent && newCurrent == after) {
+                    if ("m.room.member".equals(pdu.type())) {
+                        upsertMembership(c, roomNid, pdu.stateKey(), pdu.content().path("membership").asText("leave"),
+                                eventNid);
+                    }
+                } else {
+                    refreshMemberships(c, roomNid, newCurrent);
+                }
+            }
+            StoredEvent stored = new StoredEvent(eventNid, pdu.eventId(), roomNid, pos, pdu.depth(), before, after,
+                    rejected, softFailed, null, json, false);
+            return Optional.of(new Persisted(selectRoom(c, roomId).orElseThrow(), List.of(stored)));
+        });
+        typeNids.putAll(interned);
+        stateKeyNids.putAll(internedKeys);
+        return persisted;
+    }
+
+    @Override
+    public void persistOutliers(String roomId, String roomVersion, String creator, List<EncodedPdu> events) {
+        var interned = new HashMap<String, Long>();
+        var internedKeys = new HashMap<String, Long>();
+        database.write(c -> insertOutliers(c, roomId, roomVersion, creator, events, interned, internedKeys));
+        typeNids.putAll(interned);
+        stateKeyNids.putAll(internedKeys);
+    }
+
+    private Void insertOutliers(Connection c, String roomId, String roomVersion, String creator,
+                                List<EncodedPdu> events, Map<String, Long> interned, Map<String, Long> internedKeys)
+            throws SQLException {
+        Optional<Room> existing = selectRoom(c, roomId);
+        long roomNid = existing.isPresent() ? existing.get().nid() : Jdbc.queryOne(c, """
+                INSERT INTO rooms (room_id, room_version, creator) VALUES (?, ?, ?)
+                RETURNING room_nid""", row -> row.getLong(1), roomId, roomVersion, creator).orElseThrow();
+        for (EncodedPdu encoded : events) {
+            Pdu pdu = encoded.pdu();
+            if (selectEvent(c, pdu.eventId()).isPresent()) {
+                continue;
+            }
+            long typeNid = intern(c, "event_types", "type", "type_nid", typeNids, interned, pdu.type());
+            Long stateKeyNid = pdu.isState()
+                    ? intern(c, "state_keys", "state_key", "state_key_nid", stateKeyNids, internedKeys,
+                    pdu.stateKey())
+                    : null;
+            Jdbc.update(c, """
+                    INSERT INTO events (event_id, room_nid, type_nid, state_key_nid, depth, stream_pos, json,
+                                        outlier)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, TRUE)""", pdu.eventId(), roomNid, typeNid, stateKeyNid,
+                    pdu.depth(), SqlStreamPositions.next(c, EVENTS), encoded.bytes());
+        }
+        return null;
+    }
+
+    private static Optional<StoredEvent> selectEvent(Connection c, String eventId) throws SQLException {
+        return Jdbc.queryOne(c, "SELECT " + EVENT_COLUMNS + " FROM events e WHERE e.event_id = ?",
+                SqlRoomStore::storedEvent, eventId);
+    }
+
+    /**
+     * The snapshot holding exactly {@code state}: {@code base} itself when equal, a delta on it when {@code state}
+     * only adds to or changes it, else a new full snapshot.
+     */
+    private long snapshotOf(Connection c, long roomNid, long base, Map<StateKey, String> state,
+                            Map<String, Long> interned, Map<String, Long> internedKeys) throws SQLException {
+        Map<String, Long> eventNids = eventNids(c, state.values());
+        var target = new HashMap<NidKey, Long>(state.size() * 2);
+        for (var entry : state.entrySet()) {
+            Long eventNid = eventNids.get(entry.getValue());
+            if (eventNid == null) {
+                throw new IllegalStateException("state names an event that is not stored: " + entry.getValue());
+            }
+            target.put(new NidKey(
+                    intern(c, "event_types", "type", "type_nid", typeNids, interned, entry.getKey().type()),
+                    intern(c, "state_keys", "state_key", "state_key_nid", stateKeyNids, internedKeys,
+                            entry.getKey().stateKey())), eventNid);
+        }
+        if (base != 0) {
+            Map<NidKey, Long> baseState = stateNids(c, base, null);
+            if (target.keySet().containsAll(baseState.keySet())) {
+                var changes = new HashMap<NidKey, Long>();
+                target.forEach((key, nid) -> {
+                    if (!nid.equals(baseState.get(key))) {
+                        changes.put(key, nid);
+                    }
+                });
+                return changes.isEmpty() ? base : newSnapshot(c, roomNid, base, changes);
+            }
+        }
+        return insertSnapshot(c, roomNid, null, 0, target);
+    }
+
+    private static Map<String, Long> eventNids(Connection c, Collection<String> eventIds) throws SQLException {
+        var ids = new ArrayList<>(new java.util.LinkedHashSet<>(eventIds));
+        var nids = new HashMap<String, Long>(ids.size() * 2);
+        for (int i = 0; i < ids.size(); i += 500) {
+            List<String> chunk = ids.subList(i, Math.min(ids.size(), i + 500));
+            String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
+            for (Object[] row : Jdbc.queryList(c, "SELECT event_id, event_nid FROM events WHERE event_id IN ("
+                    + marks + ")", row -> new Object[]{row.getString(1), row.getLong(2)}, chunk.toArray())) {
+                nids.put((String) row[0], (Long) row[1]);
+            }
+        }
+        return nids;
+    }
+
+    private static void upsertMembership(Connection c, long roomNid, String userId, String membership, long eventNid)
+            throws SQLException {
+        Jdbc.update(c, """
+                INSERT INTO room_memberships (room_nid, user_id, membership, event_nid, forgotten)
+                VALUES (?, ?, ?, ?, FALSE)
+                ON CONFLICT (room_nid, user_id) DO UPDATE SET membership = excluded.membership,
+                    event_nid = excluded.event_nid, forgotten = FALSE""", roomNid, userId, membership, eventNid);
+    }
+
+    /** Brings the room's memberships in line with the member events of its (new) current state. */
+    private void refreshMemberships(Connection c, long roomNid, long snapshot) throws SQLException {
+        Long memberType = lookupNid(c, "event_types", "type", "type_nid", typeNids, "m.room.member");
+        if (memberType == null || snapshot == 0) {
+            return;
+        }
+        var known = new java.util.HashSet<>(Jdbc.queryList(c,
+                "SELECT event_nid FROM room_memberships WHERE room_nid = ?", row -> row.getLong(1), roomNid));
+        var changed = new HashMap<NidKey, Long>();
+        stateNids(c, snapshot, "se.type_nid = ?", memberType).forEach((key, nid) -> {
+            if (!known.contains(nid)) {
+                changed.put(key, nid);
+            }
+        });
+        for (var entry : resolve(c, changed).entrySet()) {
+            String membership;
+            try {
+                membership = dev.myelin.spec.json.MatrixJsonParser.LENIENT.parseObject(entry.getValue().json())
+                        .path("content").path("membership").asText("leave");
+            } catch (dev.myelin.spec.json.InvalidJsonException e) {
+                throw new IllegalStateException("stored event is not JSON: " + entry.getValue().eventId(), e);
+            }
+            upsertMembership(c, roomNid, entry.getKey().stateKey(), membership, entry.getValue().nid());
+        }
+    }
+
+    @Override
+    public void setPartialState(String roomId, List<String> servers) {
+        database.write(c -> Jdbc.update(c, "UPDATE rooms SET partial_state = ?, resync_servers = ? WHERE room_id = ?",
+                !servers.isEmpty(), servers.isEmpty() ? null : String.join(" ", servers), roomId));
+    }
+
+    @Override
+    public List<String> partialStateServers(String roomId) {
+        return database.read(c -> Jdbc.queryOne(c,
+                "SELECT resync_servers FROM rooms WHERE room_id = ? AND partial_state = TRUE",
+                row -> row.getString(1), roomId))
+                .filter(servers -> servers != null && !servers.isBlank())
+                .map(servers -> List.of(servers.split(" ")))
+                .orElse(List.of());
+    }
+
+    @Override
+    public List<String> partialStateRooms() {
+        return database.read(c -> Jdbc.queryList(c, "SELECT room_id FROM rooms WHERE partial_state = TRUE",
+                row -> row.getString(1)));
+    }
+
+    @Override
+    public void recordRemoteMembership(String roomId, String roomVersion, EncodedPdu invite, byte[] inviteRoomState) {
+        var interned = new HashMap<String, Long>();
+        var internedKeys = new HashMap<String, Long>();
+        database.write(c -> {
+            insertOutliers(c, roomId, roomVersion, invite.pdu().sender(), List.of(invite), interned, internedKeys);
+            StoredEvent stored = selectEvent(c, invite.eventId()).orElseThrow();
+            upsertMembership(c, stored.roomNid(), invite.pdu().stateKey(),
+                    invite.pdu().content().path("membership").asText("leave"), stored.nid());
+            if (inviteRoomState != null) {
+                Jdbc.update(c, """
+                        INSERT INTO invite_room_state (event_nid, json) VALUES (?, ?)
+                        ON CONFLICT (event_nid) DO UPDATE SET json = excluded.json""", stored.nid(), inviteRoomState);
+            }
+            return null;
+        });
+        typeNids.putAll(interned);
+        stateKeyNids.putAll(internedKeys);
+    }
+
+    @Override
+    public Optional<byte[]> inviteRoomState(long eventNid) {
+        return database.read(c -> Jdbc.queryOne(c, "SELECT json FROM invite_room_state WHERE event_nid = ?",
+                row -> row.getBytes(1), eventNid));
+    }
+
     private static long intern(Connection c, String table, String column, String nidColumn, Map<String, Long> cache,
                                Map<String, Long> fresh, String value) throws SQLException {
         Long cached = cache.get(value);
@@ -182,12 +444,13 @@ public final class SqlRoomStore implements RoomStore {
     }
 
     /**
-     * A snapshot that is {@code parent} with one entry set. Usually a one-entry delta on the parent. When the chain
+     * A snapshot that is {@code parent} with the given entries set. Usually a one-entry delta on the parent. When the chain
      * reaches {@link #maxChainLength}, it is rebased instead: a snapshot on the chain's full root holding every entry
      * the chain changed (so a big room does not copy its whole state every few changes), or, once that cumulative
      * delta is more than half the root's size, a new full snapshot.
      */
-    private long newSnapshot(Connection c, long roomNid, long parent, NidKey key, long eventNid) throws SQLException {
+    private long newSnapshot(Connection c, long roomNid, long parent, Map<NidKey, Long> changes)
+            throws SQLException {
         int parentChain = parent == 0 ? -1 : Jdbc.queryOne(c,
                 "SELECT chain_length FROM state_snapshots WHERE snapshot_nid = ?", row -> row.getInt(1), parent)
                 .orElseThrow();
@@ -206,7 +469,7 @@ public final class SqlRoomStore implements RoomStore {
             long rootSize = Jdbc.queryOne(c, "SELECT COUNT(*) FROM state_snapshot_entries WHERE snapshot_nid = ?",
                     row -> row.getLong(1), root).orElseThrow();
             Map<NidKey, Long> changed = stateNids(c, parent, "chain.parent_nid IS NOT NULL");
-            changed.put(key, eventNid);
+            changed.putAll(changes);
             if (changed.size() * 2L > rootSize) {
                 newParent = null;
                 chainLength = 0;
@@ -217,10 +480,15 @@ public final class SqlRoomStore implements RoomStore {
                 entries.putAll(changed);
             }
         }
+        entries.putAll(changes);
+        return insertSnapshot(c, roomNid, newParent, chainLength, entries);
+    }
+
+    private static long insertSnapshot(Connection c, long roomNid, Long parent, int chainLength,
+                                       Map<NidKey, Long> entries) throws SQLException {
         long snapshot = Jdbc.queryOne(c, """
                 INSERT INTO state_snapshots (room_nid, parent_nid, chain_length) VALUES (?, ?, ?)
-                RETURNING snapshot_nid""", row -> row.getLong(1), roomNid, newParent, chainLength).orElseThrow();
-        entries.put(key, eventNid);
+                RETURNING snapshot_nid""", row -> row.getLong(1), roomNid, parent, chainLength).orElseThrow();
         try (var insert = c.prepareStatement("""
                 INSERT INTO state_snapshot_entries (snapshot_nid, type_nid, state_key_nid, event_nid)
                 VALUES (?, ?, ?, ?)""")) {
@@ -348,8 +616,7 @@ public final class SqlRoomStore implements RoomStore {
 
     @Override
     public Optional<StoredEvent> event(String eventId) {
-        return database.read(c -> Jdbc.queryOne(c, "SELECT " + EVENT_COLUMNS + " FROM events e WHERE e.event_id = ?",
-                SqlRoomStore::storedEvent, eventId));
+        return database.read(c -> selectEvent(c, eventId));
     }
 
     @Override
@@ -386,7 +653,7 @@ public final class SqlRoomStore implements RoomStore {
     @Override
     public List<StoredEvent> timeline(long roomNid, long from, long to, boolean backwards, int limit) {
         String sql = "SELECT " + EVENT_COLUMNS + " FROM events e WHERE e.room_nid = ? AND e.rejected = FALSE"
-                + " AND e.soft_failed = FALSE AND "
+                + " AND e.soft_failed = FALSE AND e.outlier = FALSE AND "
                 + (backwards ? "e.stream_pos <= ? AND e.stream_pos > ? ORDER BY e.stream_pos DESC"
                              : "e.stream_pos > ? AND e.stream_pos <= ? ORDER BY e.stream_pos ASC")
                 + " LIMIT ?";

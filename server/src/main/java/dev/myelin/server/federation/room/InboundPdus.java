@@ -1,0 +1,161 @@
+package dev.myelin.server.federation.room;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.myelin.server.federation.inbound.PduHandler;
+import dev.myelin.server.federation.inbound.UnknownRoomPdus;
+import dev.myelin.server.federation.transport.FederationException;
+import dev.myelin.server.http.Json;
+import dev.myelin.server.room.RemoteEventIngest;
+import dev.myelin.server.room.RoomLocks;
+import dev.myelin.server.room.RoomService;
+import dev.myelin.server.storage.RoomStore;
+import dev.myelin.spec.event.EncodedPdu;
+import dev.myelin.spec.event.RoomVersion;
+import dev.myelin.spec.event.StateKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The PDUs of inbound transactions (spec: server-server-api "Receiving transactions", "Checks performed on receipt
+ * of a PDU"). One room at a time: an event whose auth events are unknown gets them from {@code /event_auth}; one
+ * whose prev_events are unknown gets the gap from {@code /get_missing_events} (limit 10), and when the gap is larger,
+ * the state before the event from {@code /state_ids} and {@code /event} (spec: "If the gap is too large...").
+ */
+final class InboundPdus implements PduHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(InboundPdus.class);
+    private static final int MISSING_EVENTS_LIMIT = 10;
+
+    private final RoomService rooms;
+    private final RoomStore store;
+    private final RemoteEventIngest ingest;
+    private final RemoteRoomReader remote;
+    private final RoomLocks locks = new RoomLocks(64);
+
+    InboundPdus(RoomService rooms, RemoteEventIngest ingest, RemoteRoomReader remote) {
+        this.rooms = rooms;
+        this.store = rooms.store();
+        this.ingest = ingest;
+        this.remote = remote;
+    }
+
+    @Override
+    public PduHandler.Outcome handle(String origin, ObjectNode pdu) {
+        String roomId = pdu.path("room_id").asText("");
+        Optional<RoomStore.Room> room = store.room(roomId).filter(r -> r.currentSnapshot() != 0);
+        if (room.isEmpty()) {
+            return PduHandler.Outcome.failed(UnknownRoomPdus.eventId(pdu), "This server is not in room " + roomId);
+        }
+        RoomVersion version = RoomService.version(room.get());
+        EncodedPdu event;
+        try {
+            event = ingest.verify(Json.MAPPER.writeValueAsBytes(pdu), version);
+        } catch (RemoteEventIngest.DroppedException | JsonProcessingException e) {
+            return PduHandler.Outcome.failed(UnknownRoomPdus.eventId(pdu), e.getMessage());
+        }
+        if (!roomId.equals(event.pdu().roomId())) {
+            return PduHandler.Outcome.failed(event.eventId(), "Event is not in room " + roomId);
+        }
+        RemoteEventIngest.Outcome outcome = locks.withRoom(roomId, () -> receive(origin, roomId, version, event));
+        return switch (outcome) {
+            case RemoteEventIngest.Outcome.Accepted _, RemoteEventIngest.Outcome.Duplicate _ ->
+                    PduHandler.Outcome.accepted(event.eventId());
+            case RemoteEventIngest.Outcome.Rejected rejected ->
+                    PduHandler.Outcome.failed(event.eventId(), rejected.reason());
+            case RemoteEventIngest.Outcome.Dropped dropped ->
+                    PduHandler.Outcome.failed(event.eventId(), dropped.reason());
+            case RemoteEventIngest.Outcome.Missing missing -> PduHandler.Outcome.failed(event.eventId(),
+                    "Could not get events it refers to: " + missing.prevEvents() + " " + missing.authEvents());
+        };
+    }
+
+    private RemoteEventIngest.Outcome receive(String origin, String roomId, RoomVersion version, EncodedPdu event) {
+        RemoteEventIngest.Outcome outcome = ingest.accept(roomId, event, Optional.empty());
+        if (!(outcome instanceof RemoteEventIngest.Outcome.Missing missing)) {
+            return outcome;
+        }
+        try {
+            if (!missing.authEvents().isEmpty()) {
+                fetchAuthEvents(origin, roomId, version, event.eventId());
+            }
+            if (!missing.prevEvents().isEmpty()) {
+                fillGap(origin, roomId, version, event);
+            }
+            outcome = ingest.accept(roomId, event, Optional.empty());
+            if (outcome instanceof RemoteEventIngest.Outcome.Missing stillMissing
+                    && stillMissing.authEvents().isEmpty()) {
+                return ingest.accept(roomId, event, Optional.of(stateBefore(origin, roomId, version,
+                        event.eventId())));
+            }
+            return outcome;
+        } catch (FederationException e) {
+            LOG.info("Could not fetch what {} refers to from {}: {}", event.eventId(), origin, e.getMessage());
+            return outcome;
+        }
+    }
+
+    private void fetchAuthEvents(String origin, String roomId, RoomVersion version, String eventId)
+            throws FederationException {
+        List<EncodedPdu> chain = remote.eventAuth(origin, roomId, eventId, version);
+        ingest.storeOutliers(roomId, version, creator(roomId), chain);
+    }
+
+    /** Gets the events between this server's extremities and the event, and accepts them oldest first. */
+    private void fillGap(String origin, String roomId, RoomVersion version, EncodedPdu event)
+            throws FederationException {
+        RoomStore.Room room = store.room(roomId).orElseThrow();
+        List<String> extremities = store.forwardExtremities(room.nid());
+        List<EncodedPdu> gap = remote.missingEvents(origin, roomId, extremities, List.of(event.eventId()),
+                MISSING_EVENTS_LIMIT, 0, version);
+        for (EncodedPdu missing : gap) {
+            RemoteEventIngest.Outcome outcome = ingest.accept(roomId, missing, Optional.empty());
+            if (outcome instanceof RemoteEventIngest.Outcome.Missing stillMissing) {
+                if (!stillMissing.authEvents().isEmpty()) {
+                    fetchAuthEvents(origin, roomId, version, missing.eventId());
+                }
+                outcome = ingest.accept(roomId, missing, Optional.empty());
+                if (outcome instanceof RemoteEventIngest.Outcome.Missing) {
+                    ingest.accept(roomId, missing, Optional.of(stateBefore(origin, roomId, version,
+                            missing.eventId())));
+                }
+            }
+        }
+    }
+
+    /**
+     * The state before an event as {@code origin} reports it, with every event of it (and its auth chain) fetched
+     * and stored as outliers first.
+     */
+    private Map<StateKey, String> stateBefore(String origin, String roomId, RoomVersion version, String eventId)
+            throws FederationException {
+        RemoteRoomReader.StateIds ids = remote.stateIds(origin, roomId, eventId);
+        var fetched = new java.util.ArrayList<EncodedPdu>();
+        var wanted = new java.util.LinkedHashSet<String>(ids.authChain());
+        wanted.addAll(ids.state());
+        for (String id : wanted) {
+            if (store.event(id).isEmpty()) {
+                remote.event(origin, id, version).ifPresent(fetched::add);
+            }
+        }
+        ingest.storeOutliers(roomId, version, creator(roomId), fetched);
+        var state = new HashMap<StateKey, String>();
+        for (String id : ids.state()) {
+            store.event(id).filter(e -> !e.rejected()).ifPresent(stored -> {
+                var pdu = rooms.pdu(stored, version);
+                if (pdu.isState()) {
+                    state.put(StateKey.of(pdu), id);
+                }
+            });
+        }
+        return state;
+    }
+
+    private String creator(String roomId) {
+        return store.room(roomId).map(RoomStore.Room::creator).orElseThrow();
+    }
+}

@@ -1,0 +1,44 @@
+package dev.myelin.server.federation.room;
+
+import dev.myelin.server.federation.inbound.InboundHandlers;
+import dev.myelin.server.federation.keys.KeyRing;
+import dev.myelin.server.federation.sender.FederationSender;
+import dev.myelin.server.federation.transport.FederationClient;
+import dev.myelin.server.federation.transport.FederationRoutes;
+import dev.myelin.server.room.RemoteEventIngest;
+import dev.myelin.server.room.RoomService;
+import dev.myelin.spec.crypto.SigningKey;
+
+import java.time.Clock;
+
+/**
+ * Rooms over federation, wired: accepting events from other servers (inbound transactions and the resident
+ * endpoints), sending local events to the other servers of a room, and joining rooms on other servers.
+ */
+public final class RoomFederation {
+    private final RemoteEventIngest ingest;
+    private final RoomFederationEndpoints endpoints;
+    private final RemoteMemberships remoteMemberships;
+
+    public RoomFederation(RoomService rooms, SigningKey key, KeyRing keys, FederationClient client,
+                          FederationSender sender, InboundHandlers inbound, Clock clock) {
+        this.ingest = new RemoteEventIngest(rooms, keys::findOrFetch);
+        var access = new ServerAccess(rooms);
+        var remote = new RemoteRoomReader(client, ingest);
+        this.endpoints = new RoomFederationEndpoints(rooms.serverName(),
+                new ResidentMemberships(rooms, ingest, access, sender), new InviteReceiver(rooms, ingest, key),
+                new RoomHistory(rooms, access), access, clock);
+        this.remoteMemberships = new RemoteMemberships(rooms, ingest, remote, client, key);
+        inbound.pduHandler(new InboundPdus(rooms, ingest, remote));
+        rooms.addListener(new OutboundPdus(rooms.serverName(), rooms.store(), access, sender));
+        rooms.remoteMemberships(remoteMemberships);
+    }
+
+    public RemoteEventIngest ingest() {
+        return ingest;
+    }
+
+    public void register(FederationRoutes routes) {
+        endpoints.register(routes);
+    }
+}

@@ -1,0 +1,324 @@
+package dev.myelin.server.room;
+
+import dev.myelin.server.storage.RoomStore;
+import dev.myelin.server.storage.RoomStore.CurrentState;
+import dev.myelin.server.storage.RoomStore.StateBefore;
+import dev.myelin.server.storage.RoomStore.StoredEvent;
+import dev.myelin.spec.auth.AuthEventSelector;
+import dev.myelin.spec.auth.AuthorizationException;
+import dev.myelin.spec.auth.StateResolver;
+import dev.myelin.spec.crypto.EventHashes;
+import dev.myelin.spec.crypto.ReceivedEventVerifier;
+import dev.myelin.spec.crypto.VerifyKeyLookup;
+import dev.myelin.spec.event.EncodedPdu;
+import dev.myelin.spec.event.MalformedPduException;
+import dev.myelin.spec.event.Pdu;
+import dev.myelin.spec.event.PduParser;
+import dev.myelin.spec.event.RoomVersion;
+import dev.myelin.spec.event.StateKey;
+import dev.myelin.spec.json.InvalidJsonException;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Accepts events from other servers into rooms this server is in, with the spec's checks on receipt in order
+ * (server-server-api "Checks performed on receipt of a PDU"): (1) format, (2) signatures, (3) content hash (a
+ * mismatch keeps the redacted form), (4) authorization by the event's auth events, (5) by the state before it
+ * (resolved over its prev_events when they are several), both of which reject it, and (6) by the current state,
+ * which soft-fails it. Accepted events move the forward extremities, and the current state is resolved again when
+ * forks meet.
+ *
+ * <p>Fetching what is missing (prev_events, auth events, the state at a gap) is the caller's job: {@link #accept}
+ * answers {@link Outcome.Missing} and the caller fetches and retries, or supplies the state before the event.
+ */
+public final class RemoteEventIngest {
+    private final RoomService rooms;
+    private final RoomStore store;
+    private final VerifyKeyLookup keys;
+    private final StateResolver resolver;
+
+    public RemoteEventIngest(RoomService rooms, VerifyKeyLookup keys) {
+        this.rooms = rooms;
+        this.store = rooms.store();
+        this.keys = keys;
+        this.resolver = new StateResolver(rooms.authorizer());
+    }
+
+    /** What became of a received event. */
+    public sealed interface Outcome {
+        /** Stored in the DAG; a soft-failed event is stored but neither an extremity nor shown to clients. */
+        record Accepted(String eventId, boolean softFailed) implements Outcome {}
+
+        /** Stored as rejected: it failed authorization (checks 4 or 5). */
+        record Rejected(String eventId, String reason) implements Outcome {}
+
+        /** Already in the room's DAG. */
+        record Duplicate(String eventId) implements Outcome {}
+
+        /** Not stored: malformed, badly signed, or for another room (checks 1 and 2). */
+        record Dropped(String reason) implements Outcome {}
+
+        /** Events the checks need that this server does not have. */
+        record Missing(String eventId, List<String> prevEvents, List<String> authEvents) implements Outcome {}
+    }
+
+    /** The result of checks 1-3: the event to keep (possibly redacted), or why it is dropped. */
+    public static final class DroppedException extends Exception {
+        public DroppedException(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    /**
+     * Checks 1-3 on an event's JSON: parses it for the room version, checks its signatures and content hash, and
+     * returns the form to keep (the redacted one when the hash does not match).
+     */
+    public EncodedPdu verify(byte[] json, RoomVersion version) throws DroppedException {
+        EncodedPdu parsed;
+        try {
+            parsed = PduParser.parse(json, version);
+        } catch (MalformedPduException e) {
+            throw new DroppedException("malformed event: " + e.getMessage());
+        }
+        return switch (ReceivedEventVerifier.verify(parsed.pdu().json(), version, keys)) {
+            case ReceivedEventVerifier.Outcome.Verified _ -> parsed;
+            case ReceivedEventVerifier.Outcome.Rejected rejected -> throw new DroppedException(rejected.reason());
+            case ReceivedEventVerifier.Outcome.Redacted redacted -> {
+                try {
+                    byte[] bytes = EventHashes.encoding(version).encode(redacted.redactedEvent());
+                    yield PduParser.parseStored(bytes, version, parsed.eventId());
+                } catch (InvalidJsonException e) {
+                    throw new DroppedException("redacted event cannot be encoded: " + e.getMessage());
+                }
+            }
+        };
+    }
+
+    /** Checks and accepts an event received for a room this server is in (checks 1-6). */
+    public Outcome receive(String roomId, byte[] json) {
+        Optional<RoomStore.Room> room = store.room(roomId);
+        if (room.isEmpty()) {
+            return new Outcome.Dropped("unknown room " + roomId);
+        }
+        EncodedPdu event;
+        try {
+            event = verify(json, RoomService.version(room.get()));
+        } catch (DroppedException e) {
+            return new Outcome.Dropped(e.getMessage());
+        }
+        if (!roomId.equals(event.pdu().roomId())) {
+            return new Outcome.Dropped("event " + event.eventId() + " is not in room " + roomId);
+        }
+        return accept(roomId, event, Optional.empty());
+    }
+
+    /**
+     * Checks 4-6 on an event that passed {@link #verify}, and stores it. The state before it is worked out from its
+     * prev_events, unless {@code stateBefore} (event ids) is given for an event whose prev_events this server could
+     * not get (a gap; spec: "If the gap is too large ... /state_ids").
+     */
+    public Outcome accept(String roomId, EncodedPdu event, Optional<Map<StateKey, String>> stateBefore) {
+        return rooms.withRoomLock(roomId, () -> acceptLocked(roomId, event, stateBefore));
+    }
+
+    private Outcome acceptLocked(String roomId, EncodedPdu encoded, Optional<Map<StateKey, String>> givenState) {
+        RoomStore.Room room = rooms.requireRoom(roomId);
+        RoomVersion version = RoomService.version(room);
+        Pdu event = encoded.pdu();
+        Optional<StoredEvent> known = store.event(event.eventId());
+        if (known.isPresent() && !known.get().outlier()) {
+            return new Outcome.Duplicate(event.eventId());
+        }
+        // The event itself is looked up too: it is in the state after it, which state resolution reads.
+        StoredEventLookup lookup = new StoredEventLookup(rooms, version, Map.of(event.eventId(), encoded));
+        var missingAuth = new ArrayList<String>();
+        for (String id : event.authEvents()) {
+            if (store.event(id).isEmpty()) {
+                missingAuth.add(id);
+            }
+        }
+        var prevs = new ArrayList<StoredEvent>();
+        var missingPrev = new ArrayList<String>();
+        for (String id : event.prevEvents()) {
+            Optional<StoredEvent> prev = store.event(id).filter(p -> p.roomNid() == room.nid() && !p.outlier());
+            prev.ifPresentOrElse(prevs::add, () -> missingPrev.add(id));
+        }
+        if (!missingAuth.isEmpty() || (!missingPrev.isEmpty() && givenState.isEmpty())) {
+            return new Outcome.Missing(event.eventId(), givenState.isPresent() ? List.of() : missingPrev, missingAuth);
+        }
+        // The state before the event.
+        StateBefore stateBefore;
+        Map<StateKey, String> stateBeforeIds = null;
+        if (givenState.isPresent()) {
+            stateBeforeIds = givenState.get();
+            stateBefore = new StateBefore.Computed(room.currentSnapshot(), stateBeforeIds);
+        } else {
+            var snapshots = new LinkedHashSet<Long>();
+            prevs.forEach(prev -> snapshots.add(prev.stateAfterOrBefore()));
+            if (snapshots.size() == 1) {
+                stateBefore = new StateBefore.Snapshot(snapshots.getFirst());
+            } else {
+                stateBeforeIds = resolve(version, snapshots, lookup);
+                stateBefore = new StateBefore.Computed(snapshots.getFirst(), stateBeforeIds);
+            }
+        }
+        Set<StateKey> needed = new LinkedHashSet<>(AuthEventSelector.select(event));
+        needed.add(RoomService.CREATE);
+        boolean rejected = false;
+        String reason = null;
+        try {
+            rooms.authorizer().authorizeByAuthEvents(event, lookup);
+            rooms.authorizer().authorize(event, stateAt(stateBefore, stateBeforeIds, needed, version));
+        } catch (AuthorizationException e) {
+            rejected = true;
+            reason = e.getMessage();
+        }
+        boolean softFailed = false;
+        boolean sameAsCurrent = stateBefore instanceof StateBefore.Snapshot(long nid) && nid == room.currentSnapshot();
+        // A room being joined has no current state yet: its first event is the join, checked against the state given.
+        if (!rejected && !sameAsCurrent && room.currentSnapshot() != 0) {
+            try {
+                rooms.authorizer().authorize(event, pdus(store.state(room.currentSnapshot(), needed), version));
+            } catch (AuthorizationException e) {
+                softFailed = true;
+            }
+        }
+        CurrentState current = rejected || softFailed ? new CurrentState.Unchanged()
+                : currentAfter(room, event, stateBefore, stateBeforeIds, lookup);
+        Optional<RoomStore.Persisted> persisted = store.persistReceived(roomId,
+                new RoomStore.ReceivedEvent(encoded, stateBefore, rejected, softFailed), current);
+        if (persisted.isEmpty()) {
+            return new Outcome.Duplicate(event.eventId());
+        }
+        if (rejected) {
+            return new Outcome.Rejected(event.eventId(), reason);
+        }
+        if (!softFailed) {
+            rooms.announce(roomId, persisted.get().lastStreamPos(), List.of(event), false);
+        }
+        return new Outcome.Accepted(event.eventId(), softFailed);
+    }
+
+    /**
+     * The room's current state once the event is an extremity: the state after it when it extends every
+     * extremity, else the resolution of the states after each new extremity.
+     */
+    private CurrentState currentAfter(RoomStore.Room room, Pdu event, StateBefore stateBefore,
+                                      Map<StateKey, String> stateBeforeIds, StoredEventLookup lookup) {
+        var extremities = new LinkedHashSet<>(store.forwardExtremities(room.nid()));
+        event.prevEvents().forEach(extremities::remove);
+        if (extremities.isEmpty()) {
+            return new CurrentState.AfterEvent();
+        }
+        if (!event.isState() && stateBefore instanceof StateBefore.Snapshot(long nid) && nid == room.currentSnapshot()) {
+            return new CurrentState.Unchanged();
+        }
+        var snapshots = new LinkedHashSet<Long>();
+        for (String id : extremities) {
+            store.event(id).ifPresent(stored -> snapshots.add(stored.stateAfterOrBefore()));
+        }
+        var sets = new ArrayList<Map<StateKey, String>>();
+        for (long snapshot : snapshots) {
+            sets.add(ids(store.state(snapshot)));
+        }
+        Map<StateKey, String> after = new HashMap<>(stateBeforeIds != null ? stateBeforeIds
+                : ids(store.state(((StateBefore.Snapshot) stateBefore).nid())));
+        if (event.isState()) {
+            after.put(StateKey.of(event), event.eventId());
+        }
+        sets.add(after);
+        return new CurrentState.Resolved(resolver.resolve(RoomService.version(room), sets, lookup));
+    }
+
+    private Map<StateKey, String> resolve(RoomVersion version, Set<Long> snapshots, StoredEventLookup lookup) {
+        var sets = new ArrayList<Map<StateKey, String>>();
+        for (long snapshot : snapshots) {
+            sets.add(ids(store.state(snapshot)));
+        }
+        return resolver.resolve(version, sets, lookup);
+    }
+
+    private Map<StateKey, Pdu> stateAt(StateBefore stateBefore, Map<StateKey, String> ids, Set<StateKey> keys,
+                                       RoomVersion version) {
+        if (stateBefore instanceof StateBefore.Snapshot(long nid)) {
+            return pdus(store.state(nid, keys), version);
+        }
+        var state = new HashMap<StateKey, Pdu>();
+        for (StateKey key : keys) {
+            String id = ids.get(key);
+            Optional<StoredEvent> stored = id == null ? Optional.empty() : store.event(id);
+            stored.ifPresent(e -> state.put(key, rooms.pdu(e, version)));
+        }
+        return state;
+    }
+
+    private Map<StateKey, Pdu> pdus(Map<StateKey, StoredEvent> stored, RoomVersion version) {
+        var state = new HashMap<StateKey, Pdu>();
+        stored.forEach((key, event) -> state.put(key, rooms.pdu(event, version)));
+        return state;
+    }
+
+    static Map<StateKey, String> ids(Map<StateKey, StoredEvent> state) {
+        var ids = new HashMap<StateKey, String>(state.size() * 2);
+        state.forEach((key, event) -> ids.put(key, event.eventId()));
+        return ids;
+    }
+
+    /**
+     * Stores events received for their own sake (the state and auth chain of a room being joined, auth events
+     * fetched for an event) as outliers, each after checking it against its auth events (check 4), auth events
+     * first. Events that fail, or whose auth events are neither stored nor among {@code events}, are left out.
+     *
+     * @return the ids of the events left out
+     */
+    public List<String> storeOutliers(String roomId, RoomVersion version, String creator, List<EncodedPdu> events) {
+        return rooms.withRoomLock(roomId, () -> {
+            var pending = new HashMap<String, EncodedPdu>();
+            for (EncodedPdu event : events) {
+                if (store.event(event.eventId()).isEmpty()) {
+                    pending.put(event.eventId(), event);
+                }
+            }
+            var accepted = new java.util.LinkedHashMap<String, EncodedPdu>();
+            var failed = new ArrayList<String>();
+            StoredEventLookup lookup = new StoredEventLookup(rooms, version, accepted);
+            boolean progress = true;
+            while (!pending.isEmpty() && progress) {
+                progress = false;
+                for (var iterator = pending.values().iterator(); iterator.hasNext(); ) {
+                    EncodedPdu event = iterator.next();
+                    if (event.pdu().authEvents().stream().anyMatch(pending::containsKey)
+                            || impliedCreate(event.pdu()).filter(pending::containsKey).isPresent()) {
+                        continue;
+                    }
+                    iterator.remove();
+                    progress = true;
+                    try {
+                        rooms.authorizer().authorizeByAuthEvents(event.pdu(), lookup);
+                        accepted.put(event.eventId(), event);
+                    } catch (AuthorizationException e) {
+                        failed.add(event.eventId());
+                    }
+                }
+            }
+            failed.addAll(pending.keySet());
+            if (!accepted.isEmpty()) {
+                store.persistOutliers(roomId, version.id(), creator, List.copyOf(accepted.values()));
+            }
+            return failed;
+        });
+    }
+
+    /** From v12 the create event is an auth event of every other event without being listed (its id is the room's). */
+    private static Optional<String> impliedCreate(Pdu event) {
+        String roomId = event.roomId();
+        return event.roomVersion().authorization().roomIdFromCreateEvent() && !event.isCreate() && roomId != null
+                && roomId.startsWith("!") ? Optional.of("$" + roomId.substring(1)) : Optional.empty();
+    }
+}

@@ -1,0 +1,43 @@
+package dev.myelin.server.room;
+
+import dev.myelin.server.storage.RoomStore.StoredEvent;
+import dev.myelin.spec.auth.EventLookup;
+import dev.myelin.spec.event.EncodedPdu;
+import dev.myelin.spec.event.Pdu;
+import dev.myelin.spec.event.RoomVersion;
+
+import java.util.Map;
+
+/**
+ * Stored events of one room version as PDUs for the authorizer, auth chains and state resolution, and events about
+ * to be stored ({@code pending}), which are looked up first.
+ */
+public final class StoredEventLookup implements EventLookup {
+    private final RoomService rooms;
+    private final RoomVersion version;
+    private final Map<String, EncodedPdu> pending;
+
+    public StoredEventLookup(RoomService rooms, RoomVersion version, Map<String, EncodedPdu> pending) {
+        this.rooms = rooms;
+        this.version = version;
+        this.pending = pending;
+    }
+
+    public StoredEventLookup(RoomService rooms, RoomVersion version) {
+        this(rooms, version, Map.of());
+    }
+
+    @Override
+    public Pdu get(String eventId) {
+        EncodedPdu event = pending.get(eventId);
+        if (event != null) {
+            return event.pdu();
+        }
+        return rooms.store().event(eventId).map(stored -> rooms.pdu(stored, version)).orElse(null);
+    }
+
+    @Override
+    public boolean isRejected(String eventId) {
+        return rooms.store().event(eventId).map(StoredEvent::rejected).orElse(false);
+    }
+}
