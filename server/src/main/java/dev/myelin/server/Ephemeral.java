@@ -52,6 +52,12 @@ public record Ephemeral(AccountDataService accountData, RoomTags tags, TypingSer
             var service = new PresenceService(presenceStore, rooms.service().store(), notifier, clock).start();
             sync.register(new PresenceSync(service, presenceStore, rooms.service().store()));
             sync.register((userId, setPresence) -> service.syncing(userId, setPresence)::close);
+            // Sending an event is activity (spec "Presence": last_active_ago follows what the user does).
+            rooms.service().addListener((roomId, events, local) -> {
+                if (local) {
+                    events.stream().map(dev.myelin.spec.event.Pdu::sender).distinct().forEach(service::active);
+                }
+            });
             presence = Optional.of(service);
         }
         return new Ephemeral(accountData, new RoomTags(accountData), typing, receipts, presence, rooms);

@@ -296,5 +296,11 @@ class SyncHttpTest {
         sync(alice, "");
         assertThat(ok(client.get(V3 + "/presence/" + enc(alice.id()) + "/status", alice.token())).path("presence")
                 .asText()).isEqualTo("online");
+        // Sending an event is activity: an idle user who speaks is online again.
+        ok(client.request("PUT", V3 + "/presence/" + enc(alice.id()) + "/status", "{\"presence\":\"unavailable\"}",
+                alice.token()));
+        send(alice, createRoom(alice, "{}"), "back");
+        assertThat(ok(client.get(V3 + "/presence/" + enc(alice.id()) + "/status", alice.token())).path("presence")
+                .asText()).isEqualTo("online");
     }
 }
