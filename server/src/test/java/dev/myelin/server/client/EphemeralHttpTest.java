@@ -254,7 +254,10 @@ class EphemeralHttpTest {
         User eve = newUser();
         sharedRoom(alice, bob);
         String alicePresence = "/presence/" + enc(alice.id()) + "/status";
-        assertThat(ok(get(alice, alicePresence)).path("presence").asText()).isEqualTo("offline");
+        assertThat(ok(get(eve, "/presence/" + enc(eve.id()) + "/status")).path("presence").asText())
+                .as("a user who never did anything").isEqualTo("offline");
+        assertThat(ok(get(alice, alicePresence)).path("presence").asText()).as("creating the room was activity")
+                .isEqualTo("online");
         ok(put(alice, alicePresence, "{\"presence\":\"online\",\"status_msg\":\"Here\"}"));
         JsonNode seen = ok(get(bob, alicePresence));
         assertThat(seen.path("presence").asText()).isEqualTo("online");
