@@ -40,7 +40,7 @@ public final class Homeserver implements AutoCloseable {
     private static final Duration GRACE_PERIOD = Duration.ofSeconds(10);
 
     private final MyelinConfig config;
-    private final Database database;
+    private final OpenedResources opened;
     private final HttpServer http;
 
     private final Accounts accounts;
@@ -53,11 +53,11 @@ public final class Homeserver implements AutoCloseable {
     private final RoomFeatures features;
     private final Federation federation;
 
-    private Homeserver(MyelinConfig config, Database database, HttpServer http, Accounts accounts, Media media,
+    private Homeserver(MyelinConfig config, OpenedResources opened, HttpServer http, Accounts accounts, Media media,
                        Rooms rooms, Sync sync, Ephemeral ephemeral, Push push, E2ee e2ee,
                        RoomFeatures features, Federation federation) {
         this.config = config;
-        this.database = database;
+        this.opened = opened;
         this.http = http;
         this.accounts = accounts;
         this.media = media;
@@ -72,54 +72,40 @@ public final class Homeserver implements AutoCloseable {
 
     public static Homeserver start(MyelinConfig config) throws Exception {
         SigningKey signingKey = SigningKeyFile.loadOrCreate(config.signingKeyPath());
-        Database database = Database.open(databaseSettings(config.database()));
+        var opened = new OpenedResources();
         try {
-            return start(config, signingKey, database);
+            Database database = opened.add(Database.open(databaseSettings(config.database())));
+            return start(config, signingKey, database, opened);
         } catch (Exception | Error e) {
-            database.close();
+            opened.closeAfter(e);
             throw e;
         }
     }
 
-    private static Homeserver start(MyelinConfig config, SigningKey signingKey, Database database)
-            throws Exception {
+    private static Homeserver start(MyelinConfig config, SigningKey signingKey, Database database,
+                                    OpenedResources opened) throws Exception {
         new SqlServerMetaStore(database).claimServerName(config.serverName());
         var metrics = new Metrics().withJvmMetrics();
         DatabaseMetrics.register(metrics, database);
-        var accountsCore = Accounts.create(config, database, Clock.systemUTC());
+        var accountsCore = opened.add(Accounts.create(config, database, Clock.systemUTC()));
         var authenticator = accountsCore.authenticator();
-        Media media;
-        try {
-            media = Media.create(config, database, Clock.systemUTC());
-        } catch (Exception | Error e) {
-            accountsCore.close();
-            throw e;
-        }
+        var media = opened.add(Media.create(config, database, Clock.systemUTC()));
         var notifier = new InProcessNotifier();
         var rooms = Rooms.create(config.serverName(), signingKey, database, notifier, Clock.systemUTC());
         var sync = Sync.create(rooms, database);
-        var ephemeral = Ephemeral.create(config, database, rooms, notifier, sync.service(), Clock.systemUTC());
-        var push = Push.create(database, rooms, accountsCore, sync.service(), Clock.systemUTC(),
-                PushDelivery.Backoff.DEFAULT);
+        var ephemeral = opened.add(Ephemeral.create(config, database, rooms, notifier, sync.service(),
+                Clock.systemUTC()));
+        var push = opened.add(Push.create(database, rooms, accountsCore, sync.service(), Clock.systemUTC(),
+                PushDelivery.Backoff.DEFAULT));
         ephemeral.receipts().listen(push.unreadCounts());
         // Spec "Client Config": m.push_rules reads as account data though only /pushrules changes it.
         ephemeral.accountData().provide("m.push_rules", userId -> Optional.of(
                 Json.MAPPER.createObjectNode().set("global", push.rules().ruleSet(userId).toJson())));
         var e2ee = E2ee.create(config.serverName(), database, notifier, accountsCore, rooms, sync.service(),
                 Clock.systemUTC());
-        var features = RoomFeatures.create(config, database, accountsCore, rooms, Clock.systemUTC());
-        Federation federation;
-        try {
-            federation = Federation.create(config, signingKey, database, Clock.systemUTC(), rooms.service().store(),
-                    features.profiles()::profile);
-        } catch (Exception | Error e) {
-            features.close();
-            push.close();
-            ephemeral.close();
-            media.close();
-            accountsCore.close();
-            throw e;
-        }
+        var features = opened.add(RoomFeatures.create(config, database, accountsCore, rooms, Clock.systemUTC()));
+        var federation = opened.add(Federation.create(config, signingKey, database, Clock.systemUTC(),
+                rooms.service().store(), features.profiles()::profile));
         var roomFederation = new RoomFederation(rooms.service(), signingKey, federation.keys(), federation.client(),
                 federation.sender(), federation.inbound(), Clock.systemUTC());
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
@@ -158,18 +144,8 @@ public final class Homeserver implements AutoCloseable {
                     listener.trustForwardedHeaders(), dispatcher));
         }
         var http = new HttpServer(bindings, GRACE_PERIOD);
-        try {
-            http.start();
-        } catch (Exception | Error e) {
-            federation.close();
-            features.close();
-            push.close();
-            ephemeral.close();
-            media.close();
-            accountsCore.close();
-            throw e;
-        }
-        var homeserver = new Homeserver(config, database, http, accountsCore, media, rooms, sync, ephemeral, push,
+        http.start();
+        var homeserver = new Homeserver(config, opened, http, accountsCore, media, rooms, sync, ephemeral, push,
                 e2ee, features, federation);
         LOG.info("Myelin serving {} (signing key {}) on {}, started in {} ms", config.serverName(),
                 signingKey.keyId(), homeserver.describeListeners(),
@@ -254,16 +230,7 @@ public final class Homeserver implements AutoCloseable {
         try {
             http.close();
         } finally {
-            try {
-                federation.close();
-                features.close();
-                push.close();
-                ephemeral.close();
-                media.close();
-                accounts.close();
-            } finally {
-                database.close();
-            }
+            opened.close();
         }
         LOG.info("Stopped");
     }

@@ -7,6 +7,7 @@ import dev.myelin.server.http.MatrixRequest;
 import dev.myelin.server.http.MatrixResponse;
 import dev.myelin.server.http.Requester;
 import dev.myelin.server.http.Router;
+import dev.myelin.server.sync.SyncToken;
 import dev.myelin.server.room.BundledAggregations;
 import dev.myelin.server.room.IgnoredUsers;
 import dev.myelin.server.room.RoomReader;
@@ -90,9 +91,9 @@ public final class RelationEndpoints {
         }
         boolean recurse = recurseText.equals("true");
         int limit = limit(request, 50, MAX_LIMIT);
-        long from = request.query("from").map(RoomEndpoints::parseToken)
+        long from = request.query("from").map(SyncToken::eventsPosition)
                 .orElseGet(() -> backwards ? rooms.store().currentStreamPos() : 0L);
-        long to = request.query("to").map(RoomEndpoints::parseToken).orElse(backwards ? 0L : Long.MAX_VALUE);
+        long to = request.query("to").map(SyncToken::eventsPosition).orElse(backwards ? 0L : Long.MAX_VALUE);
         Set<String> parents = recurse ? descendantParents(room.nid(), parent.eventId()) : Set.of(parent.eventId());
         Set<String> ignored = ignoredUsers.ignoredBy(requester.userId());
 
@@ -119,7 +120,7 @@ public final class RelationEndpoints {
         var body = new LinkedHashMap<String, Object>();
         body.put("chunk", chunk);
         if (chunk.size() == limit && limit > 0) {
-            body.put("next_batch", RoomEndpoints.token(position));
+            body.put("next_batch", SyncToken.at(position).serialize());
         }
         request.query("from").ifPresent(token -> body.put("prev_batch", token));
         if (recurse) {
@@ -157,7 +158,7 @@ public final class RelationEndpoints {
             throw MatrixException.invalidParam("'include' must be all or participated");
         }
         int limit = limit(request, DEFAULT_LIMIT, MAX_LIMIT);
-        long before = request.query("from").map(RoomEndpoints::parseToken).orElse(Long.MAX_VALUE);
+        long before = request.query("from").map(SyncToken::eventsPosition).orElse(Long.MAX_VALUE);
         RoomVersion version = RoomService.version(room);
         RoomReader.VisibilityCheck visibility = reader.visibility(requester.userId(), room);
         Set<String> ignored = ignoredUsers.ignoredBy(requester.userId());
@@ -190,7 +191,7 @@ public final class RelationEndpoints {
         var body = new LinkedHashMap<String, Object>();
         body.put("chunk", roots);
         if (roots.size() == limit && limit > 0) {
-            body.put("next_batch", RoomEndpoints.token(before));
+            body.put("next_batch", SyncToken.at(before).serialize());
         }
         return MatrixResponse.ok(body);
     }

@@ -20,6 +20,7 @@ import dev.myelin.server.room.RoomReader;
 import dev.myelin.server.room.RoomService;
 import dev.myelin.server.storage.RoomStore;
 import dev.myelin.server.sync.FilterService;
+import dev.myelin.server.sync.SyncToken;
 import dev.myelin.server.sync.filter.EventFilter;
 import dev.myelin.server.storage.RoomStore.StoredEvent;
 import dev.myelin.spec.event.RoomVersion;
@@ -387,8 +388,8 @@ public final class RoomEndpoints {
             state.keySet().removeIf(key -> key.type().equals("m.room.member") && !senders.contains(key.stateKey()));
         }
         var body = new LinkedHashMap<String, Object>();
-        body.put("start", token(start));
-        body.put("end", token(end));
+        body.put("start", SyncToken.at(start).serialize());
+        body.put("end", SyncToken.at(end).serialize());
         body.put("events_before", before);
         body.put("event", target);
         body.put("events_after", after);
@@ -548,23 +549,6 @@ public final class RoomEndpoints {
 
     // ---- /messages ----
 
-    /** A pagination token: "s" and a position in the events stream (events up to and including it are before). */
-    static long parseToken(String token) {
-        String digits = token.startsWith("s") ? token.substring(1) : token;
-        int end = 0;
-        while (end < digits.length() && Character.isDigit(digits.charAt(end))) {
-            end++;
-        }
-        if (end == 0 || end > 18) {
-            throw MatrixException.invalidParam("Invalid pagination token " + token);
-        }
-        return Long.parseLong(digits.substring(0, end));
-    }
-
-    static String token(long position) {
-        return "s" + position;
-    }
-
     private MatrixResponse messages(MatrixRequest request) throws Exception {
         Requester requester = authenticator.require(request);
         RoomStore.Room room = roomForReading(request.pathParam("roomId"), requester);
@@ -580,9 +564,9 @@ public final class RoomEndpoints {
                 && store.membership(room.roomId(), requester.userId()).isEmpty()) {
             throw MatrixException.forbidden("You are not in this room");
         }
-        long from = request.query("from").map(RoomEndpoints::parseToken)
+        long from = request.query("from").map(SyncToken::eventsPosition)
                 .orElseGet(() -> backwards ? store.currentStreamPos() : 0L);
-        long to = request.query("to").map(RoomEndpoints::parseToken).orElse(backwards ? 0L : Long.MAX_VALUE);
+        long to = request.query("to").map(SyncToken::eventsPosition).orElse(backwards ? 0L : Long.MAX_VALUE);
         EventFilter filter = RoomEventFilterParam.resolve(filters, requester.userId(), request.query("filter"));
         int limit = request.query("limit").map(RoomEndpoints::parseLimit).orElse(filter.limitOr(10));
         limit = Math.min(Math.max(limit, 0), MAX_MESSAGES_LIMIT);
@@ -615,11 +599,11 @@ public final class RoomEndpoints {
         }
         aggregations.addTo(room, chunk, requester.userId());
         var body = new LinkedHashMap<String, Object>();
-        body.put("start", token(from));
+        body.put("start", SyncToken.at(from).serialize());
         body.put("chunk", chunk);
         // No "end" once the timeline is exhausted in this direction (spec: clients stop paginating then).
         if (chunk.size() == limit && limit > 0) {
-            body.put("end", token(position));
+            body.put("end", SyncToken.at(position).serialize());
         }
         if (filter.lazyLoadMembers() && last != null) {
             // The member events of the chunk's senders (spec: "Lazy-loading room members").

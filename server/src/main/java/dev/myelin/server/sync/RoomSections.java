@@ -162,7 +162,7 @@ final class RoomSections {
         ObjectNode timelineJson = section.putObject("timeline");
         timelineJson.set("events", timelineEvents);
         timelineJson.put("limited", timeline.limited());
-        timelineJson.put("prev_batch", new SyncToken(timeline.prevBatch(), Map.of()).serialize());
+        timelineJson.put("prev_batch", SyncToken.at(timeline.prevBatch()).serialize());
 
         long startSnapshot = timeline.events().isEmpty() ? snapshotAt(room, timeline.prevBatch())
                 : timeline.events().getFirst().stored().stateBefore();

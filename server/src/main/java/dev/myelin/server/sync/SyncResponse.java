@@ -77,11 +77,6 @@ public final class SyncResponse {
         return hasContent;
     }
 
-    /** Marks the response as carrying something new that the sections above do not show (a left room, ...). */
-    public void markContent() {
-        hasContent = true;
-    }
-
     /** The top-level fields other than {@code rooms} and {@code next_batch}. */
     public ObjectNode topLevelJson() {
         ObjectNode json = always.deepCopy();

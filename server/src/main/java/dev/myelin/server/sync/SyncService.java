@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -192,7 +191,7 @@ public final class SyncService {
             ObjectNode timeline = room.putObject("timeline");
             timeline.putArray("events");
             timeline.put("limited", false);
-            timeline.put("prev_batch", new SyncToken(upTo, Map.of()).serialize());
+            timeline.put("prev_batch", SyncToken.at(upTo).serialize());
         }
         String stateField = request.useStateAfter() ? "state_after" : "state";
         if (!room.has(stateField)) {

@@ -47,8 +47,19 @@ public record SyncToken(long events, Map<StreamName, Long> streams) {
         }
     }
 
-    /** The events-stream position of a sync or pagination token. */
+    /** A token for a position in the events stream only: what {@code /messages} and {@code prev_batch} use. */
+    public static SyncToken at(long eventsPosition) {
+        return new SyncToken(eventsPosition, Map.of());
+    }
+
+    /**
+     * The events-stream position of a pagination token: a {@code /messages} token, a sync {@code next_batch}, or
+     * the bare number older tokens carried.
+     */
     public static long eventsPosition(String token) {
+        if (token != null && !token.isEmpty() && token.chars().allMatch(Character::isDigit)) {
+            token = "s" + token;
+        }
         return parse(token).events();
     }
 

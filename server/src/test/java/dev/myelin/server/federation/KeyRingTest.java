@@ -53,7 +53,7 @@ class KeyRingTest {
 
         @Override
         public JsonNode put(String destination, String path, JsonNode body) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("fetching keys never PUTs: " + destination + path);
         }
 
         @Override

@@ -104,11 +104,6 @@ public record EventFilter(Integer limit, List<String> types, List<String> notTyp
         return !notRooms.contains(roomId) && (rooms == null || rooms.contains(roomId));
     }
 
-    /** Whether the filter lets nothing through: an empty {@code types} list or a zero limit. */
-    public boolean excludesEverything() {
-        return types != null && types.isEmpty() || limit != null && limit == 0;
-    }
-
     public int limitOr(int fallback) {
         return limit == null ? fallback : limit;
     }
