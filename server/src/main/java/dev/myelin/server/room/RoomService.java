@@ -370,10 +370,7 @@ public final class RoomService {
      */
     public String createRoom(RoomVersion version, String creator, ObjectNode createContent,
                              java.util.function.Function<String, List<Draft>> followUps) {
-        String provisionalId = version.authorization().roomIdFromCreateEvent()
-                ? null : "!" + randomId() + ":" + serverName;
-        Building building = new Building(version, provisionalId, 0, List.of(), 0);
-        building.add(new Draft(creator, CREATE.type(), "", createContent));
+        Building building = newRoom(version, creator, createContent);
         String roomId = building.roomId;
         return locks.withRoom(roomId, () -> {
             for (Draft draft : followUps.apply(roomId)) {
@@ -382,6 +379,52 @@ public final class RoomService {
             persist(roomId, version.id(), creator, building.built, Optional.empty());
             return roomId;
         });
+    }
+
+    private Building newRoom(RoomVersion version, String creator, ObjectNode createContent) {
+        String provisionalId = version.authorization().roomIdFromCreateEvent()
+                ? null : "!" + randomId() + ":" + serverName;
+        Building building = new Building(version, provisionalId, 0, List.of(), 0);
+        building.add(new Draft(creator, CREATE.type(), "", createContent));
+        return building;
+    }
+
+    /**
+     * Replaces a room with a new one in one transaction (spec: client-server-api "Room Upgrades"): the new room (its
+     * create event and {@code followUps}), then in the old room the tombstone naming it and {@code ifAllowed}, each
+     * left out when the auth rules refuse it. Runs under the old room's lock. The new room's lock is not taken: its
+     * id is unknown to anyone until the transaction commits, and taking a second stripe could deadlock two upgrades.
+     */
+    String replaceRoom(String oldRoomId, RoomVersion version, String creator, ObjectNode createContent,
+                       java.util.function.Function<String, List<Draft>> followUps,
+                       java.util.function.Function<String, Draft> tombstone, List<Draft> ifAllowed) {
+        return locks.withRoom(oldRoomId, () -> {
+            Building created = newRoom(version, creator, createContent);
+            String roomId = created.roomId;
+            followUps.apply(roomId).forEach(created::add);
+            RoomStore.Room old = requireRoom(oldRoomId);
+            Building closing = open(old);
+            closing.add(tombstone.apply(roomId));
+            for (Draft draft : ifAllowed) {
+                try {
+                    closing.add(draft);
+                } catch (MatrixException refused) {
+                    if (refused.status() != 403) {
+                        throw refused;
+                    }
+                }
+            }
+            List<RoomStore.Persisted> persisted = store.persistUpgrade(
+                    new RoomStore.RoomEvents(roomId, version.id(), creator, created.built),
+                    new RoomStore.RoomEvents(old.roomId(), old.version(), old.creator(), closing.built));
+            announce(roomId, persisted.getFirst().lastStreamPos(), pdus(created.built), true);
+            announce(oldRoomId, persisted.getLast().lastStreamPos(), pdus(closing.built), true);
+            return roomId;
+        });
+    }
+
+    private static List<Pdu> pdus(List<EncodedPdu> events) {
+        return events.stream().map(EncodedPdu::pdu).toList();
     }
 
     private static String randomId() {

@@ -18,7 +18,6 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -26,9 +25,8 @@ import java.util.Set;
  * create event names its predecessor, the transferable state and bans copied, local aliases and the directory
  * listing moved, a tombstone in the old room and its power levels restricted so people stop talking there.
  *
- * <p>The new room and the old room's events are written in two transactions (one per room, each under its room's
- * lock); the alias and directory moves follow. A failure after the new room exists leaves it without a tombstone
- * pointing to it, which the user can upgrade again.
+ * <p>Everything is read and written under the old room's lock, and written in one transaction (the new room, the old
+ * room's closing events, the alias and directory moves): a failure anywhere leaves both rooms as they were.
  */
 public final class RoomUpgrade {
     /** State copied as is: the spec's recommended list, the canonical alias (local aliases move too), pinned events. */
@@ -48,6 +46,11 @@ public final class RoomUpgrade {
 
     /** Returns the replacement room's id. */
     public String upgrade(String oldRoomId, String user, RoomVersion newVersion, List<String> additionalCreators) {
+        return rooms.withRoomLock(oldRoomId, () -> upgradeLocked(oldRoomId, user, newVersion, additionalCreators));
+    }
+
+    private String upgradeLocked(String oldRoomId, String user, RoomVersion newVersion,
+                                 List<String> additionalCreators) {
         RoomStore.Room old = rooms.requireRoom(oldRoomId);
         RoomVersion oldVersion = RoomService.version(old);
         AuthState power = rooms.powerState(old);
@@ -89,7 +92,7 @@ public final class RoomUpgrade {
         createContent.path("additional_creators").forEach(c -> newCreators.add(c.asText()));
 
         ObjectNode powerLevels = newPowerLevels(state, oldVersion, power, newCreatorsPrivileged, newCreators);
-        String newRoomId = rooms.createRoom(newVersion, user, createContent, roomId -> {
+        return rooms.replaceRoom(oldRoomId, newVersion, user, createContent, roomId -> {
             var drafts = new ArrayList<RoomService.Draft>();
             drafts.add(new RoomService.Draft(user, "m.room.member", user, membership("join")));
             // The upgrader may need more power than the old levels give them to copy everything (v12 creators
@@ -120,19 +123,7 @@ public final class RoomUpgrade {
                 drafts.add(new RoomService.Draft(user, RoomService.POWER_LEVELS.type(), "", powerLevels));
             }
             return drafts;
-        });
-
-        closeOldRoom(old, oldVersion, state, user, newRoomId);
-        for (String alias : store.aliasesOf(oldRoomId)) {
-            String creator = store.aliasCreator(alias).orElse(user);
-            store.deleteAlias(alias);
-            store.createAlias(alias, newRoomId, creator);
-        }
-        if (old.published()) {
-            store.setPublished(oldRoomId, false);
-            store.setPublished(newRoomId, true);
-        }
-        return newRoomId;
+        }, newRoomId -> tombstone(user, newRoomId), closingDrafts(state, oldVersion, user));
     }
 
     /**
@@ -168,38 +159,31 @@ public final class RoomUpgrade {
         return highest;
     }
 
-    /**
-     * Tombstone in the old room, then (when the user may) its power levels raised so that ordinary members can
-     * neither talk nor invite (spec: the greater of 50 and users_default + 1), and its canonical alias cleared as
-     * the aliases move.
-     */
-    private void closeOldRoom(RoomStore.Room old, RoomVersion version, Map<StateKey, StoredEvent> state, String user,
-                              String newRoomId) {
+    private static RoomService.Draft tombstone(String user, String newRoomId) {
         ObjectNode tombstone = Json.MAPPER.createObjectNode()
                 .put("body", "This room has been replaced").put("replacement_room", newRoomId);
-        rooms.send(old.roomId(), new RoomService.Draft(user, TOMBSTONE.type(), "", tombstone), Optional.empty());
+        return new RoomService.Draft(user, TOMBSTONE.type(), "", tombstone);
+    }
+
+    /**
+     * What follows the tombstone in the old room when the user may send it: its power levels raised so that ordinary
+     * members can neither talk nor invite (spec: the greater of 50 and users_default + 1), and its canonical alias
+     * cleared as the aliases move.
+     */
+    private List<RoomService.Draft> closingDrafts(Map<StateKey, StoredEvent> state, RoomVersion version, String user) {
+        var drafts = new ArrayList<RoomService.Draft>();
         StoredEvent levelsEvent = state.get(RoomService.POWER_LEVELS);
         if (levelsEvent != null) {
             ObjectNode levels = pdu(levelsEvent, version).content().deepCopy();
             long restricted = Math.max(50, levels.path("users_default").asLong(0) + 1);
             levels.put("events_default", Math.max(levels.path("events_default").asLong(0), restricted));
             levels.put("invite", Math.max(levels.path("invite").asLong(0), restricted));
-            sendIfAllowed(old.roomId(), new RoomService.Draft(user, RoomService.POWER_LEVELS.type(), "", levels));
+            drafts.add(new RoomService.Draft(user, RoomService.POWER_LEVELS.type(), "", levels));
         }
         if (state.containsKey(CANONICAL_ALIAS)) {
-            sendIfAllowed(old.roomId(), new RoomService.Draft(user, CANONICAL_ALIAS.type(), "",
-                    Json.MAPPER.createObjectNode()));
+            drafts.add(new RoomService.Draft(user, CANONICAL_ALIAS.type(), "", Json.MAPPER.createObjectNode()));
         }
-    }
-
-    private void sendIfAllowed(String roomId, RoomService.Draft draft) {
-        try {
-            rooms.send(roomId, draft, Optional.empty());
-        } catch (MatrixException forbidden) {
-            if (forbidden.status() != 403) {
-                throw forbidden;
-            }
-        }
+        return drafts;
     }
 
     private Pdu pdu(StoredEvent event, RoomVersion version) {

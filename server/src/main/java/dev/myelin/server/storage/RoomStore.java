@@ -63,6 +63,16 @@ public interface RoomStore {
     Persisted persist(String roomId, String roomVersion, String creator, List<EncodedPdu> events,
                       Optional<TxnKey> txn);
 
+    /** Events of one room for {@link #persistUpgrade}, stored as {@link #persist} stores them. */
+    record RoomEvents(String roomId, String roomVersion, String creator, List<EncodedPdu> events) {}
+
+    /**
+     * A room upgrade in one transaction: the replacement room's events, then the old room's (tombstone and what
+     * closes it), then the old room's aliases and its directory listing moved to the replacement. Either all of it
+     * is stored or nothing. Returns what was persisted for the replacement, then for the old room.
+     */
+    List<Persisted> persistUpgrade(RoomEvents replacement, RoomEvents old);
+
     /**
      * Where the state before a received event comes from: a stored snapshot (the state after its only prev event),
      * or a state computed in memory (resolved from several prev events, or given by another server on a join), which

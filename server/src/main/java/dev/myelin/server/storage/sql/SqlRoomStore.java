@@ -76,95 +76,122 @@ public final class SqlRoomStore implements RoomStore {
     @Override
     public Persisted persist(String roomId, String roomVersion, String creator, List<EncodedPdu> events,
                              Optional<TxnKey> txn) {
-        if (events.isEmpty()) {
-            throw new IllegalArgumentException("nothing to persist");
-        }
         var interned = new HashMap<String, Long>();
         var internedKeys = new HashMap<String, Long>();
-        Persisted persisted = database.write(c -> {
-            Optional<Room> existing = selectRoom(c, roomId);
-            long roomNid;
-            if (existing.isPresent()) {
-                roomNid = existing.get().nid();
-            } else {
-                if (!events.getFirst().pdu().isCreate()) {
-                    throw new IllegalStateException("unknown room " + roomId + " must start with its create event");
-                }
-                roomNid = Jdbc.queryOne(c, """
-                        INSERT INTO rooms (room_id, room_version, creator) VALUES (?, ?, ?)
-                        RETURNING room_nid""", row -> row.getLong(1), roomId, roomVersion, creator).orElseThrow();
+        Persisted persisted = database.write(c -> persistIn(c, roomId, roomVersion, creator, events, txn, interned,
+                internedKeys));
+        typeNids.putAll(interned);
+        stateKeyNids.putAll(internedKeys);
+        return persisted;
+    }
+
+    @Override
+    public List<Persisted> persistUpgrade(RoomEvents replacement, RoomEvents old) {
+        var interned = new HashMap<String, Long>();
+        var internedKeys = new HashMap<String, Long>();
+        List<Persisted> persisted = database.write(c -> {
+            Persisted created = persistIn(c, replacement.roomId(), replacement.roomVersion(), replacement.creator(),
+                    replacement.events(), Optional.empty(), interned, internedKeys);
+            Persisted closed = persistIn(c, old.roomId(), old.roomVersion(), old.creator(), old.events(),
+                    Optional.empty(), interned, internedKeys);
+            Jdbc.update(c, "UPDATE room_aliases SET room_id = ? WHERE room_id = ?", replacement.roomId(),
+                    old.roomId());
+            if (closed.room().published()) {
+                Jdbc.update(c, "UPDATE rooms SET published = FALSE WHERE room_nid = ?", closed.room().nid());
+                Jdbc.update(c, "UPDATE rooms SET published = TRUE WHERE room_nid = ?", created.room().nid());
             }
-            long current = existing.map(Room::currentSnapshot).orElse(0L);
-            var stored = new ArrayList<StoredEvent>(events.size());
-            for (EncodedPdu encoded : events) {
-                Pdu pdu = encoded.pdu();
-                long before = current;
-                long pos = SqlStreamPositions.next(c, EVENTS);
-                long typeNid = intern(c, "event_types", "type", "type_nid", typeNids, interned, pdu.type());
-                Long stateKeyNid = pdu.isState()
-                        ? intern(c, "state_keys", "state_key", "state_key_nid", stateKeyNids, internedKeys,
-                        pdu.stateKey())
-                        : null;
-                byte[] json = encoded.bytes();
-                long eventNid = Jdbc.queryOne(c, """
-                        INSERT INTO events (event_id, room_nid, type_nid, state_key_nid, depth, stream_pos,
-                                            state_before_nid, json, origin_server_ts)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING event_nid""", row -> row.getLong(1),
-                        pdu.eventId(), roomNid, typeNid, stateKeyNid, pdu.depth(), pos,
-                        current == 0 ? null : current, json, pdu.originServerTs()).orElseThrow();
-                SqlRelationStore.index(c, roomNid, eventNid, pos, pdu);
-                long after = current;
-                if (stateKeyNid != null) {
-                    after = newSnapshot(c, roomNid, current, Map.of(new NidKey(typeNid, stateKeyNid), eventNid));
-                    Jdbc.update(c, "UPDATE events SET state_after_nid = ? WHERE event_nid = ?", after, eventNid);
-                }
-                for (String prev : pdu.prevEvents()) {
-                    Jdbc.update(c, """
-                            DELETE FROM forward_extremities WHERE room_nid = ?
-                            AND event_nid = (SELECT event_nid FROM events WHERE event_id = ?)""", roomNid, prev);
-                }
-                Jdbc.update(c, "INSERT INTO forward_extremities (room_nid, event_nid) VALUES (?, ?)",
-                        roomNid, eventNid);
-                if ("m.room.member".equals(pdu.type()) && pdu.isState()) {
-                    String membership = pdu.content().path("membership").asText("leave");
-                    Jdbc.update(c, """
-                            INSERT INTO room_memberships (room_nid, user_id, membership, event_nid, forgotten)
-                            VALUES (?, ?, ?, ?, FALSE)
-                            ON CONFLICT (room_nid, user_id) DO UPDATE SET membership = excluded.membership,
-                                event_nid = excluded.event_nid, forgotten = FALSE""",
-                            roomNid, pdu.stateKey(), membership, eventNid);
-                }
-                if ("m.room.redaction".equals(pdu.type()) && pdu.redacts() != null) {
-                    Jdbc.update(c, """
-                            UPDATE events SET redacted_by = ? WHERE event_id = ? AND room_nid = ?
-                            AND redacted_by IS NULL""", pdu.eventId(), pdu.redacts(), roomNid);
-                    SqlRelationStore.unindex(c, pdu.redacts(), roomNid);
-                }
-                // Derived indexes that must agree with the events: full-text search and the user directory.
-                SqlSearchStore.onRoomEvent(c, database.dialect(), roomNid, eventNid, pdu.type(), pdu.content(),
-                        pdu.redacts());
-                SqlUserDirectoryStore.onRoomEvent(c, roomNid, pdu);
-                current = after;
-                stored.add(new StoredEvent(eventNid, pdu.eventId(), roomNid, pos, pdu.depth(),
-                        before, stateKeyNid == null ? 0 : after, false, false, null, json, false));
-            }
-            Jdbc.update(c, "UPDATE rooms SET current_snapshot_nid = ? WHERE room_nid = ?", current, roomNid);
-            if (txn.isPresent()) {
-                TxnKey key = txn.get();
-                if (selectTxn(c, key).isPresent()) {
-                    throw new DuplicateTransactionException(key);
-                }
-                Jdbc.update(c, """
-                        INSERT INTO event_txn_ids (user_id, device_id, scope, txn_id, event_id)
-                        VALUES (?, ?, ?, ?, ?)""", key.userId(), key.deviceId(), key.scope(), key.txnId(),
-                        stored.getLast().eventId());
-            }
-            Room room = selectRoom(c, roomId).orElseThrow();
-            return new Persisted(room, List.copyOf(stored));
+            return List.of(created, closed);
         });
         typeNids.putAll(interned);
         stateKeyNids.putAll(internedKeys);
         return persisted;
+    }
+
+    private Persisted persistIn(Connection c, String roomId, String roomVersion, String creator,
+                                List<EncodedPdu> events, Optional<TxnKey> txn, Map<String, Long> interned,
+                                Map<String, Long> internedKeys) throws SQLException {
+        if (events.isEmpty()) {
+            throw new IllegalArgumentException("nothing to persist");
+        }
+        Optional<Room> existing = selectRoom(c, roomId);
+        long roomNid;
+        if (existing.isPresent()) {
+            roomNid = existing.get().nid();
+        } else {
+            if (!events.getFirst().pdu().isCreate()) {
+                throw new IllegalStateException("unknown room " + roomId + " must start with its create event");
+            }
+            roomNid = Jdbc.queryOne(c, """
+                    INSERT INTO rooms (room_id, room_version, creator) VALUES (?, ?, ?)
+                    RETURNING room_nid""", row -> row.getLong(1), roomId, roomVersion, creator).orElseThrow();
+        }
+        long current = existing.map(Room::currentSnapshot).orElse(0L);
+        var stored = new ArrayList<StoredEvent>(events.size());
+        for (EncodedPdu encoded : events) {
+            Pdu pdu = encoded.pdu();
+            long before = current;
+            long pos = SqlStreamPositions.next(c, EVENTS);
+            long typeNid = intern(c, "event_types", "type", "type_nid", typeNids, interned, pdu.type());
+            Long stateKeyNid = pdu.isState()
+                    ? intern(c, "state_keys", "state_key", "state_key_nid", stateKeyNids, internedKeys,
+                    pdu.stateKey())
+                    : null;
+            byte[] json = encoded.bytes();
+            long eventNid = Jdbc.queryOne(c, """
+                    INSERT INTO events (event_id, room_nid, type_nid, state_key_nid, depth, stream_pos,
+                                        state_before_nid, json, origin_server_ts)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING event_nid""", row -> row.getLong(1),
+                    pdu.eventId(), roomNid, typeNid, stateKeyNid, pdu.depth(), pos,
+                    current == 0 ? null : current, json, pdu.originServerTs()).orElseThrow();
+            SqlRelationStore.index(c, roomNid, eventNid, pos, pdu);
+            long after = current;
+            if (stateKeyNid != null) {
+                after = newSnapshot(c, roomNid, current, Map.of(new NidKey(typeNid, stateKeyNid), eventNid));
+                Jdbc.update(c, "UPDATE events SET state_after_nid = ? WHERE event_nid = ?", after, eventNid);
+            }
+            for (String prev : pdu.prevEvents()) {
+                Jdbc.update(c, """
+                        DELETE FROM forward_extremities WHERE room_nid = ?
+                        AND event_nid = (SELECT event_nid FROM events WHERE event_id = ?)""", roomNid, prev);
+            }
+            Jdbc.update(c, "INSERT INTO forward_extremities (room_nid, event_nid) VALUES (?, ?)",
+                    roomNid, eventNid);
+            if ("m.room.member".equals(pdu.type()) && pdu.isState()) {
+                String membership = pdu.content().path("membership").asText("leave");
+                Jdbc.update(c, """
+                        INSERT INTO room_memberships (room_nid, user_id, membership, event_nid, forgotten)
+                        VALUES (?, ?, ?, ?, FALSE)
+                        ON CONFLICT (room_nid, user_id) DO UPDATE SET membership = excluded.membership,
+                            event_nid = excluded.event_nid, forgotten = FALSE""",
+                        roomNid, pdu.stateKey(), membership, eventNid);
+            }
+            if ("m.room.redaction".equals(pdu.type()) && pdu.redacts() != null) {
+                Jdbc.update(c, """
+                        UPDATE events SET redacted_by = ? WHERE event_id = ? AND room_nid = ?
+                        AND redacted_by IS NULL""", pdu.eventId(), pdu.redacts(), roomNid);
+                SqlRelationStore.unindex(c, pdu.redacts(), roomNid);
+            }
+            // Derived indexes that must agree with the events: full-text search and the user directory.
+            SqlSearchStore.onRoomEvent(c, database.dialect(), roomNid, eventNid, pdu.type(), pdu.content(),
+                    pdu.redacts());
+            SqlUserDirectoryStore.onRoomEvent(c, roomNid, pdu);
+            current = after;
+            stored.add(new StoredEvent(eventNid, pdu.eventId(), roomNid, pos, pdu.depth(),
+                    before, stateKeyNid == null ? 0 : after, false, false, null, json, false));
+        }
+        Jdbc.update(c, "UPDATE rooms SET current_snapshot_nid = ? WHERE room_nid = ?", current, roomNid);
+        if (txn.isPresent()) {
+            TxnKey key = txn.get();
+            if (selectTxn(c, key).isPresent()) {
+                throw new DuplicateTransactionException(key);
+            }
+            Jdbc.update(c, """
+                    INSERT INTO event_txn_ids (user_id, device_id, scope, txn_id, event_id)
+                    VALUES (?, ?, ?, ?, ?)""", key.userId(), key.deviceId(), key.scope(), key.txnId(),
+                    stored.getLast().eventId());
+        }
+        Room room = selectRoom(c, roomId).orElseThrow();
+        return new Persisted(room, List.copyOf(stored));
     }
 
     @Override
