@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# Send throughput and /messages latency on loopback against a throwaway Myelin (SQLite), through the Client-Server
-# API only (RoomLoad works against any homeserver with shared-secret registration). Build first:
+# Send throughput, steady-rate send latency and /messages latency on loopback against a throwaway Myelin, through the
+# Client-Server API only (RoomLoad works against any homeserver with shared-secret registration). Build first:
 #   ./mvnw -q -pl server,bench -am package -DskipTests
 # Usage: bench/scripts/room-load.sh [senders=20] [seconds=20] [history=1000] [requests=500]
+# Environment:
+#   DB=sqlite|postgres   the database (postgres: a throwaway cluster from /usr/lib/postgresql/*/bin, default
+#                        settings, so fsync and synchronous_commit are on)
+#   SCENARIOS            any of: send steady messages big (default: all four)
+#   RATE=500 ROOMS=20    the steady scenario: RATE msg/s for `seconds`, `senders` users over ROOMS rooms
+#   BIG=100000 LIMIT=100 the big scenario: a room filled with BIG messages before the server starts
+#                        (RoomHistoryFill, the server's own pipeline), then `requests` /messages pages of LIMIT
+#   JAR=server/target/myelin.jar   the server to measure (e.g. a copy of an older build, for before/after)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/find-java.sh >/dev/null
@@ -10,20 +18,64 @@ SENDERS=${1:-20}
 SECONDS_PER_RUN=${2:-20}
 HISTORY=${3:-1000}
 REQUESTS=${4:-500}
+DB=${DB:-sqlite}
+SCENARIOS=${SCENARIOS:-send steady messages big}
+RATE=${RATE:-500}
+ROOMS=${ROOMS:-20}
+BIG=${BIG:-100000}
+LIMIT=${LIMIT:-100}
+JAR=${JAR:-server/target/myelin.jar}
 PORT=${PORT:-18810}
 BASE="http://127.0.0.1:$PORT"
 SECRET=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-LOAD=("$JAVA_HOME/bin/java" -cp bench/target/benchmarks.jar dev.myelin.bench.RoomLoad "$BASE" "$SECRET")
+BENCH=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar)
+LOAD=("${BENCH[@]}" dev.myelin.bench.RoomLoad "$BASE" "$SECRET")
 DIR=$(mktemp -d)
+SERVER=
+POSTGRES=
+cleanup() {
+    [ -n "$SERVER" ] && { kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null || true; }
+    [ -n "$POSTGRES" ] && { kill -INT "$POSTGRES" 2>/dev/null; wait "$POSTGRES" 2>/dev/null || true; }
+    rm -rf "$DIR"
+}
+trap cleanup EXIT
+has() { [[ " $SCENARIOS " == *" $1 "* ]]; }
+
+DATABASE_ARGS=()
+FILL_TARGET="$DIR/myelin.db"
+if [ "$DB" = postgres ]; then
+    PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+    PGPORT=$((PORT + 1))
+    AS=()
+    if [ "$(id -u)" = 0 ]; then chown postgres "$DIR"; AS=(runuser -u postgres --); fi
+    "${AS[@]}" "$PGBIN/initdb" -D "$DIR/pg" -U myelin -A trust -E UTF8 --locale=C >/dev/null
+    "${AS[@]}" "$PGBIN/postgres" -D "$DIR/pg" -p "$PGPORT" -c listen_addresses=127.0.0.1 \
+        -c unix_socket_directories= -c max_connections=100 > "$DIR/postgres.log" 2>&1 &
+    POSTGRES=$!
+    for _ in $(seq 100); do "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PGPORT" && break; sleep 0.2; done
+    "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U myelin myelin
+    URL="jdbc:postgresql://127.0.0.1:$PGPORT/myelin"
+    DATABASE_ARGS=(--set database.kind=postgres --set database.url="$URL" --set database.user=myelin
+        --set database.max_pool_size=20)
+    FILL_TARGET=$URL
+fi
+
+echo "machine: $(nproc) cores, database: $DB, server: $JAR, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+if has big; then
+    BIG_ROOM=$(PGUSER=myelin "${BENCH[@]}" dev.myelin.bench.RoomHistoryFill "$FILL_TARGET" load.local "$BIG" \
+        2> "$DIR/fill.log" | tee /dev/stderr | tail -1)
+fi
+
 "$JAVA_HOME/bin/java" -XX:+UseSerialGC -XX:+UseCompactObjectHeaders -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -Xms16m \
-    -jar server/target/myelin.jar --data-dir "$DIR" \
+    -jar "$JAR" --data-dir "$DIR" "${DATABASE_ARGS[@]}" \
     --server-name load.local --port "$PORT" --set listeners.0.bind_address=127.0.0.1 \
     --set registration_shared_secret="$SECRET" --set rate_limits.registration.per_second=0 \
     --set log_level=warn > "$DIR/server.log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DIR"' EXIT
-for _ in $(seq 100); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.2; done
-echo "machine: $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-"${LOAD[@]}" send "$SENDERS" "$SECONDS_PER_RUN"
-"${LOAD[@]}" messages "$HISTORY" "$REQUESTS"
+for _ in $(seq 150); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.2; done
+
+if has send; then "${LOAD[@]}" send "$SENDERS" "$SECONDS_PER_RUN"; fi
+if has steady; then "${LOAD[@]}" steady "$RATE" "$SECONDS_PER_RUN" "$SENDERS" "$ROOMS"; fi
+if has messages; then "${LOAD[@]}" messages "$HISTORY" "$REQUESTS"; fi
+if has big; then "${LOAD[@]}" messages-in "$BIG_ROOM" "$REQUESTS" "$LIMIT"; fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

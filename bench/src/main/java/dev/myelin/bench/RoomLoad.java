@@ -30,6 +30,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code messages HISTORY REQUESTS}: one room with HISTORY messages; REQUESTS backward {@code /messages}
  *   pages of 50 (paginating down from the newest, starting again at the top when the history is exhausted); prints
  *   p50/p99 latency.</li>
+ *   <li>{@code steady RATE SECONDS SENDERS ROOMS}: an open loop sending RATE messages per second for SECONDS, spread
+ *   over SENDERS users in ROOMS rooms, each message on its own schedule whether or not earlier ones have been
+ *   answered; the latency of each counts from when it was due, so a server that falls behind is not hidden
+ *   (no coordinated omission). Prints the rate reached and p50/p99/max latency.</li>
+ *   <li>{@code messages-in ROOM_ID REQUESTS LIMIT}: joins an existing room whose history is visible to new members
+ *   (such as one filled by {@link RoomHistoryFill}) and times REQUESTS backward {@code /messages} pages of
+ *   LIMIT events from the newest.</li>
  * </ul>
  * Usage: java -cp bench/target/benchmarks.jar dev.myelin.bench.RoomLoad BASE_URL SHARED_SECRET SCENARIO ARGS...
  */
@@ -52,6 +59,9 @@ public final class RoomLoad {
         switch (args[2]) {
             case "send" -> load.send(Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             case "messages" -> load.messages(Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            case "steady" -> load.steady(Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+                    Integer.parseInt(args[5]), Integer.parseInt(args[6]));
+            case "messages-in" -> load.messagesIn(args[3], Integer.parseInt(args[4]), Integer.parseInt(args[5]));
             default -> throw new IllegalArgumentException("unknown scenario " + args[2]);
         }
     }
@@ -173,6 +183,75 @@ public final class RoomLoad {
         }
         System.out.printf("messages: %d requests of 50 events over %d messages; latency %s%n", requests, history,
                 percentiles(latencies));
+    }
+
+    private void steady(int rate, int seconds, int senderCount, int roomCount) throws Exception {
+        var users = new ArrayList<User>();
+        for (int i = 0; i < senderCount; i++) {
+            users.add(register("steady"));
+        }
+        var rooms = new ArrayList<String>();
+        for (int i = 0; i < roomCount; i++) {
+            rooms.add(createRoom(users.get(i % senderCount)));
+        }
+        // Message k goes from sender k % SENDERS to room k % ROOMS; each sender joins the rooms it will send to.
+        int total = rate * seconds;
+        var joined = new java.util.HashSet<String>();
+        for (int k = 0; k < Math.min(total, senderCount * roomCount); k++) {
+            int sender = k % senderCount;
+            int room = k % roomCount;
+            if (room % senderCount != sender && joined.add(sender + "/" + room)) {
+                join(users.get(sender), rooms.get(room));
+            }
+        }
+        var latencies = Collections.synchronizedList(new ArrayList<Long>());
+        var failures = new AtomicInteger();
+        long intervalNanos = 1_000_000_000L / rate;
+        long start = System.nanoTime() + 100_000_000L;
+        try (var clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < total; i++) {
+                long due = start + i * intervalNanos;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+                User user = users.get(i % senderCount);
+                String room = rooms.get(i % roomCount);
+                clients.submit(() -> {
+                    try {
+                        sendMessage(user, room, "steady");
+                        latencies.add(System.nanoTime() - due);
+                    } catch (Exception e) {
+                        failures.incrementAndGet();
+                    }
+                });
+            }
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        var sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        System.out.printf("steady, %d msg/s asked for %d s: %d senders over %d rooms, %d sent (%d failed) in %.1f s"
+                        + " = %.0f msg/s; latency from when due %s, max %.1f ms%n", rate, seconds, senderCount,
+                roomCount, sorted.size(), failures.get(), elapsed, sorted.size() / elapsed, percentiles(sorted),
+                sorted.isEmpty() ? 0 : sorted.getLast() / 1e6);
+    }
+
+    private void messagesIn(String room, int requests, int limit) throws Exception {
+        User user = register("reader");
+        join(user, room);
+        var latencies = new ArrayList<Long>();
+        String from = null;
+        int events = 0;
+        for (int i = 0; i < requests; i++) {
+            long started = System.nanoTime();
+            JsonNode page = call("GET", "/_matrix/client/v3/rooms/" + enc(room) + "/messages?dir=b&limit=" + limit
+                    + (from == null ? "" : "&from=" + enc(from)), null, user.token());
+            latencies.add(System.nanoTime() - started);
+            events += page.path("chunk").size();
+            from = page.path("end").asText(null);
+        }
+        System.out.printf("messages in %s: %d requests of %d events (%d events returned); latency %s%n", room,
+                requests, limit, events, percentiles(latencies));
     }
 
     private static String percentiles(List<Long> nanos) {

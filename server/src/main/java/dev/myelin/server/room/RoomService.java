@@ -59,6 +59,7 @@ public final class RoomService {
     private final EventAuthorizer authorizer;
     private final RoomLocks locks = new RoomLocks(256);
     private final PduCache cache = new PduCache(20_000);
+    private final StateCache stateCache = new StateCache(20_000);
     private final List<RoomEventListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile RemoteMembership remote;
     private volatile java.util.function.Function<String, Map<String, String>> memberProfiles = userId -> Map.of();
@@ -161,11 +162,20 @@ public final class RoomService {
                     missing.add(key);
                 }
             }
+            missing.removeIf(key -> {
+                Optional<Pdu> cached = snapshot == 0 ? Optional.empty() : stateCache.get(snapshot, key);
+                if (cached != null) {
+                    state.put(key, cached);
+                }
+                return cached != null;
+            });
             if (!missing.isEmpty()) {
-                Map<StateKey, StoredEvent> found = snapshot == 0 ? Map.of() : store.state(snapshot, missing);
+                Map<StateKey, StoredEvent> found = store.state(snapshot, missing);
                 for (StateKey key : missing) {
                     StoredEvent stored = found.get(key);
-                    state.put(key, stored == null ? Optional.empty() : Optional.of(pdu(stored, version)));
+                    Optional<Pdu> entry = stored == null ? Optional.empty() : Optional.of(pdu(stored, version));
+                    state.put(key, entry);
+                    stateCache.put(snapshot, key, entry);
                 }
             }
             var result = new LinkedHashMap<StateKey, Pdu>();
@@ -288,7 +298,7 @@ public final class RoomService {
             RoomStore.Room room = requireRoom(roomId);
             Building building = open(room);
             EncodedPdu event = building.add(draft);
-            persist(room.roomId(), room.version(), room.creator(), building.built, txn);
+            persist(building, room.creator(), txn);
             return event.eventId();
         });
     }
@@ -321,24 +331,36 @@ public final class RoomService {
             for (Draft draft : drafts) {
                 ids.add(building.add(draft).eventId());
             }
-            persist(room.roomId(), room.version(), room.creator(), building.built, Optional.empty());
+            persist(building, room.creator(), Optional.empty());
             return ids;
         });
     }
 
     private Building open(RoomStore.Room room) {
-        List<String> extremities = store.forwardExtremities(room.nid());
-        long depth = 0;
-        for (String id : extremities) {
-            depth = Math.max(depth, store.event(id).map(StoredEvent::depth).orElse(0L));
-        }
-        return new Building(version(room), room.roomId(), room.currentSnapshot(), extremities, depth);
+        RoomStore.Extremities extremities = store.extremities(room.nid());
+        return new Building(version(room), room.roomId(), room.currentSnapshot(), extremities.eventIds(),
+                extremities.depth());
     }
 
     private void persist(String roomId, String version, String creator, List<EncodedPdu> events,
                          Optional<TxnKey> txn) {
         RoomStore.Persisted persisted = store.persist(roomId, version, creator, events, txn);
         announce(roomId, persisted.lastStreamPos(), events.stream().map(EncodedPdu::pdu).toList(), true);
+    }
+
+    /** Persists what was built, and keeps the state it reached as the state of the room's new snapshot. */
+    private void persist(Building building, String creator, Optional<TxnKey> txn) {
+        RoomStore.Persisted persisted = store.persist(building.roomId, building.version.id(), creator,
+                building.built, txn);
+        remember(building, persisted);
+        announce(building.roomId, persisted.lastStreamPos(), pdus(building.built), true);
+    }
+
+    private void remember(Building building, RoomStore.Persisted persisted) {
+        if (persisted.events().getFirst().stateBefore() == building.snapshot) {
+            long snapshot = persisted.room().currentSnapshot();
+            building.state.forEach((key, event) -> stateCache.put(snapshot, key, event));
+        }
     }
 
     /** Wakes the room's members, and the target of a membership change who may not be one (an invite). */
@@ -376,7 +398,7 @@ public final class RoomService {
             for (Draft draft : followUps.apply(roomId)) {
                 building.add(draft);
             }
-            persist(roomId, version.id(), creator, building.built, Optional.empty());
+            persist(building, creator, Optional.empty());
             return roomId;
         });
     }
@@ -417,6 +439,8 @@ public final class RoomService {
             List<RoomStore.Persisted> persisted = store.persistUpgrade(
                     new RoomStore.RoomEvents(roomId, version.id(), creator, created.built),
                     new RoomStore.RoomEvents(old.roomId(), old.version(), old.creator(), closing.built));
+            remember(created, persisted.getFirst());
+            remember(closing, persisted.getLast());
             announce(roomId, persisted.getFirst().lastStreamPos(), pdus(created.built), true);
             announce(oldRoomId, persisted.getLast().lastStreamPos(), pdus(closing.built), true);
             return roomId;

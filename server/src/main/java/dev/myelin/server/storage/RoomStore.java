@@ -152,6 +152,11 @@ public interface RoomStore {
 
     List<String> forwardExtremities(long roomNid);
 
+    /** The room's forward extremities (oldest first) and the greatest depth among them: where a new event goes. */
+    record Extremities(List<String> eventIds, long depth) {}
+
+    Extremities extremities(long roomNid);
+
     /** The whole state of a snapshot: (type, state_key) -> event. */
     Map<StateKey, StoredEvent> state(long snapshotNid);
 

@@ -678,6 +678,21 @@ public final class SqlRoomStore implements RoomStore {
     }
 
     @Override
+    public Extremities extremities(long roomNid) {
+        List<Object[]> rows = database.read(c -> Jdbc.queryList(c, """
+                SELECT e.event_id, e.depth FROM forward_extremities f JOIN events e ON e.event_nid = f.event_nid
+                WHERE f.room_nid = ? ORDER BY e.event_nid""", row -> new Object[]{row.getString(1), row.getLong(2)},
+                roomNid));
+        long depth = 0;
+        var ids = new ArrayList<String>(rows.size());
+        for (Object[] row : rows) {
+            ids.add((String) row[0]);
+            depth = Math.max(depth, (Long) row[1]);
+        }
+        return new Extremities(List.copyOf(ids), depth);
+    }
+
+    @Override
     public List<StoredEvent> timeline(long roomNid, long from, long to, boolean backwards, int limit) {
         String sql = "SELECT " + EVENT_COLUMNS + " FROM events e WHERE e.room_nid = ? AND e.rejected = FALSE"
                 + " AND e.soft_failed = FALSE AND e.outlier = FALSE AND "

@@ -58,13 +58,13 @@ final class SqliteDatabase implements Database {
         Migrations.migrate(writerSource, Dialect.SQLITE);
         List<Connection> opened = new ArrayList<>();
         try {
-            Connection writerConnection = writerSource.getConnection();
+            Connection writerConnection = StatementCache.wrap(writerSource.getConnection());
             opened.add(writerConnection);
             writerConnection.setAutoCommit(false);
             SQLiteDataSource readerSource = dataSource(file, false);
             List<Connection> readerConnections = new ArrayList<>();
             for (int i = 0; i < settings.maxPoolSize(); i++) {
-                Connection reader = readerSource.getConnection();
+                Connection reader = StatementCache.wrap(readerSource.getConnection());
                 opened.add(reader);
                 try (Statement statement = reader.createStatement()) {
                     statement.execute("PRAGMA query_only = ON");
