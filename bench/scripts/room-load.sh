@@ -11,6 +11,7 @@
 #   BIG=100000 LIMIT=100 the big scenario: a room filled with BIG messages before the server starts
 #                        (RoomHistoryFill, the server's own pipeline), then `requests` /messages pages of LIMIT
 #   JAR=server/target/myelin.jar   the server to measure (e.g. a copy of an older build, for before/after)
+#   SERVER_JAVA_OPTS     extra JVM options for the server, e.g. -XX:StartFlightRecording=filename=/tmp/send.jfr
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/find-java.sh >/dev/null
@@ -62,12 +63,14 @@ fi
 
 echo "machine: $(nproc) cores, database: $DB, server: $JAR, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 if has big; then
-    BIG_ROOM=$(PGUSER=myelin "${BENCH[@]}" dev.myelin.bench.RoomHistoryFill "$FILL_TARGET" load.local "$BIG" \
-        2> "$DIR/fill.log" | tee /dev/stderr | tail -1)
+    PGUSER=myelin "${BENCH[@]}" dev.myelin.bench.RoomHistoryFill "$FILL_TARGET" load.local "$BIG" > "$DIR/fill.log" 2>&1
+    grep '^filled' "$DIR/fill.log"
+    BIG_ROOM=$(grep '^!' "$DIR/fill.log" | tail -1)
 fi
 
+# shellcheck disable=SC2086 # SERVER_JAVA_OPTS is a list of options
 "$JAVA_HOME/bin/java" -XX:+UseSerialGC -XX:+UseCompactObjectHeaders -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -Xms16m \
-    -jar "$JAR" --data-dir "$DIR" "${DATABASE_ARGS[@]}" \
+    ${SERVER_JAVA_OPTS:-} -jar "$JAR" --data-dir "$DIR" "${DATABASE_ARGS[@]}" \
     --server-name load.local --port "$PORT" --set listeners.0.bind_address=127.0.0.1 \
     --set registration_shared_secret="$SECRET" --set rate_limits.registration.per_second=0 \
     --set log_level=warn > "$DIR/server.log" 2>&1 &

@@ -289,17 +289,23 @@ public final class RoomService {
     /** Sends one event to an existing room; returns its event id. With a txn already used, the earlier event id. */
     public String send(String roomId, Draft draft, Optional<TxnKey> txn) {
         return locks.withRoom(roomId, () -> {
-            if (txn.isPresent()) {
-                Optional<String> earlier = store.eventIdForTxn(txn.get());
+            // The reads before the write share one read transaction (on SQLite one trip to a reader thread).
+            record Opened(String earlier, RoomStore.Room room, Building building) {}
+            Opened opened = store.readingTogether(() -> {
+                Optional<String> earlier = txn.flatMap(store::eventIdForTxn);
                 if (earlier.isPresent()) {
-                    return earlier.get();
+                    return new Opened(earlier.get(), null, null);
                 }
+                RoomStore.Room room = requireRoom(roomId);
+                Building building = open(room);
+                building.add(draft);
+                return new Opened(null, room, building);
+            });
+            if (opened.earlier() != null) {
+                return opened.earlier();
             }
-            RoomStore.Room room = requireRoom(roomId);
-            Building building = open(room);
-            EncodedPdu event = building.add(draft);
-            persist(building, room.creator(), txn);
-            return event.eventId();
+            persist(opened.building(), opened.room().creator(), txn);
+            return opened.building().built.getLast().eventId();
         });
     }
 

@@ -16,7 +16,7 @@ import java.util.Set;
  * <p>Writes for one room must come from one writer at a time (the room's lock, see {@code RoomService}): {@link
  * #persist} computes each event's state from the room's current state inside its transaction.
  */
-public interface RoomStore {
+public interface RoomStore extends ReadsTogether {
 
     /** A room this server knows. {@code currentSnapshot} is 0 before the create event is stored. */
     record Room(long nid, String roomId, String version, String creator, long currentSnapshot, boolean published) {}

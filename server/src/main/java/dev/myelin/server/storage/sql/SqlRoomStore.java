@@ -65,6 +65,11 @@ public final class SqlRoomStore implements RoomStore {
     }
 
     @Override
+    public <T> T readingTogether(java.util.function.Supplier<T> code) {
+        return database.readingTogether(code);
+    }
+
+    @Override
     public Optional<Room> room(String roomId) {
         return database.read(c -> selectRoom(c, roomId));
     }
