@@ -2,8 +2,6 @@ package dev.myelin.server.admin;
 
 import dev.myelin.server.client.Fields;
 import dev.myelin.server.http.Authenticator;
-import dev.myelin.server.http.MatrixException;
-import dev.myelin.server.http.MatrixRequest;
 import dev.myelin.server.http.MatrixResponse;
 import dev.myelin.server.http.Requester;
 import dev.myelin.server.http.Router;
@@ -31,7 +29,7 @@ public final class AccountModerationEndpoints {
                 Map.of("locked", moderation.locked(authenticator.require(request), request.pathParam("userId")))));
         router.add("PUT", PREFIX + "/lock/{userId}", request -> {
             Requester admin = authenticator.require(request);
-            boolean locked = required(request, "locked");
+            boolean locked = Fields.requiredBool(request.jsonObject(), "locked");
             moderation.setLocked(admin, request.pathParam("userId"), locked);
             return MatrixResponse.ok(Map.of("locked", locked));
         });
@@ -39,17 +37,9 @@ public final class AccountModerationEndpoints {
                 Map.of("suspended", moderation.suspended(authenticator.require(request), request.pathParam("userId")))));
         router.add("PUT", PREFIX + "/suspend/{userId}", request -> {
             Requester admin = authenticator.require(request);
-            boolean suspended = required(request, "suspended");
+            boolean suspended = Fields.requiredBool(request.jsonObject(), "suspended");
             moderation.setSuspended(admin, request.pathParam("userId"), suspended);
             return MatrixResponse.ok(Map.of("suspended", suspended));
         });
-    }
-
-    private static boolean required(MatrixRequest request, String name) throws Exception {
-        var body = request.jsonObject();
-        if (!body.has(name)) {
-            throw MatrixException.missingParam("Missing '" + name + "'");
-        }
-        return Fields.bool(body, name, false);
     }
 }
