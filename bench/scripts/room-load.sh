@@ -4,8 +4,10 @@
 #   ./mvnw -q -pl server,bench -am package -DskipTests
 # Usage: bench/scripts/room-load.sh [senders=20] [seconds=20] [history=1000] [requests=500]
 # Environment:
-#   DB=sqlite|postgres   the database (postgres: a throwaway cluster from /usr/lib/postgresql/*/bin, default
-#                        settings, so fsync and synchronous_commit are on)
+#   DB=sqlite|postgres   the database (postgres: a throwaway cluster, bench/scripts/lib/throwaway-postgres.sh,
+#                        with PostgreSQL's default settings, so fsync and synchronous_commit are on)
+# Synapse side by side: the same RoomLoad scenarios through bench/scripts/with-synapse.sh, e.g.
+#   bench/scripts/with-synapse.sh sqlite java -cp bench/target/benchmarks.jar dev.myelin.bench.RoomLoad {BASE} {SECRET} steady 500 20 20 20
 #   SCENARIOS            any of: send steady messages big (default: all four)
 #   RATE=500 ROOMS=20    the steady scenario: RATE msg/s for `seconds`, `senders` users over ROOMS rooms
 #   BIG=100000 LIMIT=100 the big scenario: a room filled with BIG messages before the server starts
@@ -15,6 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/find-java.sh >/dev/null
+source bench/scripts/lib/throwaway-postgres.sh
 SENDERS=${1:-20}
 SECONDS_PER_RUN=${2:-20}
 HISTORY=${3:-1000}
@@ -26,17 +29,16 @@ ROOMS=${ROOMS:-20}
 BIG=${BIG:-100000}
 LIMIT=${LIMIT:-100}
 JAR=${JAR:-server/target/myelin.jar}
-PORT=${PORT:-18810}
+PORT=${PORT:-18850}
 BASE="http://127.0.0.1:$PORT"
 SECRET=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 BENCH=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar)
 LOAD=("${BENCH[@]}" dev.myelin.bench.RoomLoad "$BASE" "$SECRET")
 DIR=$(mktemp -d)
 SERVER=
-POSTGRES=
 cleanup() {
-    [ -n "$SERVER" ] && { kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null || true; }
-    [ -n "$POSTGRES" ] && { kill -INT "$POSTGRES" 2>/dev/null; wait "$POSTGRES" 2>/dev/null || true; }
+    if [[ -n $SERVER ]]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
+    stop_postgres
     rm -rf "$DIR"
 }
 trap cleanup EXIT
@@ -45,16 +47,9 @@ has() { [[ " $SCENARIOS " == *" $1 "* ]]; }
 DATABASE_ARGS=()
 FILL_TARGET="$DIR/myelin.db"
 if [ "$DB" = postgres ]; then
-    PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
     PGPORT=$((PORT + 1))
-    AS=()
-    if [ "$(id -u)" = 0 ]; then chown postgres "$DIR"; AS=(runuser -u postgres --); fi
-    "${AS[@]}" "$PGBIN/initdb" -D "$DIR/pg" -U myelin -A trust -E UTF8 --locale=C >/dev/null
-    "${AS[@]}" "$PGBIN/postgres" -D "$DIR/pg" -p "$PGPORT" -c listen_addresses=127.0.0.1 \
-        -c unix_socket_directories= -c max_connections=100 > "$DIR/postgres.log" 2>&1 &
-    POSTGRES=$!
-    for _ in $(seq 100); do "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PGPORT" && break; sleep 0.2; done
-    "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U myelin myelin
+    start_postgres "$DIR" "$PGPORT" durable
+    "$PG_BIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U myelin myelin
     URL="jdbc:postgresql://127.0.0.1:$PGPORT/myelin"
     DATABASE_ARGS=(--set database.kind=postgres --set database.url="$URL" --set database.user=myelin
         --set database.max_pool_size=20)
