@@ -206,6 +206,7 @@ public final class RoomLoad {
         }
         var latencies = Collections.synchronizedList(new ArrayList<Long>());
         var failures = new AtomicInteger();
+        var firstFailure = new java.util.concurrent.atomic.AtomicReference<String>();
         long intervalNanos = 1_000_000_000L / rate;
         long start = System.nanoTime() + 100_000_000L;
         try (var clients = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -223,6 +224,7 @@ public final class RoomLoad {
                         latencies.add(System.nanoTime() - due);
                     } catch (Exception e) {
                         failures.incrementAndGet();
+                        firstFailure.compareAndSet(null, e.toString());
                     }
                 });
             }
@@ -234,6 +236,9 @@ public final class RoomLoad {
                         + " = %.0f msg/s; latency from when due %s, max %.1f ms%n", rate, seconds, senderCount,
                 roomCount, sorted.size(), failures.get(), elapsed, sorted.size() / elapsed, percentiles(sorted),
                 sorted.isEmpty() ? 0 : sorted.getLast() / 1e6);
+        if (firstFailure.get() != null) {
+            System.out.println("first failure: " + firstFailure.get());
+        }
     }
 
     private void messagesIn(String room, int requests, int limit) throws Exception {
