@@ -137,7 +137,6 @@ public final class SyncLoad {
     private void latency(int clients, int seconds) throws Exception {
         int pairs = clients / 2;
         var latencies = Collections.synchronizedList(new ArrayList<Long>());
-        var sentAt = new ConcurrentHashMap<String, Long>();
         var senders = new ArrayList<User>();
         var receivers = new ArrayList<User>();
         var roomIds = new ArrayList<String>();
@@ -152,6 +151,21 @@ public final class SyncLoad {
         }
         long end = System.nanoTime() + Duration.ofSeconds(seconds + 3).toNanos();
         long measureFrom = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        // A delivery can beat the sender's own response: whichever of the two sides comes second records it.
+        record Side(boolean sent, long nanos) {}
+        var firstSide = new ConcurrentHashMap<String, Side>();
+        java.util.function.BiConsumer<String, Side> sentOrArrived = (text, side) ->
+                firstSide.compute(text, (_, first) -> {
+                    if (first == null) {
+                        return side;
+                    }
+                    long sent = first.sent() ? first.nanos() : side.nanos();
+                    long arrived = first.sent() ? side.nanos() : first.nanos();
+                    if (sent > measureFrom) {
+                        latencies.add(Math.max(0, arrived - sent));
+                    }
+                    return null;
+                });
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < pairs; i++) {
                 User sender = senders.get(i);
@@ -169,10 +183,7 @@ public final class SyncLoad {
                             }
                             for (JsonNode event : body.path("rooms").path("join").path(roomId).path("timeline")
                                     .path("events")) {
-                                Long sent = sentAt.remove(event.path("content").path("body").asText());
-                                if (sent != null && sent > measureFrom) {
-                                    latencies.add(Math.max(0, arrived - sent));
-                                }
+                                sentOrArrived.accept(event.path("content").path("body").asText(), new Side(false, arrived));
                             }
                         }
                         return null;
@@ -185,7 +196,7 @@ public final class SyncLoad {
                         String text = sender.id() + "-" + n++;
                         long before = System.nanoTime();
                         send(sender, roomId, text);
-                        sentAt.put(text, System.nanoTime());
+                        sentOrArrived.accept(text, new Side(true, System.nanoTime()));
                         long elapsed = (System.nanoTime() - before) / 1_000_000;
                         Thread.sleep(Math.max(0, 200 - elapsed));
                     }
