@@ -14,7 +14,7 @@ ROOMS=${3:-200}
 EVENTS=${4:-50}
 PORT=${PORT:-18809}
 BASE="http://127.0.0.1:$PORT"
-LOAD=("$JAVA_HOME/bin/java" -cp bench/target/benchmarks.jar dev.myelin.bench.SyncLoad "$BASE")
+LOAD=("$JAVA_HOME/bin/java" -cp "${LOAD_JAR:-bench/target/benchmarks.jar}" dev.myelin.bench.SyncLoad "$BASE")
 DIR=$(mktemp -d)
 if [[ -n "${SERVER_JAR:-}" ]]; then
     # shellcheck disable=SC2086

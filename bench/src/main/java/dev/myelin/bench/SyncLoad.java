@@ -137,6 +137,7 @@ public final class SyncLoad {
     private void latency(int clients, int seconds) throws Exception {
         int pairs = clients / 2;
         var latencies = Collections.synchronizedList(new ArrayList<Long>());
+        var endToEnd = Collections.synchronizedList(new ArrayList<Long>());
         var senders = new ArrayList<User>();
         var receivers = new ArrayList<User>();
         var roomIds = new ArrayList<String>();
@@ -152,17 +153,19 @@ public final class SyncLoad {
         long end = System.nanoTime() + Duration.ofSeconds(seconds + 3).toNanos();
         long measureFrom = System.nanoTime() + Duration.ofSeconds(3).toNanos();
         // A delivery can beat the sender's own response: whichever of the two sides comes second records it.
-        record Side(boolean sent, long nanos) {}
+        // For the sending side, started is when the request left; for the receiving side it is unused.
+        record Side(boolean sent, long nanos, long started) {}
         var firstSide = new ConcurrentHashMap<String, Side>();
         java.util.function.BiConsumer<String, Side> sentOrArrived = (text, side) ->
                 firstSide.compute(text, (_, first) -> {
                     if (first == null) {
                         return side;
                     }
-                    long sent = first.sent() ? first.nanos() : side.nanos();
+                    Side send = first.sent() ? first : side;
                     long arrived = first.sent() ? side.nanos() : first.nanos();
-                    if (sent > measureFrom) {
-                        latencies.add(Math.max(0, arrived - sent));
+                    if (send.started() > measureFrom) {
+                        latencies.add(Math.max(0, arrived - send.nanos()));
+                        endToEnd.add(arrived - send.started());
                     }
                     return null;
                 });
@@ -183,7 +186,8 @@ public final class SyncLoad {
                             }
                             for (JsonNode event : body.path("rooms").path("join").path(roomId).path("timeline")
                                     .path("events")) {
-                                sentOrArrived.accept(event.path("content").path("body").asText(), new Side(false, arrived));
+                                sentOrArrived.accept(event.path("content").path("body").asText(),
+                                        new Side(false, arrived, 0));
                             }
                         }
                         return null;
@@ -196,7 +200,7 @@ public final class SyncLoad {
                         String text = sender.id() + "-" + n++;
                         long before = System.nanoTime();
                         send(sender, roomId, text);
-                        sentOrArrived.accept(text, new Side(true, System.nanoTime()));
+                        sentOrArrived.accept(text, new Side(true, System.nanoTime(), before));
                         long elapsed = (System.nanoTime() - before) / 1_000_000;
                         Thread.sleep(Math.max(0, 200 - elapsed));
                     }
@@ -208,6 +212,10 @@ public final class SyncLoad {
         Collections.sort(sorted);
         System.out.printf("latency over %d deliveries, %d clients: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                 sorted.size(), pairs * 2, percentile(sorted, 50), percentile(sorted, 99), percentile(sorted, 100));
+        List<Long> whole = new ArrayList<>(endToEnd);
+        Collections.sort(whole);
+        System.out.printf("  end to end (send request leaves -> the other /sync answers): p50 %.2f ms, p99 %.2f ms,"
+                + " max %.2f ms%n", percentile(whole, 50), percentile(whole, 99), percentile(whole, 100));
     }
 
     private void initial(int rooms, int events) throws Exception {
