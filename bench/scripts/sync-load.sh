@@ -3,6 +3,8 @@
 # latency with active clients, and the initial sync of an account in many rooms. Build first:
 #   ./mvnw -q -pl server,bench -am package -DskipTests
 # Usage: bench/scripts/sync-load.sh [parked=5000] [latency-clients=100] [rooms=200] [events=50]
+# The server runs through the launcher (./myelin, its default JVM flags and heap). SERVER_JAR=path runs that jar
+# instead, with SERVER_JAVA_OPTS, to measure an older build under the same conditions.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/find-java.sh >/dev/null
@@ -12,16 +14,21 @@ ROOMS=${3:-200}
 EVENTS=${4:-50}
 PORT=${PORT:-18809}
 BASE="http://127.0.0.1:$PORT"
-LOAD=("$JAVA_HOME/bin/java" -cp bench/target/benchmarks.jar dev.myelin.bench.SyncLoad "$BASE")
+LOAD=("$JAVA_HOME/bin/java" -cp "${LOAD_JAR:-bench/target/benchmarks.jar}" dev.myelin.bench.SyncLoad "$BASE")
 DIR=$(mktemp -d)
-"$JAVA_HOME/bin/java" -XX:+UseSerialGC -XX:+UseCompactObjectHeaders -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -Xms16m \
-    -jar server/target/myelin.jar --data-dir "$DIR" \
+if [[ -n "${SERVER_JAR:-}" ]]; then
+    # shellcheck disable=SC2086
+    SERVE=("$JAVA_HOME/bin/java" ${SERVER_JAVA_OPTS:-} -jar "$SERVER_JAR")
+else
+    SERVE=(./myelin)
+fi
+"${SERVE[@]}" --data-dir "$DIR" \
     --server-name load.local --port "$PORT" --set listeners.0.bind_address=127.0.0.1 --set registration.mode=open \
     --set rate_limits.registration.per_second=0 \
     --set log_level=warn > "$DIR/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DIR"' EXIT
-for _ in $(seq 100); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.2; done
+for _ in $(seq 600); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.2; done
 rss() { awk '/VmRSS/ {printf "%.0f MB", $2/1024}' "/proc/$SERVER/status"; }
 echo "machine: $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg); server RSS idle: $(rss)"
 

@@ -23,8 +23,8 @@ import dev.myelin.server.sync.SyncService;
 import java.time.Clock;
 
 /**
- * Push notifications wired together: push rules, the evaluator that turns new events into notifications (a
- * background worker woken when the events stream advances), unread counts in sync, pushers and the push gateway
+ * Push notifications wired together: push rules, the evaluator that turns new events into notifications (run by
+ * the events' writer before long-polls are woken, so counts arrive with their event), unread counts in sync, pushers and the push gateway
  * delivery worker, and their endpoints. {@link #unreadCounts} is the {@code ReadReceiptListener} receipts feed.
  */
 public record Push(PushRuleService rules, NotificationStore notifications, PusherService pushers,
@@ -41,11 +41,7 @@ public record Push(PushRuleService rules, NotificationStore notifications, Pushe
         var delivery = new PushDelivery(pusherStore, notifications, clock, backoff).start();
         var evaluator = new NotificationEvaluator(rooms.service(), rules, notifications, pusherStore, notifier,
                 delivery::wake, clock).start();
-        notifier.watch(stream -> {
-            if (stream.equals(SqlRoomStore.EVENTS)) {
-                evaluator.wake();
-            }
-        });
+        notifier.beforeWaking(SqlRoomStore.EVENTS, evaluator::catchUp);
         var unreadCounts = new UnreadCounts(notifications, notifier);
         sync.register(new PushRulesContributor(rules));
         sync.register(new UnreadCountsContributor(notifications, evaluator,

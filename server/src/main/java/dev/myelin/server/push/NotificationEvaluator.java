@@ -30,10 +30,12 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Runs push rules for every new event for each local user in the room except the sender (spec: client-server-api
- * "Server behaviour"), off the request path: a background worker follows the events stream from its stored progress,
- * and stores the notifications, the pushers' deliveries and the new progress in one transaction, so each event is
- * evaluated exactly once, in order, across restarts. Sync waits for it ({@link #awaitProcessed}) so that a new
- * event's counts appear in the same response as the event.
+ * "Server behaviour"). It follows the events stream from its stored progress and stores the notifications, the
+ * pushers' deliveries (sent later by {@link PushDelivery}) and the new progress in one transaction, so each event is
+ * evaluated exactly once, in order, across restarts. The writer of new events calls {@link #catchUp} after its commit
+ * and before long-polls are woken, so a woken sync finds the new event's counts ready; a background worker catches
+ * up after a restart or a failure. Sync still waits for it ({@link #awaitProcessed}) in case it reads an event whose
+ * writer has not caught up yet.
  */
 public final class NotificationEvaluator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NotificationEvaluator.class);
@@ -48,6 +50,8 @@ public final class NotificationEvaluator implements AutoCloseable {
     private final Runnable deliveriesAdded;
     private final Clock clock;
     private final WorkerLoop loop;
+    /** One evaluation at a time, whether the worker's or a writer's. */
+    private final ReentrantLock evaluating = new ReentrantLock();
     private final ReentrantLock progressLock = new ReentrantLock();
     private final Condition progressed = progressLock.newCondition();
     private volatile long progress = -1;
@@ -71,9 +75,17 @@ public final class NotificationEvaluator implements AutoCloseable {
         return this;
     }
 
-    /** New events were persisted. */
-    public void wake() {
-        loop.wake();
+    /**
+     * Evaluates, on the caller's thread, every event persisted so far: a writer calls it after its commit. A failure
+     * is left to the worker, which retries; the writer's events are committed either way.
+     */
+    public void catchUp() {
+        try {
+            step();
+        } catch (RuntimeException e) {
+            LOG.warn("Push evaluation after a write failed; the worker retries", e);
+            loop.wake();
+        }
     }
 
     /** Waits (at most {@code timeoutMillis}) until every event up to {@code eventsPos} has been evaluated. */
@@ -95,16 +107,21 @@ public final class NotificationEvaluator implements AutoCloseable {
     }
 
     private long step() {
-        if (progress < 0) {
-            setProgress(store.progress());
+        evaluating.lock();
+        try {
+            if (progress < 0) {
+                setProgress(store.progress());
+            }
+            long current = rooms.store().currentStreamPos();
+            while (progress < current) {
+                long upTo = Math.min(current, progress + BATCH);
+                evaluate(progress, upTo);
+                setProgress(upTo);
+            }
+            return IDLE_POLL_MILLIS;
+        } finally {
+            evaluating.unlock();
         }
-        long current = rooms.store().currentStreamPos();
-        while (progress < current) {
-            long upTo = Math.min(current, progress + BATCH);
-            evaluate(progress, upTo);
-            setProgress(upTo);
-        }
-        return IDLE_POLL_MILLIS;
     }
 
     private void setProgress(long value) {

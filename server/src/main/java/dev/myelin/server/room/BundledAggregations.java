@@ -40,6 +40,11 @@ public final class BundledAggregations {
         addTo(room, events, viewerUserId, ignoredUsers.ignoredBy(viewerUserId), true);
     }
 
+    /** The same, with whom the viewer ignores already known (a sync covering many rooms reads it once). */
+    public void addTo(RoomStore.Room room, List<ObjectNode> events, String viewerUserId, Set<String> ignored) {
+        addTo(room, events, viewerUserId, ignored, true);
+    }
+
     private void addTo(RoomStore.Room room, List<ObjectNode> events, String viewer, Set<String> ignored,
                        boolean withThreads) {
         var parents = new HashMap<String, ObjectNode>();

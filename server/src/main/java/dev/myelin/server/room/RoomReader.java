@@ -25,6 +25,10 @@ public final class RoomReader {
     private final RoomService rooms;
     private final RoomStore store;
     private final Clock clock;
+    /** The nid of the event a state event replaced, 0 for none: its state before never changes. */
+    private final LruCache<Long, Long> replacedNids = new LruCache<>(20_000);
+    /** The transaction an event was sent with: recorded with the event, never changed. */
+    private final LruCache<String, Optional<RoomStore.TxnKey>> txns = new LruCache<>(20_000);
 
     public RoomReader(RoomService rooms, Clock clock) {
         this.rooms = rooms;
@@ -131,7 +135,7 @@ public final class RoomReader {
     public ObjectNode clientEvent(Event event, RoomVersion version, String viewerUserId, String viewerDeviceId) {
         ObjectNode out = clientEvent(event, version);
         if (viewerDeviceId != null && viewerUserId.equals(event.pdu().sender())) {
-            store.txnOf(event.pdu().eventId())
+            txns.get(event.pdu().eventId(), () -> store.txnOf(event.pdu().eventId()))
                     .filter(txn -> txn.userId().equals(viewerUserId) && txn.deviceId().equals(viewerDeviceId))
                     .ifPresent(txn -> ((ObjectNode) out.get("unsigned")).put("transaction_id", txn.txnId()));
         }
@@ -166,8 +170,7 @@ public final class RoomReader {
         }
         if (pdu.isState() && event.stored().stateBefore() != 0) {
             // What the event replaced, so clients can tell a rename from a join (Synapse: prev_content etc.).
-            StateKey key = StateKey.of(pdu);
-            StoredEvent replaced = store.state(event.stored().stateBefore(), List.of(key)).get(key);
+            StoredEvent replaced = replacedBy(event);
             if (replaced != null) {
                 Pdu previous = rooms.pdu(replaced, version);
                 ObjectNode previousContent = replaced.redactedBy() != null
@@ -181,5 +184,15 @@ public final class RoomReader {
         unsigned.put("age", Math.max(0, clock.millis() - pdu.originServerTs()));
         out.set("unsigned", unsigned);
         return out;
+    }
+
+    /** The state event that {@code event} replaced, as stored now (it may have been redacted since), or null. */
+    private StoredEvent replacedBy(Event event) {
+        long nid = replacedNids.get(event.stored().nid(), () -> {
+            StateKey key = StateKey.of(event.pdu());
+            StoredEvent replaced = store.state(event.stored().stateBefore(), List.of(key)).get(key);
+            return replaced == null ? 0L : replaced.nid();
+        });
+        return nid == 0 ? null : store.event(nid).orElse(null);
     }
 }

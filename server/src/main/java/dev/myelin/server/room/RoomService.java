@@ -58,7 +58,7 @@ public final class RoomService {
     private final LocalEventFactory factory;
     private final EventAuthorizer authorizer;
     private final RoomLocks locks = new RoomLocks(256);
-    private final PduCache cache = new PduCache(20_000);
+    private final LruCache<Long, Pdu> cache = new LruCache<>(20_000);
     private final StateCache stateCache = new StateCache(20_000);
     private final List<RoomEventListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile RemoteMembership remote;

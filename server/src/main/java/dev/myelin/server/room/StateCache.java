@@ -3,8 +3,6 @@ package dev.myelin.server.room;
 import dev.myelin.spec.event.Pdu;
 import dev.myelin.spec.event.StateKey;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -16,27 +14,18 @@ import java.util.Optional;
 final class StateCache {
     private record Key(long snapshot, StateKey stateKey) {}
 
-    private final Map<Key, Optional<Pdu>> entries;
+    private final LruCache<Key, Optional<Pdu>> entries;
 
     StateCache(int capacity) {
-        this.entries = new LinkedHashMap<>(1024, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Key, Optional<Pdu>> eldest) {
-                return size() > capacity;
-            }
-        };
+        this.entries = new LruCache<>(capacity);
     }
 
     /** The entry, empty when the snapshot has none, or null when it is not cached. */
     Optional<Pdu> get(long snapshot, StateKey key) {
-        synchronized (entries) {
-            return entries.get(new Key(snapshot, key));
-        }
+        return entries.getIfPresent(new Key(snapshot, key));
     }
 
     void put(long snapshot, StateKey key, Optional<Pdu> event) {
-        synchronized (entries) {
-            entries.put(new Key(snapshot, key), event);
-        }
+        entries.put(new Key(snapshot, key), event);
     }
 }

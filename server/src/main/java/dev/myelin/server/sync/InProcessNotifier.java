@@ -11,7 +11,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 
 /**
  * Keeps the highest position announced per stream and wakes the long-polls that listen on a changed room or user.
@@ -22,25 +21,27 @@ public final class InProcessNotifier implements Notifier {
     private final Map<StreamName, Long> positions = new ConcurrentHashMap<>();
     private final Map<String, Set<Listener>> listenersByKey = new ConcurrentHashMap<>();
     private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
-    private final List<Consumer<StreamName>> watchers = new CopyOnWriteArrayList<>();
+    private final Map<StreamName, List<Runnable>> updatesBeforeWaking = new ConcurrentHashMap<>();
 
     /**
-     * Calls {@code watcher} whenever any stream advances, e.g. to wake a background worker that follows the events
-     * stream (push evaluation). It runs on the writer's thread, so it must only signal, never block.
+     * Runs {@code update} on the writer's thread each time {@code stream} advances, before any long-poll is woken:
+     * for data derived from the stream that a woken sync must find ready (the unread counts of new events). It
+     * delays the writer by its own cost, so it must be short.
      */
-    public void watch(Consumer<StreamName> watcher) {
-        watchers.add(watcher);
+    public void beforeWaking(StreamName stream, Runnable update) {
+        updatesBeforeWaking.computeIfAbsent(stream, _ -> new CopyOnWriteArrayList<>()).add(update);
     }
 
     @Override
     public void advanced(StreamName stream, long position) {
+        updatesBeforeWaking.getOrDefault(stream, List.of()).forEach(Runnable::run);
         positions.merge(stream, position, Math::max);
         listeners.forEach(Listener::wake);
-        watchers.forEach(watcher -> watcher.accept(stream));
     }
 
     @Override
     public void advanced(StreamName stream, long position, Collection<String> audience) {
+        updatesBeforeWaking.getOrDefault(stream, List.of()).forEach(Runnable::run);
         positions.merge(stream, position, Math::max);
         for (String key : audience) {
             Set<Listener> listening = listenersByKey.get(key);
@@ -48,7 +49,6 @@ public final class InProcessNotifier implements Notifier {
                 listening.forEach(Listener::wake);
             }
         }
-        watchers.forEach(watcher -> watcher.accept(stream));
     }
 
     /** The highest position announced for the stream, 0 when none. */

@@ -60,6 +60,7 @@ final class RoomSections {
         ObjectNode invite = Json.MAPPER.createObjectNode();
         ObjectNode leave = Json.MAPPER.createObjectNode();
         ObjectNode knock = Json.MAPPER.createObjectNode();
+        Set<String> ignored = ignoredUsers.ignoredBy(request.userId());
         for (Membership membership : store.membershipsOf(request.userId())) {
             if (membership.streamPos() > upTo) {
                 continue; // changed after this sync's snapshot of the events stream: the next sync sends it
@@ -83,7 +84,7 @@ final class RoomSections {
                     if (fresh) {
                         newlyJoined.add(roomId);
                     }
-                    ObjectNode section = joinedRoom(request, room, fresh || request.fullState(),
+                    ObjectNode section = joinedRoom(request, ignored, room, fresh || request.fullState(),
                             fresh ? 0 : since, upTo);
                     if (section != null) {
                         response.joinedRoom(roomId).setAll(section);
@@ -106,7 +107,8 @@ final class RoomSections {
                             : filter.room().includeLeave();
                     if (include) {
                         ObjectNode section = leave.putObject(roomId);
-                        leftRoom(request, room, request.since().isEmpty() ? 0 : since, memberEvent, section);
+                        leftRoom(request, ignored, room, request.since().isEmpty() ? 0 : since, memberEvent,
+                                section);
                     }
                 }
             }
@@ -115,13 +117,13 @@ final class RoomSections {
     }
 
     /** The room's section, or null when nothing changed in it (contributors may still add to it). */
-    private ObjectNode joinedRoom(SyncRequest request, RoomStore.Room room, boolean fullState, long since,
-                                  long upTo) {
+    private ObjectNode joinedRoom(SyncRequest request, Set<String> ignored, RoomStore.Room room, boolean fullState,
+                                  long since, long upTo) {
         ObjectNode section = Json.MAPPER.createObjectNode();
         RoomVersion version = RoomService.version(room);
-        RoomTimeline timeline = timeline(request, room, version, since, upTo);
+        RoomTimeline timeline = timeline(request, ignored, room, version, since, upTo);
         long sinceSnapshot = fullState ? 0 : snapshotAt(room, since);
-        fillRoom(request, room, version, timeline, fullState, sinceSnapshot, section);
+        fillRoom(request, ignored, room, version, timeline, fullState, sinceSnapshot, section);
         ObjectNode summary = summary(request, room, version, timeline, fullState);
         if (summary != null) {
             section.set("summary", summary);
@@ -131,31 +133,31 @@ final class RoomSections {
         return unchanged ? null : section;
     }
 
-    private void leftRoom(SyncRequest request, RoomStore.Room room, long since, StoredEvent leaveEvent,
-                          ObjectNode section) {
+    private void leftRoom(SyncRequest request, Set<String> ignored, RoomStore.Room room, long since,
+                          StoredEvent leaveEvent, ObjectNode section) {
         RoomVersion version = RoomService.version(room);
-        RoomTimeline timeline = timeline(request, room, version, since, leaveEvent.streamPos());
+        RoomTimeline timeline = timeline(request, ignored, room, version, since, leaveEvent.streamPos());
         boolean fullState = since == 0 || request.fullState();
-        fillRoom(request, room, version, timeline, fullState, fullState ? 0 : snapshotAt(room, since), section);
+        fillRoom(request, ignored, room, version, timeline, fullState, fullState ? 0 : snapshotAt(room, since), section);
         section.putObject("account_data").putArray("events");
     }
 
-    private RoomTimeline timeline(SyncRequest request, RoomStore.Room room, RoomVersion version, long since,
-                                  long upTo) {
+    private RoomTimeline timeline(SyncRequest request, Set<String> ignored, RoomStore.Room room,
+                                  RoomVersion version, long since, long upTo) {
         EventFilter filter = request.filter().room().timeline();
         int limit = Math.min(filter.limitOr(DEFAULT_TIMELINE_LIMIT), MAX_TIMELINE_LIMIT);
         return RoomTimeline.read(store, reader, reader.visibility(request.userId(), room), room, version, filter,
-                ignoredUsers.ignoredBy(request.userId()), since, upTo, limit);
+                ignored, since, upTo, limit);
     }
 
-    private void fillRoom(SyncRequest request, RoomStore.Room room, RoomVersion version, RoomTimeline timeline,
-                          boolean fullState, long sinceSnapshot, ObjectNode section) {
+    private void fillRoom(SyncRequest request, Set<String> ignored, RoomStore.Room room, RoomVersion version,
+                          RoomTimeline timeline, boolean fullState, long sinceSnapshot, ObjectNode section) {
         var formatted = new ArrayList<ObjectNode>();
         for (RoomReader.Event event : timeline.events()) {
             formatted.add(unprojected(request, event, version));
         }
         if (!"federation".equals(request.filter().eventFormat())) {
-            aggregations.addTo(room, formatted, request.userId());
+            aggregations.addTo(room, formatted, request.userId(), ignored);
         }
         ArrayNode timelineEvents = Json.MAPPER.createArrayNode();
         formatted.forEach(event -> timelineEvents.add(request.filter().project(event)));

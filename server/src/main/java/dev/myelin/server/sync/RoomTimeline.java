@@ -25,12 +25,14 @@ record RoomTimeline(List<RoomReader.Event> events, boolean limited, long prevBat
                              RoomStore.Room room, RoomVersion version, EventFilter filter, Set<String> ignored,
                              long after, long upTo, int limit) {
         var picked = new ArrayList<RoomReader.Event>();
+        // Usually every event is visible: one more than the limit tells whether the timeline is limited.
+        int batch = Math.min(BATCH, limit + 1);
         long cursor = upTo;
         boolean more = false;
         scan:
         while (true) {
-            List<StoredEvent> batch = store.timeline(room.nid(), cursor, after, true, BATCH);
-            for (StoredEvent stored : batch) {
+            List<StoredEvent> read = store.timeline(room.nid(), cursor, after, true, batch);
+            for (StoredEvent stored : read) {
                 if (picked.size() == limit) {
                     more = true;
                     break scan;
@@ -42,9 +44,10 @@ record RoomTimeline(List<RoomReader.Event> events, boolean limited, long prevBat
                     picked.add(event);
                 }
             }
-            if (batch.size() < BATCH) {
+            if (read.size() < batch) {
                 break;
             }
+            batch = BATCH;
         }
         Collections.reverse(picked);
         long prevBatch = picked.isEmpty() ? upTo : picked.getFirst().stored().streamPos() - 1;

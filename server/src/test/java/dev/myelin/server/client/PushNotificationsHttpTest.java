@@ -212,6 +212,24 @@ class PushNotificationsHttpTest {
     }
 
     @Test
+    void aLongPollWokenByAMessageCarriesItsCounts() throws Exception {
+        User alice = newUser();
+        User bob = newUser();
+        String roomId = sharedRoom(alice, bob, null);
+        String since = sync(bob, "").path("next_batch").asText();
+        try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var woken = executor.submit(() -> sync(bob, "timeout=20000&since=" + enc(since)));
+            Thread.sleep(300); // let the long-poll park
+            send(alice, roomId, mention("wake up bob", bob.id()));
+            JsonNode room = woken.get(15, java.util.concurrent.TimeUnit.SECONDS).path("rooms").path("join")
+                    .path(roomId);
+            assertThat(room.path("timeline").path("events")).hasSize(1);
+            assertThat(room.path("unread_notifications").path("notification_count").asInt()).isEqualTo(1);
+            assertThat(room.path("unread_notifications").path("highlight_count").asInt()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void notificationsAreListedWithReadFlagsAndPages() {
         User alice = newUser();
         User bob = newUser();

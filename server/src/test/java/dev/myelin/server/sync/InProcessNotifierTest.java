@@ -56,4 +56,23 @@ class InProcessNotifierTest {
         notifier.advanced(EVENTS, 8, List.of("!a:x"));
         assertThat(listener.await(20)).isFalse();
     }
+
+    @Test
+    void anUpdateBeforeWakingRunsForItsStreamBeforeAnyListenerWakes() throws Exception {
+        var notifier = new InProcessNotifier();
+        var seen = new java.util.ArrayList<String>();
+        try (var listener = notifier.listen(List.of("!a:x"))) {
+            notifier.beforeWaking(EVENTS, () -> {
+                try {
+                    seen.add(listener.await(0) ? "woken already" : "not woken yet");
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            notifier.advanced(EVENTS, 1, List.of("!a:x"));
+            notifier.advanced(StreamName.of("receipts"), 1, List.of("!a:x"));
+            notifier.advanced(EVENTS, 2);
+            assertThat(seen).containsExactly("not woken yet", "woken already");
+        }
+    }
 }
