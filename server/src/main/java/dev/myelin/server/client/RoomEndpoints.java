@@ -44,6 +44,8 @@ import java.util.Set;
  */
 public final class RoomEndpoints {
     private static final int MAX_MESSAGES_LIMIT = 1000;
+    /** Backfill requests one /messages call may make to other servers before answering with what it has. */
+    private static final int MAX_BACKFILLS = 3;
 
     private final Authenticator authenticator;
     private final RoomService rooms;
@@ -349,7 +351,8 @@ public final class RoomEndpoints {
         var before = new ArrayList<ObjectNode>();
         var senders = new java.util.HashSet<String>(Set.of(event.pdu().sender()));
         long start = stored.streamPos() - 1;
-        for (StoredEvent e : store.timeline(room.nid(), stored.streamPos() - 1, 0, true, beforeLimit * 4 + 10)) {
+        for (StoredEvent e : store.timeline(room.nid(), stored.streamPos() - 1, Long.MIN_VALUE, true,
+                beforeLimit * 4 + 10)) {
             if (before.size() == beforeLimit) {
                 break;
             }
@@ -566,7 +569,8 @@ public final class RoomEndpoints {
         }
         long from = request.query("from").map(SyncToken::eventsPosition)
                 .orElseGet(() -> backwards ? store.currentStreamPos() : 0L);
-        long to = request.query("to").map(SyncToken::eventsPosition).orElse(backwards ? 0L : Long.MAX_VALUE);
+        long to = request.query("to").map(SyncToken::eventsPosition)
+                .orElse(backwards ? Long.MIN_VALUE : Long.MAX_VALUE);
         EventFilter filter = RoomEventFilterParam.resolve(filters, requester.userId(), request.query("filter"));
         int limit = request.query("limit").map(RoomEndpoints::parseLimit).orElse(filter.limitOr(10));
         limit = Math.min(Math.max(limit, 0), MAX_MESSAGES_LIMIT);
@@ -577,12 +581,15 @@ public final class RoomEndpoints {
         StoredEvent last = null;
         long position = from;
         boolean exhausted = false;
+        int backfills = 0;
         // Read in pages until the chunk is full: the filter and history visibility may drop events.
         while (chunk.size() < limit && !exhausted) {
             int page = Math.max(limit - chunk.size(), 20);
             List<StoredEvent> events = store.timeline(room.nid(), position, to, backwards, page);
             if (events.size() < page) {
-                exhausted = true;
+                // Past the oldest stored event, older history may be on the room's other servers (backfill).
+                exhausted = !backwards || request.query("to").isPresent() || backfills++ == MAX_BACKFILLS
+                        || rooms.backfill(room.roomId(), page) == 0;
             }
             for (StoredEvent stored : events) {
                 position = backwards ? stored.streamPos() - 1 : stored.streamPos();

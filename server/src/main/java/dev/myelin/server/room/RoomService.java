@@ -61,6 +61,7 @@ public final class RoomService {
     private final PduCache cache = new PduCache(20_000);
     private final List<RoomEventListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile RemoteMembership remote;
+    private volatile RemoteHistory history = (roomId, limit) -> 0;
     private volatile java.util.function.Function<String, Map<String, String>> memberProfiles = userId -> Map.of();
 
     public RoomService(String serverName, SigningKey key, RoomStore store, Notifier notifier, Clock clock) {
@@ -80,6 +81,16 @@ public final class RoomService {
     /** How local users join and leave rooms this server is not in (federation); without it they cannot. */
     public void remoteMemberships(RemoteMembership remote) {
         this.remote = remote;
+    }
+
+    /** Where history older than the room's first stored events comes from (federation); without it, nowhere. */
+    public void remoteHistory(RemoteHistory history) {
+        this.history = history;
+    }
+
+    /** Fetches up to {@code limit} events of the room's older history from other servers; the number stored. */
+    public int backfill(String roomId, int limit) {
+        return history.backfill(roomId, limit);
     }
 
     /** Runs {@code work} as the room's one writer. */

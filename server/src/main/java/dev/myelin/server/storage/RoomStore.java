@@ -104,6 +104,23 @@ public interface RoomStore {
     Optional<Persisted> persistReceived(String roomId, ReceivedEvent event, CurrentState current);
 
     /**
+     * Stores an event fetched with backfill (spec: server-server-api "Backfilling and retrieving missing events") in
+     * the DAG as history: at {@code streamPos}, a negative position from {@link #reserveBackfillPositions}, so that it
+     * sorts before every event stored earlier and sync never sees it as new. It moves neither the forward extremities
+     * nor the current state. An outlier takes its place in the DAG; an event already in it is left alone (empty).
+     */
+    Optional<Persisted> persistBackfilled(String roomId, ReceivedEvent event, long streamPos);
+
+    /**
+     * Reserves {@code count} events-stream positions for backfilled events, all negative and below every position
+     * reserved before: the highest is returned, the others are the {@code count - 1} below it.
+     */
+    long reserveBackfillPositions(int count);
+
+    /** The prev_events of the room's DAG events that are not in its DAG: where backfill goes on from. */
+    List<String> backwardExtremities(long roomNid);
+
+    /**
      * Stores events received for their own sake (auth chains, the state of a room being joined): outliers, with no
      * place in the DAG and never in a timeline. Already stored events are skipped. The room row is created when the
      * room is new ({@code roomVersion} and {@code creator} are only read then), with no current state yet.

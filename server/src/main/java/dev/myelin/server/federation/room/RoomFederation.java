@@ -32,6 +32,7 @@ public final class RoomFederation {
         inbound.pduHandler(new InboundPdus(rooms, ingest, remote));
         rooms.addListener(new OutboundPdus(rooms.serverName(), rooms.store(), access, sender));
         rooms.remoteMemberships(remoteMemberships);
+        rooms.remoteHistory(new RoomBackfill(rooms, ingest, remote, access));
     }
 
     public RemoteEventIngest ingest() {
