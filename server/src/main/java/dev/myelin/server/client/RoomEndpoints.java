@@ -47,6 +47,8 @@ public final class RoomEndpoints {
     private static final int MAX_MESSAGES_LIMIT = 1000;
     /** Backfill requests one /messages call may make to other servers before answering with what it has. */
     private static final int MAX_BACKFILLS = 3;
+    /** How long /members waits for the member list of a room joined with partial state before giving what it has. */
+    private static final java.time.Duration MEMBERS_WAIT = java.time.Duration.ofSeconds(60);
 
     private final Authenticator authenticator;
     private final RoomService rooms;
@@ -532,6 +534,9 @@ public final class RoomEndpoints {
     private MatrixResponse members(MatrixRequest request) {
         Requester requester = authenticator.require(request);
         RoomStore.Room room = roomForReading(request.pathParam("roomId"), requester);
+        // A room joined with partial state lists its members once the resync has fetched them (as Synapse does).
+        rooms.awaitFullState(room.roomId(), MEMBERS_WAIT);
+        room = store.room(room.roomId()).orElseThrow();
         long snapshot = reader.readableSnapshot(requester.userId(), room);
         Optional<String> membership = request.query("membership");
         Optional<String> notMembership = request.query("not_membership");

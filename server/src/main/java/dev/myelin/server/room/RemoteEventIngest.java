@@ -189,7 +189,11 @@ public final class RemoteEventIngest {
         String reason = null;
         try {
             rooms.authorizer().authorizeByAuthEvents(event, lookup);
-            rooms.authorizer().authorize(event, stateAt(stateBefore, stateBeforeIds, needed, version));
+            Map<StateKey, Pdu> state = stateAt(stateBefore, stateBeforeIds, needed, version);
+            if (room.partialState()) {
+                addMissingAuthEvents(state, event, lookup);
+            }
+            rooms.authorizer().authorize(event, state);
         } catch (AuthorizationException e) {
             rejected = true;
             reason = e.getMessage();
@@ -197,7 +201,8 @@ public final class RemoteEventIngest {
         boolean softFailed = false;
         boolean sameAsCurrent = stateBefore instanceof StateBefore.Snapshot(long nid) && nid == room.currentSnapshot();
         // A room being joined has no current state yet: its first event is the join, checked against the state given.
-        if (!rejected && !sameAsCurrent && room.currentSnapshot() != 0 && backfillPos == null) {
+        // In a room joined with partial state the current state lacks members: no soft failing (as Synapse does).
+        if (!rejected && !sameAsCurrent && room.currentSnapshot() != 0 && backfillPos == null && !room.partialState()) {
             try {
                 rooms.authorizer().authorize(event, pdus(store.state(room.currentSnapshot(), needed), version));
             } catch (AuthorizationException e) {
@@ -278,6 +283,20 @@ public final class RemoteEventIngest {
         return state;
     }
 
+    /**
+     * Check 5 in a room joined with partial state (MSC3706; Synapse "faster joins"): the partial state before the
+     * event lacks most members, so the event's own auth events (which passed check 4) stand in for what it lacks.
+     * The resync of the full state corrects the room's state afterwards.
+     */
+    private static void addMissingAuthEvents(Map<StateKey, Pdu> state, Pdu event, StoredEventLookup lookup) {
+        for (String id : event.authEvents()) {
+            Pdu auth = lookup.get(id);
+            if (auth != null && auth.isState()) {
+                state.putIfAbsent(StateKey.of(auth), auth);
+            }
+        }
+    }
+
     private Map<StateKey, Pdu> pdus(Map<StateKey, StoredEvent> stored, RoomVersion version) {
         var state = new HashMap<StateKey, Pdu>();
         stored.forEach((key, event) -> state.put(key, rooms.pdu(event, version)));
@@ -288,6 +307,17 @@ public final class RemoteEventIngest {
         var ids = new HashMap<StateKey, String>(state.size() * 2);
         state.forEach((key, event) -> ids.put(key, event.eventId()));
         return ids;
+    }
+
+    /**
+     * Ends the partial state of a room joined with partial state (MSC3706), under the room's lock: see {@link
+     * RoomStore#completePartialState}. Events accepted on the partial state are not checked again.
+     */
+    public void completePartialState(String roomId, String joinId, Map<StateKey, String> fullBeforeJoin) {
+        rooms.withRoomLock(roomId, () -> {
+            store.completePartialState(roomId, joinId, fullBeforeJoin);
+            return null;
+        });
     }
 
     /**

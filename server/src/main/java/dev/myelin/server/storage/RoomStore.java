@@ -18,8 +18,12 @@ import java.util.Set;
  */
 public interface RoomStore {
 
-    /** A room this server knows. {@code currentSnapshot} is 0 before the create event is stored. */
-    record Room(long nid, String roomId, String version, String creator, long currentSnapshot, boolean published) {}
+    /**
+     * A room this server knows. {@code currentSnapshot} is 0 before the create event is stored; {@code partialState}
+     * marks a room joined with partial state (MSC3706) whose full state is still being fetched.
+     */
+    record Room(long nid, String roomId, String version, String creator, long currentSnapshot, boolean published,
+                boolean partialState) {}
 
     /** A stored event and where it sits. */
     record StoredEvent(long nid, String eventId, long roomNid, long streamPos, long depth, long stateBefore,
@@ -132,6 +136,14 @@ public interface RoomStore {
      * the mark ({@code servers} empty).
      */
     void setPartialState(String roomId, List<String> servers);
+
+    /**
+     * Ends a room's partial state (MSC3706) in one transaction: the entries of {@code fullBeforeJoin} (the full state
+     * before the join, event ids, every event stored) that the partial state lacked are added to the state before
+     * and after every event from the join on and to the current state, where no event since set them; the
+     * memberships follow, and the partial-state mark is cleared.
+     */
+    void completePartialState(String roomId, String joinId, Map<StateKey, String> fullBeforeJoin);
 
     /** The servers to resync a partial-state room from; empty when the room's state is complete. */
     List<String> partialStateServers(String roomId);

@@ -63,7 +63,8 @@ public final class SqlRoomStore implements RoomStore {
 
     private static Room roomRow(ResultSet row) throws SQLException {
         return new Room(row.getLong("room_nid"), row.getString("room_id"), row.getString("room_version"),
-                row.getString("creator"), row.getLong("current_snapshot_nid"), row.getBoolean("published"));
+                row.getString("creator"), row.getLong("current_snapshot_nid"), row.getBoolean("published"),
+                row.getBoolean("partial_state"));
     }
 
     @Override
@@ -438,6 +439,77 @@ public final class SqlRoomStore implements RoomStore {
     public void setPartialState(String roomId, List<String> servers) {
         database.write(c -> Jdbc.update(c, "UPDATE rooms SET partial_state = ?, resync_servers = ? WHERE room_id = ?",
                 !servers.isEmpty(), servers.isEmpty() ? null : String.join(" ", servers), roomId));
+    }
+
+    @Override
+    public void completePartialState(String roomId, String joinId, Map<StateKey, String> fullBeforeJoin) {
+        var interned = new HashMap<String, Long>();
+        var internedKeys = new HashMap<String, Long>();
+        database.write(c -> {
+            Room room = selectRoom(c, roomId).orElseThrow(() -> new IllegalStateException("unknown room " + roomId));
+            StoredEvent join = selectEvent(c, joinId).orElseThrow();
+            Map<NidKey, Long> partial = stateNids(c, join.stateBefore(), null);
+            Map<String, Long> eventNids = eventNids(c, fullBeforeJoin.values());
+            var omitted = new HashMap<NidKey, Long>();
+            for (var entry : fullBeforeJoin.entrySet()) {
+                var key = new NidKey(
+                        intern(c, "event_types", "type", "type_nid", typeNids, interned, entry.getKey().type()),
+                        intern(c, "state_keys", "state_key", "state_key_nid", stateKeyNids, internedKeys,
+                                entry.getKey().stateKey()));
+                Long eventNid = eventNids.get(entry.getValue());
+                if (eventNid == null) {
+                    throw new IllegalStateException("state names an event that is not stored: " + entry.getValue());
+                }
+                if (!partial.containsKey(key)) {
+                    omitted.put(key, eventNid);
+                }
+            }
+            // Every snapshot from the join on gets what the partial state left out, unless an event since set it.
+            var completed = new HashMap<Long, Long>();
+            var events = Jdbc.queryList(c, """
+                    SELECT event_nid, state_before_nid, state_after_nid FROM events
+                    WHERE room_nid = ? AND stream_pos >= ? AND outlier = FALSE""",
+                    row -> new long[] {row.getLong(1), row.getLong(2), row.getLong(3)}, room.nid(), join.streamPos());
+            for (long[] event : events) {
+                Jdbc.update(c, "UPDATE events SET state_before_nid = ?, state_after_nid = ? WHERE event_nid = ?",
+                        nullIfZero(completed(c, room.nid(), event[1], omitted, completed)),
+                        nullIfZero(completed(c, room.nid(), event[2], omitted, completed)), event[0]);
+            }
+            long current = completed(c, room.nid(), room.currentSnapshot(), omitted, completed);
+            Jdbc.update(c, """
+                    UPDATE rooms SET current_snapshot_nid = ?, partial_state = FALSE, resync_servers = NULL
+                    WHERE room_nid = ?""", current, room.nid());
+            refreshMemberships(c, room.nid(), current);
+            return null;
+        });
+        typeNids.putAll(interned);
+        stateKeyNids.putAll(internedKeys);
+    }
+
+    /** The snapshot with the omitted entries its keys lack added (a delta on it), once per snapshot. */
+    private long completed(Connection c, long roomNid, long snapshot, Map<NidKey, Long> omitted,
+                           Map<Long, Long> done) throws SQLException {
+        if (snapshot == 0) {
+            return 0;
+        }
+        Long known = done.get(snapshot);
+        if (known != null) {
+            return known;
+        }
+        Map<NidKey, Long> state = stateNids(c, snapshot, null);
+        var missing = new HashMap<NidKey, Long>();
+        omitted.forEach((key, nid) -> {
+            if (!state.containsKey(key)) {
+                missing.put(key, nid);
+            }
+        });
+        long result = missing.isEmpty() ? snapshot : newSnapshot(c, roomNid, snapshot, missing);
+        done.put(snapshot, result);
+        return result;
+    }
+
+    private static Long nullIfZero(long nid) {
+        return nid == 0 ? null : nid;
     }
 
     @Override
