@@ -106,8 +106,8 @@ public final class Homeserver implements AutoCloseable {
         var features = opened.add(RoomFeatures.create(config, database, accountsCore, rooms, Clock.systemUTC()));
         var federation = opened.add(Federation.create(config, signingKey, database, Clock.systemUTC(),
                 rooms.service().store(), features.profiles()::profile));
-        var roomFederation = new RoomFederation(rooms.service(), signingKey, federation.keys(), federation.client(),
-                federation.sender(), federation.inbound(), Clock.systemUTC());
+        var roomFederation = opened.add(new RoomFederation(rooms.service(), signingKey, federation.keys(),
+                federation.client(), federation.sender(), federation.inbound(), Clock.systemUTC()));
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 

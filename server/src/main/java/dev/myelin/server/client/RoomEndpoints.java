@@ -45,6 +45,10 @@ import java.util.Set;
  */
 public final class RoomEndpoints {
     private static final int MAX_MESSAGES_LIMIT = 1000;
+    /** Backfill requests one /messages call may make to other servers before answering with what it has. */
+    private static final int MAX_BACKFILLS = 3;
+    /** How long /members waits for the member list of a room joined with partial state before giving what it has. */
+    private static final java.time.Duration MEMBERS_WAIT = java.time.Duration.ofSeconds(60);
 
     private final Authenticator authenticator;
     private final RoomService rooms;
@@ -368,7 +372,8 @@ public final class RoomEndpoints {
         var before = new ArrayList<ObjectNode>();
         var senders = new java.util.HashSet<String>(Set.of(event.pdu().sender()));
         long start = stored.streamPos() - 1;
-        for (StoredEvent e : store.timeline(room.nid(), stored.streamPos() - 1, 0, true, beforeLimit * 4 + 10)) {
+        for (StoredEvent e : store.timeline(room.nid(), stored.streamPos() - 1, Long.MIN_VALUE, true,
+                beforeLimit * 4 + 10)) {
             if (before.size() == beforeLimit) {
                 break;
             }
@@ -529,6 +534,9 @@ public final class RoomEndpoints {
     private MatrixResponse members(MatrixRequest request) {
         Requester requester = authenticator.require(request);
         RoomStore.Room room = roomForReading(request.pathParam("roomId"), requester);
+        // A room joined with partial state lists its members once the resync has fetched them (as Synapse does).
+        rooms.awaitFullState(room.roomId(), MEMBERS_WAIT);
+        room = store.room(room.roomId()).orElseThrow();
         long snapshot = reader.readableSnapshot(requester.userId(), room);
         Optional<String> membership = request.query("membership");
         Optional<String> notMembership = request.query("not_membership");
@@ -591,7 +599,8 @@ public final class RoomEndpoints {
         }
         long from = request.query("from").map(SyncToken::eventsPosition)
                 .orElseGet(() -> backwards ? store.currentStreamPos() : 0L);
-        long to = request.query("to").map(SyncToken::eventsPosition).orElse(backwards ? 0L : Long.MAX_VALUE);
+        long to = request.query("to").map(SyncToken::eventsPosition)
+                .orElse(backwards ? Long.MIN_VALUE : Long.MAX_VALUE);
         EventFilter filter = RoomEventFilterParam.resolve(filters, requester.userId(), request.query("filter"));
         int limit = request.query("limit").map(RoomEndpoints::parseLimit).orElse(filter.limitOr(10));
         limit = Math.min(Math.max(limit, 0), MAX_MESSAGES_LIMIT);
@@ -602,12 +611,15 @@ public final class RoomEndpoints {
         StoredEvent last = null;
         long position = from;
         boolean exhausted = false;
+        int backfills = 0;
         // Read in pages until the chunk is full: the filter and history visibility may drop events.
         while (chunk.size() < limit && !exhausted) {
             int page = Math.max(limit - chunk.size(), 20);
             List<StoredEvent> events = store.timeline(room.nid(), position, to, backwards, page);
             if (events.size() < page) {
-                exhausted = true;
+                // Past the oldest stored event, older history may be on the room's other servers (backfill).
+                exhausted = !backwards || request.query("to").isPresent() || backfills++ == MAX_BACKFILLS
+                        || rooms.backfill(room.roomId(), page) == 0;
             }
             for (StoredEvent stored : events) {
                 position = backwards ? stored.streamPos() - 1 : stored.streamPos();

@@ -124,10 +124,21 @@ public final class RemoteEventIngest {
      * not get (a gap; spec: "If the gap is too large ... /state_ids").
      */
     public Outcome accept(String roomId, EncodedPdu event, Optional<Map<StateKey, String>> stateBefore) {
-        return rooms.withRoomLock(roomId, () -> acceptLocked(roomId, event, stateBefore));
+        return rooms.withRoomLock(roomId, () -> acceptLocked(roomId, event, stateBefore, null));
     }
 
-    private Outcome acceptLocked(String roomId, EncodedPdu encoded, Optional<Map<StateKey, String>> givenState) {
+    /**
+     * Checks 4 and 5 on a backfilled event that passed {@link #verify}, and stores it as history at {@code streamPos}
+     * (see {@link RoomStore#persistBackfilled}): check 6 is left out, as the current state says nothing of the past,
+     * and clients are not told, as the event is not new.
+     */
+    public Outcome acceptBackfilled(String roomId, EncodedPdu event, Optional<Map<StateKey, String>> stateBefore,
+                                    long streamPos) {
+        return rooms.withRoomLock(roomId, () -> acceptLocked(roomId, event, stateBefore, streamPos));
+    }
+
+    private Outcome acceptLocked(String roomId, EncodedPdu encoded, Optional<Map<StateKey, String>> givenState,
+                                 Long backfillPos) {
         RoomStore.Room room = rooms.requireRoom(roomId);
         RoomVersion version = RoomService.version(room);
         Pdu event = encoded.pdu();
@@ -158,6 +169,10 @@ public final class RemoteEventIngest {
         if (givenState.isPresent()) {
             stateBeforeIds = givenState.get();
             stateBefore = new StateBefore.Computed(room.currentSnapshot(), stateBeforeIds);
+        } else if (prevs.isEmpty()) {
+            // The create event, reached by backfill: nothing is before it.
+            stateBeforeIds = Map.of();
+            stateBefore = new StateBefore.Computed(0, stateBeforeIds);
         } else {
             var snapshots = new LinkedHashSet<Long>();
             prevs.forEach(prev -> snapshots.add(prev.stateAfterOrBefore()));
@@ -174,7 +189,11 @@ public final class RemoteEventIngest {
         String reason = null;
         try {
             rooms.authorizer().authorizeByAuthEvents(event, lookup);
-            rooms.authorizer().authorize(event, stateAt(stateBefore, stateBeforeIds, needed, version));
+            Map<StateKey, Pdu> state = stateAt(stateBefore, stateBeforeIds, needed, version);
+            if (room.partialState()) {
+                addMissingAuthEvents(state, event, lookup);
+            }
+            rooms.authorizer().authorize(event, state);
         } catch (AuthorizationException e) {
             rejected = true;
             reason = e.getMessage();
@@ -182,24 +201,30 @@ public final class RemoteEventIngest {
         boolean softFailed = false;
         boolean sameAsCurrent = stateBefore instanceof StateBefore.Snapshot(long nid) && nid == room.currentSnapshot();
         // A room being joined has no current state yet: its first event is the join, checked against the state given.
-        if (!rejected && !sameAsCurrent && room.currentSnapshot() != 0) {
+        // In a room joined with partial state the current state lacks members: no soft failing (as Synapse does).
+        if (!rejected && !sameAsCurrent && room.currentSnapshot() != 0 && backfillPos == null && !room.partialState()) {
             try {
                 rooms.authorizer().authorize(event, pdus(store.state(room.currentSnapshot(), needed), version));
             } catch (AuthorizationException e) {
                 softFailed = true;
             }
         }
-        CurrentState current = rejected || softFailed ? new CurrentState.Unchanged()
-                : currentAfter(room, event, stateBefore, stateBeforeIds, lookup);
-        Optional<RoomStore.Persisted> persisted = store.persistReceived(roomId,
-                new RoomStore.ReceivedEvent(encoded, stateBefore, rejected, softFailed), current);
+        var received = new RoomStore.ReceivedEvent(encoded, stateBefore, rejected, softFailed);
+        Optional<RoomStore.Persisted> persisted;
+        if (backfillPos != null) {
+            persisted = store.persistBackfilled(roomId, received, backfillPos);
+        } else {
+            CurrentState current = rejected || softFailed ? new CurrentState.Unchanged()
+                    : currentAfter(room, event, stateBefore, stateBeforeIds, lookup);
+            persisted = store.persistReceived(roomId, received, current);
+        }
         if (persisted.isEmpty()) {
             return new Outcome.Duplicate(event.eventId());
         }
         if (rejected) {
             return new Outcome.Rejected(event.eventId(), reason);
         }
-        if (!softFailed) {
+        if (!softFailed && backfillPos == null) {
             rooms.announce(roomId, persisted.get().lastStreamPos(), List.of(event), false);
         }
         return new Outcome.Accepted(event.eventId(), softFailed);
@@ -258,6 +283,20 @@ public final class RemoteEventIngest {
         return state;
     }
 
+    /**
+     * Check 5 in a room joined with partial state (MSC3706; Synapse "faster joins"): the partial state before the
+     * event lacks most members, so the event's own auth events (which passed check 4) stand in for what it lacks.
+     * The resync of the full state corrects the room's state afterwards.
+     */
+    private static void addMissingAuthEvents(Map<StateKey, Pdu> state, Pdu event, StoredEventLookup lookup) {
+        for (String id : event.authEvents()) {
+            Pdu auth = lookup.get(id);
+            if (auth != null && auth.isState()) {
+                state.putIfAbsent(StateKey.of(auth), auth);
+            }
+        }
+    }
+
     private Map<StateKey, Pdu> pdus(Map<StateKey, StoredEvent> stored, RoomVersion version) {
         var state = new HashMap<StateKey, Pdu>();
         stored.forEach((key, event) -> state.put(key, rooms.pdu(event, version)));
@@ -268,6 +307,17 @@ public final class RemoteEventIngest {
         var ids = new HashMap<StateKey, String>(state.size() * 2);
         state.forEach((key, event) -> ids.put(key, event.eventId()));
         return ids;
+    }
+
+    /**
+     * Ends the partial state of a room joined with partial state (MSC3706), under the room's lock: see {@link
+     * RoomStore#completePartialState}. Events accepted on the partial state are not checked again.
+     */
+    public void completePartialState(String roomId, String joinId, Map<StateKey, String> fullBeforeJoin) {
+        rooms.withRoomLock(roomId, () -> {
+            store.completePartialState(roomId, joinId, fullBeforeJoin);
+            return null;
+        });
     }
 
     /**

@@ -62,6 +62,9 @@ public final class RoomService {
     private final StateCache stateCache = new StateCache(20_000);
     private final List<RoomEventListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile RemoteMembership remote;
+    private volatile RemoteHistory history = (roomId, limit) -> 0;
+    private final FullStateWaits fullState;
+    private static final java.time.Duration MEMBERSHIP_WAIT = java.time.Duration.ofSeconds(60);
     private volatile java.util.function.Function<String, Map<String, String>> memberProfiles = userId -> Map.of();
 
     public RoomService(String serverName, SigningKey key, RoomStore store, Notifier notifier, Clock clock) {
@@ -70,6 +73,7 @@ public final class RoomService {
         this.notifier = notifier;
         this.clock = clock;
         this.factory = new LocalEventFactory(serverName, key);
+        this.fullState = new FullStateWaits(store);
         this.authorizer = new EventAuthorizer(new dev.myelin.spec.auth.Ed25519ThirdPartyInviteSignatures());
     }
 
@@ -81,6 +85,29 @@ public final class RoomService {
     /** How local users join and leave rooms this server is not in (federation); without it they cannot. */
     public void remoteMemberships(RemoteMembership remote) {
         this.remote = remote;
+    }
+
+    /** Where history older than the room's first stored events comes from (federation); without it, nowhere. */
+    public void remoteHistory(RemoteHistory history) {
+        this.history = history;
+    }
+
+    /** Fetches up to {@code limit} events of the room's older history from other servers; the number stored. */
+    public int backfill(String roomId, int limit) {
+        return history.backfill(roomId, limit);
+    }
+
+    /**
+     * Waits, at most {@code max}, for the full state of a room joined with partial state (MSC3706) to be fetched;
+     * at once for other rooms.
+     */
+    public void awaitFullState(String roomId, java.time.Duration max) {
+        fullState.await(roomId, max);
+    }
+
+    /** The room's full state is stored now: requests waiting for it go on. */
+    public void fullStateReached(String roomId) {
+        fullState.reached(roomId);
     }
 
     /** Runs {@code work} as the room's one writer. */
@@ -288,6 +315,10 @@ public final class RoomService {
 
     /** Sends one event to an existing room; returns its event id. With a txn already used, the earlier event id. */
     public String send(String roomId, Draft draft, Optional<TxnKey> txn) {
+        if ("m.room.member".equals(draft.type())) {
+            // A partial state (MSC3706) lacks the target's membership: invites, kicks and leaves wait for the resync.
+            fullState.await(roomId, MEMBERSHIP_WAIT);
+        }
         return locks.withRoom(roomId, () -> {
             // The reads before the write share one read transaction (on SQLite one trip to a reader thread).
             record Opened(String earlier, RoomStore.Room room, Building building) {}

@@ -18,8 +18,12 @@ import java.util.Set;
  */
 public interface RoomStore extends ReadsTogether {
 
-    /** A room this server knows. {@code currentSnapshot} is 0 before the create event is stored. */
-    record Room(long nid, String roomId, String version, String creator, long currentSnapshot, boolean published) {}
+    /**
+     * A room this server knows. {@code currentSnapshot} is 0 before the create event is stored; {@code partialState}
+     * marks a room joined with partial state (MSC3706) whose full state is still being fetched.
+     */
+    record Room(long nid, String roomId, String version, String creator, long currentSnapshot, boolean published,
+                boolean partialState) {}
 
     /** A stored event and where it sits. */
     record StoredEvent(long nid, String eventId, long roomNid, long streamPos, long depth, long stateBefore,
@@ -114,6 +118,23 @@ public interface RoomStore extends ReadsTogether {
     Optional<Persisted> persistReceived(String roomId, ReceivedEvent event, CurrentState current);
 
     /**
+     * Stores an event fetched with backfill (spec: server-server-api "Backfilling and retrieving missing events") in
+     * the DAG as history: at {@code streamPos}, a negative position from {@link #reserveBackfillPositions}, so that it
+     * sorts before every event stored earlier and sync never sees it as new. It moves neither the forward extremities
+     * nor the current state. An outlier takes its place in the DAG; an event already in it is left alone (empty).
+     */
+    Optional<Persisted> persistBackfilled(String roomId, ReceivedEvent event, long streamPos);
+
+    /**
+     * Reserves {@code count} events-stream positions for backfilled events, all negative and below every position
+     * reserved before: the highest is returned, the others are the {@code count - 1} below it.
+     */
+    long reserveBackfillPositions(int count);
+
+    /** The prev_events of the room's DAG events that are not in its DAG: where backfill goes on from. */
+    List<String> backwardExtremities(long roomNid);
+
+    /**
      * Stores events received for their own sake (auth chains, the state of a room being joined): outliers, with no
      * place in the DAG and never in a timeline. Already stored events are skipped. The room row is created when the
      * room is new ({@code roomVersion} and {@code creator} are only read then), with no current state yet.
@@ -125,6 +146,14 @@ public interface RoomStore extends ReadsTogether {
      * the mark ({@code servers} empty).
      */
     void setPartialState(String roomId, List<String> servers);
+
+    /**
+     * Ends a room's partial state (MSC3706) in one transaction: the entries of {@code fullBeforeJoin} (the full state
+     * before the join, event ids, every event stored) that the partial state lacked are added to the state before
+     * and after every event from the join on and to the current state, where no event since set them; the
+     * memberships follow, and the partial-state mark is cleared.
+     */
+    void completePartialState(String roomId, String joinId, Map<StateKey, String> fullBeforeJoin);
 
     /** The servers to resync a partial-state room from; empty when the room's state is complete. */
     List<String> partialStateServers(String roomId);

@@ -53,12 +53,17 @@ public record SyncToken(long events, Map<StreamName, Long> streams) {
     }
 
     /**
-     * The events-stream position of a pagination token: a {@code /messages} token, a sync {@code next_batch}, or
-     * the bare number older tokens carried.
+     * The events-stream position of a pagination token: a {@code /messages} token (negative in backfilled history),
+     * a sync {@code next_batch}, or the bare number older tokens carried.
      */
     public static long eventsPosition(String token) {
         if (token != null && !token.isEmpty() && token.chars().allMatch(Character::isDigit)) {
             token = "s" + token;
+        }
+        // Backfilled history sits at negative positions (RoomStore.persistBackfilled): s-<n> is a place in it.
+        if (token != null && token.length() > 2 && token.startsWith("s-")
+                && token.substring(2).chars().allMatch(Character::isDigit)) {
+            return -parse("s" + token.substring(2)).events();
         }
         return parse(token).events();
     }

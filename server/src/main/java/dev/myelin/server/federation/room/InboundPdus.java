@@ -12,13 +12,10 @@ import dev.myelin.server.room.RoomService;
 import dev.myelin.server.storage.RoomStore;
 import dev.myelin.spec.event.EncodedPdu;
 import dev.myelin.spec.event.RoomVersion;
-import dev.myelin.spec.event.StateKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -31,17 +28,17 @@ final class InboundPdus implements PduHandler {
     private static final Logger LOG = LoggerFactory.getLogger(InboundPdus.class);
     private static final int MISSING_EVENTS_LIMIT = 10;
 
-    private final RoomService rooms;
     private final RoomStore store;
     private final RemoteEventIngest ingest;
     private final RemoteRoomReader remote;
+    private final RemoteState state;
     private final RoomLocks locks = new RoomLocks(64);
 
     InboundPdus(RoomService rooms, RemoteEventIngest ingest, RemoteRoomReader remote) {
-        this.rooms = rooms;
         this.store = rooms.store();
         this.ingest = ingest;
         this.remote = remote;
+        this.state = new RemoteState(rooms, ingest, remote);
     }
 
     @Override
@@ -81,7 +78,7 @@ final class InboundPdus implements PduHandler {
         }
         try {
             if (!missing.authEvents().isEmpty()) {
-                fetchAuthEvents(origin, roomId, version, event.eventId());
+                state.fetchAuthEvents(origin, roomId, version, event.eventId());
             }
             if (!missing.prevEvents().isEmpty()) {
                 fillGap(origin, roomId, version, event);
@@ -89,7 +86,7 @@ final class InboundPdus implements PduHandler {
             outcome = ingest.accept(roomId, event, Optional.empty());
             if (outcome instanceof RemoteEventIngest.Outcome.Missing stillMissing
                     && stillMissing.authEvents().isEmpty()) {
-                return ingest.accept(roomId, event, Optional.of(stateBefore(origin, roomId, version,
+                return ingest.accept(roomId, event, Optional.of(state.stateBefore(origin, roomId, version,
                         event.eventId())));
             }
             return outcome;
@@ -97,12 +94,6 @@ final class InboundPdus implements PduHandler {
             LOG.info("Could not fetch what {} refers to from {}: {}", event.eventId(), origin, e.getMessage());
             return outcome;
         }
-    }
-
-    private void fetchAuthEvents(String origin, String roomId, RoomVersion version, String eventId)
-            throws FederationException {
-        List<EncodedPdu> chain = remote.eventAuth(origin, roomId, eventId, version);
-        ingest.storeOutliers(roomId, version, creator(roomId), chain);
     }
 
     /** Gets the events between this server's extremities and the event, and accepts them oldest first. */
@@ -116,46 +107,14 @@ final class InboundPdus implements PduHandler {
             RemoteEventIngest.Outcome outcome = ingest.accept(roomId, missing, Optional.empty());
             if (outcome instanceof RemoteEventIngest.Outcome.Missing stillMissing) {
                 if (!stillMissing.authEvents().isEmpty()) {
-                    fetchAuthEvents(origin, roomId, version, missing.eventId());
+                    state.fetchAuthEvents(origin, roomId, version, missing.eventId());
                 }
                 outcome = ingest.accept(roomId, missing, Optional.empty());
                 if (outcome instanceof RemoteEventIngest.Outcome.Missing) {
-                    ingest.accept(roomId, missing, Optional.of(stateBefore(origin, roomId, version,
+                    ingest.accept(roomId, missing, Optional.of(state.stateBefore(origin, roomId, version,
                             missing.eventId())));
                 }
             }
         }
-    }
-
-    /**
-     * The state before an event as {@code origin} reports it, with every event of it (and its auth chain) fetched
-     * and stored as outliers first.
-     */
-    private Map<StateKey, String> stateBefore(String origin, String roomId, RoomVersion version, String eventId)
-            throws FederationException {
-        RemoteRoomReader.StateIds ids = remote.stateIds(origin, roomId, eventId);
-        var fetched = new java.util.ArrayList<EncodedPdu>();
-        var wanted = new java.util.LinkedHashSet<String>(ids.authChain());
-        wanted.addAll(ids.state());
-        for (String id : wanted) {
-            if (store.event(id).isEmpty()) {
-                remote.event(origin, id, version).ifPresent(fetched::add);
-            }
-        }
-        ingest.storeOutliers(roomId, version, creator(roomId), fetched);
-        var state = new HashMap<StateKey, String>();
-        for (String id : ids.state()) {
-            store.event(id).filter(e -> !e.rejected()).ifPresent(stored -> {
-                var pdu = rooms.pdu(stored, version);
-                if (pdu.isState()) {
-                    state.put(StateKey.of(pdu), id);
-                }
-            });
-        }
-        return state;
-    }
-
-    private String creator(String roomId) {
-        return store.room(roomId).map(RoomStore.Room::creator).orElseThrow();
     }
 }

@@ -10,6 +10,7 @@ import dev.myelin.server.http.MatrixException;
 import dev.myelin.server.room.RemoteEventIngest;
 import dev.myelin.server.room.RemoteMembership;
 import dev.myelin.server.room.RoomService;
+import dev.myelin.server.storage.RoomStore;
 import dev.myelin.spec.crypto.SigningKey;
 import dev.myelin.spec.event.EncodedPdu;
 import dev.myelin.spec.event.LocalEventFactory;
@@ -30,6 +31,8 @@ import java.util.Optional;
  * The joining server's half of the membership handshakes (spec: server-server-api "Joining Rooms", "Leaving
  * Rooms"): asks a resident server for a template, fills in and signs the event, sends it, and for a join stores the
  * room's state and auth chain it answers with, every event checked, before storing the join itself on that state.
+ * Joins ask for partial state (MSC3706 {@code omit_members}): when the members are left out, the room is marked
+ * partial and {@link PartialStateResync} fetches them in the background while the user uses the room.
  */
 final class RemoteMemberships implements RemoteMembership {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteMemberships.class);
@@ -39,10 +42,14 @@ final class RemoteMemberships implements RemoteMembership {
     private final RemoteRoomReader remote;
     private final FederationClient client;
     private final LocalEventFactory factory;
+    private final RoomStore store;
+    private final PartialStateResync resync;
 
     RemoteMemberships(RoomService rooms, RemoteEventIngest ingest, RemoteRoomReader remote, FederationClient client,
-                      SigningKey key) {
+                      SigningKey key, PartialStateResync resync) {
         this.rooms = rooms;
+        this.store = rooms.store();
+        this.resync = resync;
         this.ingest = ingest;
         this.remote = remote;
         this.client = client;
@@ -93,8 +100,10 @@ final class RemoteMemberships implements RemoteMembership {
         JsonNode made = client.get(server, "/_matrix/federation/v1/make_join/" + target + supportedVersions());
         RoomVersion version = version(made);
         EncodedPdu join = sign(made.path("event"), version, roomId, userId, "join", reason);
+        // Faster joins (MSC3706): the state comes without other members' events, fetched afterwards by the resync.
         JsonNode sent = client.put(server, "/_matrix/federation/v2/send_join/" + RemoteRoomReader.segment(roomId)
-                + "/" + RemoteRoomReader.segment(join.eventId()), join.pdu().json());
+                + "/" + RemoteRoomReader.segment(join.eventId()) + "?omit_members=true", join.pdu().json());
+        boolean partial = sent.path("members_omitted").asBoolean(false);
         // A restricted join comes back signed by the resident server too.
         if (sent.path("event").isObject()) {
             List<EncodedPdu> cosigned = remote.verified(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
@@ -124,12 +133,36 @@ final class RemoteMemberships implements RemoteMembership {
                 stateIds.put(StateKey.of(event.pdu()), event.eventId());
             }
         }
+        if (partial) {
+            store.setPartialState(roomId, resyncServers(server, sent.path("servers_in_room")));
+        }
         switch (ingest.accept(roomId, join, Optional.of(stateIds))) {
             case RemoteEventIngest.Outcome.Accepted accepted when !accepted.softFailed() -> { }
             case RemoteEventIngest.Outcome.Duplicate _ -> { }
-            case RemoteEventIngest.Outcome outcome ->
-                    throw MatrixException.forbidden("The join does not hold against the room's state: " + outcome);
+            case RemoteEventIngest.Outcome outcome -> {
+                if (partial) {
+                    store.setPartialState(roomId, List.of());
+                }
+                throw MatrixException.forbidden("The join does not hold against the room's state: " + outcome);
+            }
         }
+        if (partial) {
+            resync.start(roomId);
+        }
+    }
+
+    /** The servers to resync from: the one joined through first, then the others in the room (MSC3706). */
+    private List<String> resyncServers(String joinedThrough, JsonNode serversInRoom) {
+        var servers = new java.util.LinkedHashSet<String>();
+        servers.add(joinedThrough);
+        if (serversInRoom.isArray()) {
+            serversInRoom.forEach(server -> {
+                if (server.isTextual() && !server.asText().equals(rooms.serverName())) {
+                    servers.add(server.asText());
+                }
+            });
+        }
+        return List.copyOf(servers);
     }
 
     @Override

@@ -19,8 +19,8 @@ import java.util.Optional;
 
 /**
  * Reads a room's events from another server (spec: server-server-api GET /event, GET /state_ids, GET /event_auth,
- * POST /get_missing_events, GET /state): every event is checked (format, signatures, hashes) before it is returned,
- * and events that fail are left out.
+ * POST /get_missing_events, GET /state, GET /backfill): every event is checked (format, signatures, hashes) before
+ * it is returned, and events that fail are left out.
  */
 final class RemoteRoomReader {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteRoomReader.class);
@@ -72,6 +72,21 @@ final class RemoteRoomReader {
         JsonNode answer = client.post(destination, "/_matrix/federation/v1/get_missing_events/" + segment(roomId),
                 body);
         List<EncodedPdu> events = verified(answer.path("events"), version);
+        events.sort(java.util.Comparator.comparingLong(e -> e.pdu().depth()));
+        return events;
+    }
+
+    /**
+     * Up to {@code limit} events of the room before and including {@code from} (spec: GET /backfill), checked, those
+     * of other rooms left out, oldest first.
+     */
+    List<EncodedPdu> backfill(String destination, String roomId, List<String> from, int limit, RoomVersion version)
+            throws FederationException {
+        var query = new StringBuilder("?limit=").append(limit);
+        from.forEach(id -> query.append("&v=").append(segment(id)));
+        JsonNode answer = client.get(destination, "/_matrix/federation/v1/backfill/" + segment(roomId) + query);
+        List<EncodedPdu> events = new ArrayList<>(verified(answer.path("pdus"), version).stream()
+                .filter(e -> roomId.equals(e.pdu().roomId())).toList());
         events.sort(java.util.Comparator.comparingLong(e -> e.pdu().depth()));
         return events;
     }

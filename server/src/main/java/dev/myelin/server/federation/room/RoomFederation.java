@@ -13,12 +13,14 @@ import java.time.Clock;
 
 /**
  * Rooms over federation, wired: accepting events from other servers (inbound transactions and the resident
- * endpoints), sending local events to the other servers of a room, and joining rooms on other servers.
+ * endpoints), sending local events to the other servers of a room, joining rooms on other servers (with partial
+ * state, resynced in the background) and fetching their history from before the join (backfill).
  */
-public final class RoomFederation {
+public final class RoomFederation implements AutoCloseable {
     private final RemoteEventIngest ingest;
     private final RoomFederationEndpoints endpoints;
     private final RemoteMemberships remoteMemberships;
+    private final PartialStateResync resync;
 
     public RoomFederation(RoomService rooms, SigningKey key, KeyRing keys, FederationClient client,
                           FederationSender sender, InboundHandlers inbound, Clock clock) {
@@ -28,10 +30,13 @@ public final class RoomFederation {
         this.endpoints = new RoomFederationEndpoints(rooms.serverName(),
                 new ResidentMemberships(rooms, ingest, access, sender), new InviteReceiver(rooms, ingest, key),
                 new RoomHistory(rooms, access), access, clock);
-        this.remoteMemberships = new RemoteMemberships(rooms, ingest, remote, client, key);
+        this.resync = new PartialStateResync(rooms, ingest, remote);
+        this.remoteMemberships = new RemoteMemberships(rooms, ingest, remote, client, key, resync);
         inbound.pduHandler(new InboundPdus(rooms, ingest, remote));
         rooms.addListener(new OutboundPdus(rooms.serverName(), rooms.store(), access, sender));
         rooms.remoteMemberships(remoteMemberships);
+        rooms.remoteHistory(new RoomBackfill(rooms, ingest, remote, access));
+        resync.resumeAll();
     }
 
     public RemoteEventIngest ingest() {
@@ -40,5 +45,11 @@ public final class RoomFederation {
 
     public void register(FederationRoutes routes) {
         endpoints.register(routes);
+    }
+
+    /** Stops the background resyncs of rooms joined with partial state (resumed at the next start). */
+    @Override
+    public void close() {
+        resync.close();
     }
 }

@@ -37,12 +37,16 @@ final class ServerAccess {
         return room;
     }
 
-    /** The servers with a joined member in the room's current state. */
+    /**
+     * The servers with a joined member in the room's current state, and while the room's state is partial (MSC3706)
+     * the servers the resident server named in {@code servers_in_room}, as the members are not known yet.
+     */
     Set<String> serversIn(String roomId) {
         var servers = new LinkedHashSet<String>();
         for (RoomStore.Membership member : store.members(roomId, "join")) {
             servers.add(domain(member.userId()));
         }
+        servers.addAll(store.partialStateServers(roomId));
         return servers;
     }
 

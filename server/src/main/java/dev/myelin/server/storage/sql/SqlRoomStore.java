@@ -26,6 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SqlRoomStore implements RoomStore {
     public static final StreamName EVENTS = StreamName.of("events");
+    /** Counts the positions given to backfilled events, which are stored at its negation. */
+    private static final StreamName BACKFILL = StreamName.of("backfill");
     /** Deltas between full snapshots. A full snapshot of a 1,000-member room is ~1,000 small rows. */
     public static final int DEFAULT_MAX_CHAIN_LENGTH = 64;
 
@@ -61,7 +63,8 @@ public final class SqlRoomStore implements RoomStore {
 
     private static Room roomRow(ResultSet row) throws SQLException {
         return new Room(row.getLong("room_nid"), row.getString("room_id"), row.getString("room_version"),
-                row.getString("creator"), row.getLong("current_snapshot_nid"), row.getBoolean("published"));
+                row.getString("creator"), row.getLong("current_snapshot_nid"), row.getBoolean("published"),
+                row.getBoolean("partial_state"));
     }
 
     @Override
@@ -201,6 +204,41 @@ public final class SqlRoomStore implements RoomStore {
 
     @Override
     public Optional<Persisted> persistReceived(String roomId, ReceivedEvent received, CurrentState current) {
+        return persistInDag(roomId, received, current, null);
+    }
+
+    @Override
+    public Optional<Persisted> persistBackfilled(String roomId, ReceivedEvent received, long streamPos) {
+        if (streamPos >= 0) {
+            throw new IllegalArgumentException("a backfilled event goes before every other event: " + streamPos);
+        }
+        return persistInDag(roomId, received, new CurrentState.Unchanged(), streamPos);
+    }
+
+    @Override
+    public long reserveBackfillPositions(int count) {
+        // Counted up in the 'backfill' row of stream_positions and negated: each block is below every earlier one.
+        long highest = database.write(c -> Jdbc.queryOne(c, """
+                INSERT INTO stream_positions (stream, position) VALUES (?, ?)
+                ON CONFLICT (stream) DO UPDATE SET position = stream_positions.position + ?
+                RETURNING position""", row -> row.getLong(1), BACKFILL.value(), count, count).orElseThrow());
+        return -(highest - count + 1);
+    }
+
+    @Override
+    public List<String> backwardExtremities(long roomNid) {
+        return database.read(c -> Jdbc.queryList(c,
+                "SELECT event_id FROM backward_extremities WHERE room_nid = ? ORDER BY event_id",
+                row -> row.getString(1), roomNid));
+    }
+
+    /**
+     * Stores a received event in the DAG: at the next events-stream position, or for a backfilled event at
+     * {@code historicalPos}, where it neither moves the forward extremities nor feeds the derived indexes that follow
+     * the current state (memberships, user directory).
+     */
+    private Optional<Persisted> persistInDag(String roomId, ReceivedEvent received, CurrentState current,
+                                             Long historicalPos) {
         var interned = new HashMap<String, Long>();
         var internedKeys = new HashMap<String, Long>();
         Optional<Persisted> persisted = database.write(c -> {
@@ -216,11 +254,12 @@ public final class SqlRoomStore implements RoomStore {
                 case StateBefore.Computed computed ->
                         snapshotOf(c, roomNid, computed.base(), computed.state(), interned, internedKeys);
             };
-            long pos = SqlStreamPositions.next(c, EVENTS);
+            long pos = historicalPos != null ? historicalPos : SqlStreamPositions.next(c, EVENTS);
             long typeNid = intern(c, "event_types", "type", "type_nid", typeNids, interned, pdu.type());
             Long stateKeyNid = pdu.isState()
                     ? intern(c, "state_keys", "state_key", "state_key_nid", stateKeyNids, internedKeys, pdu.stateKey())
                     : null;
+            updateBackwardExtremities(c, roomNid, pdu);
             boolean rejected = received.rejected();
             boolean softFailed = received.softFailed();
             byte[] json = received.event().bytes();
@@ -245,13 +284,15 @@ public final class SqlRoomStore implements RoomStore {
                 Jdbc.update(c, "UPDATE events SET state_after_nid = ? WHERE event_nid = ?", after, eventNid);
             }
             if (!rejected && !softFailed) {
-                for (String prev : pdu.prevEvents()) {
-                    Jdbc.update(c, """
-                            DELETE FROM forward_extremities WHERE room_nid = ?
-                            AND event_nid = (SELECT event_nid FROM events WHERE event_id = ?)""", roomNid, prev);
+                if (historicalPos == null) {
+                    for (String prev : pdu.prevEvents()) {
+                        Jdbc.update(c, """
+                                DELETE FROM forward_extremities WHERE room_nid = ?
+                                AND event_nid = (SELECT event_nid FROM events WHERE event_id = ?)""", roomNid, prev);
+                    }
+                    Jdbc.update(c, "INSERT INTO forward_extremities (room_nid, event_nid) VALUES (?, ?)",
+                            roomNid, eventNid);
                 }
-                Jdbc.update(c, "INSERT INTO forward_extremities (room_nid, event_nid) VALUES (?, ?)",
-                        roomNid, eventNid);
                 if ("m.room.redaction".equals(pdu.type()) && pdu.redacts() != null) {
                     Jdbc.update(c, """
                             UPDATE events SET redacted_by = ? WHERE event_id = ? AND room_nid = ?
@@ -262,7 +303,9 @@ public final class SqlRoomStore implements RoomStore {
                 SqlRelationStore.index(c, roomNid, eventNid, pos, pdu);
                 SqlSearchStore.onRoomEvent(c, database.dialect(), roomNid, eventNid, pdu.type(), pdu.content(),
                         pdu.redacts());
-                SqlUserDirectoryStore.onRoomEvent(c, roomNid, pdu);
+                if (historicalPos == null) {
+                    SqlUserDirectoryStore.onRoomEvent(c, roomNid, pdu);
+                }
             }
             long oldCurrent = room.currentSnapshot();
             long newCurrent = switch (current) {
@@ -289,6 +332,17 @@ public final class SqlRoomStore implements RoomStore {
         typeNids.putAll(interned);
         stateKeyNids.putAll(internedKeys);
         return persisted;
+    }
+
+    /** The event is in the DAG now, and its prev_events not in it are where backfill goes on from. */
+    private static void updateBackwardExtremities(Connection c, long roomNid, Pdu pdu) throws SQLException {
+        Jdbc.update(c, "DELETE FROM backward_extremities WHERE room_nid = ? AND event_id = ?", roomNid, pdu.eventId());
+        for (String prev : pdu.prevEvents()) {
+            Jdbc.update(c, """
+                    INSERT INTO backward_extremities (room_nid, event_id)
+                    SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM events WHERE event_id = ? AND outlier = FALSE)
+                    ON CONFLICT DO NOTHING""", roomNid, prev, prev);
+        }
     }
 
     @Override
@@ -417,6 +471,77 @@ public final class SqlRoomStore implements RoomStore {
     public void setPartialState(String roomId, List<String> servers) {
         database.write(c -> Jdbc.update(c, "UPDATE rooms SET partial_state = ?, resync_servers = ? WHERE room_id = ?",
                 !servers.isEmpty(), servers.isEmpty() ? null : String.join(" ", servers), roomId));
+    }
+
+    @Override
+    public void completePartialState(String roomId, String joinId, Map<StateKey, String> fullBeforeJoin) {
+        var interned = new HashMap<String, Long>();
+        var internedKeys = new HashMap<String, Long>();
+        database.write(c -> {
+            Room room = selectRoom(c, roomId).orElseThrow(() -> new IllegalStateException("unknown room " + roomId));
+            StoredEvent join = selectEvent(c, joinId).orElseThrow();
+            Map<NidKey, Long> partial = stateNids(c, join.stateBefore(), null);
+            Map<String, Long> eventNids = eventNids(c, fullBeforeJoin.values());
+            var omitted = new HashMap<NidKey, Long>();
+            for (var entry : fullBeforeJoin.entrySet()) {
+                var key = new NidKey(
+                        intern(c, "event_types", "type", "type_nid", typeNids, interned, entry.getKey().type()),
+                        intern(c, "state_keys", "state_key", "state_key_nid", stateKeyNids, internedKeys,
+                                entry.getKey().stateKey()));
+                Long eventNid = eventNids.get(entry.getValue());
+                if (eventNid == null) {
+                    throw new IllegalStateException("state names an event that is not stored: " + entry.getValue());
+                }
+                if (!partial.containsKey(key)) {
+                    omitted.put(key, eventNid);
+                }
+            }
+            // Every snapshot from the join on gets what the partial state left out, unless an event since set it.
+            var completed = new HashMap<Long, Long>();
+            var events = Jdbc.queryList(c, """
+                    SELECT event_nid, state_before_nid, state_after_nid FROM events
+                    WHERE room_nid = ? AND stream_pos >= ? AND outlier = FALSE""",
+                    row -> new long[] {row.getLong(1), row.getLong(2), row.getLong(3)}, room.nid(), join.streamPos());
+            for (long[] event : events) {
+                Jdbc.update(c, "UPDATE events SET state_before_nid = ?, state_after_nid = ? WHERE event_nid = ?",
+                        nullIfZero(completed(c, room.nid(), event[1], omitted, completed)),
+                        nullIfZero(completed(c, room.nid(), event[2], omitted, completed)), event[0]);
+            }
+            long current = completed(c, room.nid(), room.currentSnapshot(), omitted, completed);
+            Jdbc.update(c, """
+                    UPDATE rooms SET current_snapshot_nid = ?, partial_state = FALSE, resync_servers = NULL
+                    WHERE room_nid = ?""", current, room.nid());
+            refreshMemberships(c, room.nid(), current);
+            return null;
+        });
+        typeNids.putAll(interned);
+        stateKeyNids.putAll(internedKeys);
+    }
+
+    /** The snapshot with the omitted entries its keys lack added (a delta on it), once per snapshot. */
+    private long completed(Connection c, long roomNid, long snapshot, Map<NidKey, Long> omitted,
+                           Map<Long, Long> done) throws SQLException {
+        if (snapshot == 0) {
+            return 0;
+        }
+        Long known = done.get(snapshot);
+        if (known != null) {
+            return known;
+        }
+        Map<NidKey, Long> state = stateNids(c, snapshot, null);
+        var missing = new HashMap<NidKey, Long>();
+        omitted.forEach((key, nid) -> {
+            if (!state.containsKey(key)) {
+                missing.put(key, nid);
+            }
+        });
+        long result = missing.isEmpty() ? snapshot : newSnapshot(c, roomNid, snapshot, missing);
+        done.put(snapshot, result);
+        return result;
+    }
+
+    private static Long nullIfZero(long nid) {
+        return nid == 0 ? null : nid;
     }
 
     @Override
