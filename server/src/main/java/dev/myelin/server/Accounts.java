@@ -56,7 +56,7 @@ public record Accounts(MyelinConfig config, AccountService accounts, SessionServ
         var accounts = new AccountService(ServerName.parse(config.serverName()), accountStore,
                 registrationTokens, sessions, new PasswordHasher(), limits, clock,
                 config.registration().passwordMinLength(), sessionsConfig.loginTokenLifetime() * 1000L);
-        var devices = new DeviceService(deviceStore, sessions, activity);
+        var devices = new DeviceService(deviceStore, sessions, activity, clock);
         var uia = new UiaService(clock);
         // A registration that reserved a token use but never finished gives it back when its session expires.
         uia.onAbandoned(session -> {

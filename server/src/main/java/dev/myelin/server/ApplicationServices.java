@@ -9,6 +9,7 @@ import dev.myelin.server.appservice.TransactionSender;
 import dev.myelin.server.client.AppServicePingEndpoint;
 import dev.myelin.server.client.ThirdPartyEndpoints;
 import dev.myelin.server.http.Authenticator;
+import dev.myelin.server.http.MatrixRequest;
 import dev.myelin.server.http.Router;
 import dev.myelin.server.profile.ProfileService;
 import dev.myelin.server.storage.sql.Database;
@@ -50,6 +51,16 @@ public record ApplicationServices(AppServices appServices, AppServiceQueries que
             });
         }
         return new ApplicationServices(appServices, queries, new AppServicePing(client), senders);
+    }
+
+    /**
+     * Whether a request is exempt from rate limits (spec: registration {@code rate_limited}: "Whether requests from
+     * masqueraded users are rate-limited. The sender is excluded."): an as_token acting as its sender, or as any user
+     * when the service is registered with {@code rate_limited: false}.
+     */
+    public boolean unlimited(MatrixRequest request) {
+        return request.accessToken().flatMap(appServices::byAsToken).filter(r -> !r.rateLimited()
+                || request.query("user_id").map(r.senderUserId()::equals).orElse(true)).isPresent();
     }
 
     public void routes(Router router, Authenticator authenticator) {

@@ -144,7 +144,8 @@ public final class Homeserver implements AutoCloseable {
             if (listener.resources().contains(Resource.METRICS)) {
                 router.add("GET", "/metrics", new MetricsEndpoint(metrics));
             }
-            var dispatcher = new MatrixDispatcher(router, metrics, config.limits().maxRequestBodySize(), perIpLimiter);
+            var dispatcher = new MatrixDispatcher(router, metrics, config.limits().maxRequestBodySize(), perIpLimiter)
+                    .exemptFromRateLimit(appServices::unlimited);
             bindings.add(new HttpServer.Binding(listener.bindAddress(), listener.port(),
                     listener.tls().map(tls -> new HttpServer.Tls(tls.certificate(), tls.privateKey())),
                     listener.trustForwardedHeaders(), dispatcher));

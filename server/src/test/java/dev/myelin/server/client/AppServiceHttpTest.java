@@ -45,6 +45,7 @@ class AppServiceHttpTest {
     Backend backend;
 
     static FakeAppService appService;
+    static Path bridgeRegistration;
     static TestHomeserver server;
     static TestClient client;
 
@@ -61,6 +62,7 @@ class AppServiceHttpTest {
                       regex: "#_bridge_.*:test\\\\.local"
                   rooms: []
                 """, "rate_limited: false\nprotocols: [\"fakenet\"]\nsome.bridge.extension: true\n");
+        bridgeRegistration = bridge;
         Path noUrl = dir.resolve("nourl.yaml");
         Files.writeString(noUrl, """
                 id: nourl
@@ -382,5 +384,54 @@ class AppServiceHttpTest {
         assertThat(ok(client.get(V3 + "/thirdparty/user?userid=" + enc("@_bridge_alice:test.local"), human))).hasSize(1);
         error(client.get(V3 + "/thirdparty/user", human), 400, "M_MISSING_PARAM");
         error(client.get(V3 + "/thirdparty/protocols"), 401, "M_MISSING_TOKEN");
+    }
+
+    @Test
+    void applicationServicesManageDevicesWithoutUia() {
+        String virtual = virtualUser();
+        String devices = V3 + "/devices/";
+        Reply created = client.request("PUT", as(devices + "NEWDEV", virtual), "{\"display_name\":\"Bridge\"}", AS_TOKEN);
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(ok(client.request("PUT", as(devices + "NEWDEV", virtual), "{\"display_name\":\"Renamed\"}",
+                AS_TOKEN)).size()).isZero();
+        assertThat(ok(client.get(as(devices + "NEWDEV", virtual), AS_TOKEN)).path("display_name").asText())
+                .isEqualTo("Renamed");
+        // The new device can be asserted, and can upload keys; without a device keys cannot be uploaded.
+        ok(client.get(as(V3 + "/account/whoami", virtual) + "&device_id=NEWDEV", AS_TOKEN));
+        ok(client.request("POST", as(V3 + "/keys/upload", virtual) + "&device_id=NEWDEV", "{}", AS_TOKEN));
+        error(client.request("POST", as(V3 + "/keys/upload", virtual), "{}", AS_TOKEN), 400, "M_MISSING_PARAM");
+        ok(client.request("DELETE", as(devices + "NEWDEV", virtual), "{}", AS_TOKEN));
+        error(client.get(as(devices + "NEWDEV", virtual), AS_TOKEN), 404, "M_NOT_FOUND");
+        Reply second = client.request("PUT", as(devices + "TWO", virtual), "{}", AS_TOKEN);
+        assertThat(second.status()).as(second.body()).isEqualTo(201);
+        ok(client.request("POST", as(V3 + "/delete_devices", virtual), "{\"devices\":[\"TWO\"]}", AS_TOKEN));
+        assertThat(ok(client.get(as(V3 + "/devices", virtual), AS_TOKEN)).path("devices")).isEmpty();
+        // Humans can still only rename their own existing devices, and deleting needs UIA.
+        String human = human();
+        error(client.request("PUT", devices + "NOSUCH", "{\"display_name\":\"x\"}", human), 404, "M_NOT_FOUND");
+        String ownDevice = ok(client.get(V3 + "/account/whoami", human)).path("device_id").asText();
+        assertThat(client.request("DELETE", devices + ownDevice, "{}", human).status()).isEqualTo(401);
+    }
+
+    @Test
+    void unlimitedServicesSkipThePerIpRateLimit() throws Exception {
+        try (var limited = TestHomeserver.start(backend, "registration.mode=open",
+                "rate_limits.requests_per_ip.per_second=0.001", "rate_limits.requests_per_ip.burst=3",
+                "app_service_config_files.0=" + bridgeRegistration)) {
+            TestClient limitedClient = limited.client();
+            String virtual = ok(limitedClient.request("POST", V3 + "/register", "{\"type\":\"m.login.application_service\","
+                    + "\"username\":\"_bridge_fast\",\"inhibit_login\":true}", AS_TOKEN)).path("user_id").asText();
+            for (int i = 0; i < 10; i++) {
+                ok(limitedClient.get(as(V3 + "/account/whoami", virtual), AS_TOKEN));
+            }
+            int limitedAt = -1;
+            for (int i = 0; i < 10 && limitedAt < 0; i++) {
+                if (limitedClient.get(V3 + "/account/whoami", "not-a-token").status() == 429) {
+                    limitedAt = i;
+                }
+            }
+            assertThat(limitedAt).as("other requests are limited").isBetween(0, 3);
+            ok(limitedClient.get(V3 + "/account/whoami", AS_TOKEN));
+        }
     }
 }
