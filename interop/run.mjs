@@ -2,10 +2,11 @@
 // runner against it, and stops it. Scenario files read MYELIN_BASE_URL and MYELIN_SERVER_NAME.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startMyelin } from "./lib/myelin.mjs";
+import { freePort, startMyelin } from "./lib/myelin.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const filter = process.argv[2];
@@ -16,12 +17,22 @@ const scenarios = readdirSync(join(here, "scenarios"))
 
 // Accounts scenarios register through a registration token that an admin (made with the shared secret) creates.
 const sharedSecret = randomBytes(24).toString("hex");
+
+// The application service scenario's bot: a registration whose namespace (@_interop_*) no other scenario uses.
+const appService = { id: "interop-bot", port: await freePort(), asToken: randomBytes(16).toString("hex"),
+    hsToken: randomBytes(16).toString("hex") };
+const registrationFile = join(mkdtempSync(join(tmpdir(), "myelin-as-")), "interop-bot.yaml");
+writeFileSync(registrationFile, [
+    `id: ${appService.id}`, `url: "http://127.0.0.1:${appService.port}"`, `as_token: ${appService.asToken}`,
+    `hs_token: ${appService.hsToken}`, "sender_localpart: _interop_bot", "rate_limited: false", "namespaces:",
+    "  users:", "    - exclusive: true", `      regex: "@_interop_.*"`, "  aliases: []", "  rooms: []", ""].join("\n"));
 const myelin = await startMyelin({
     extraArgs: ["--set", `registration_shared_secret=${sharedSecret}`, "--set", "registration.mode=token",
         "--set", "rate_limits.login.per_second=50", "--set", "rate_limits.login.burst=50",
         "--set", "rate_limits.registration.per_second=50", "--set", "rate_limits.registration.burst=50",
         "--set", 'voip.turn_uris=["turn:turn.interop.test:3478?transport=udp"]',
         "--set", "voip.turn_shared_secret=interop-turn-secret",
+        "--set", `app_service_config_files=["${registrationFile}"]`,
 
         // Federation scenarios talk to a Synapse on loopback with a self-signed certificate.
         "--set", "federation.allow_private_addresses=true", "--set", "federation.tls_verify=false"],
@@ -37,6 +48,7 @@ try {
             MYELIN_BASE_URL: myelin.baseUrl,
             MYELIN_SERVER_NAME: myelin.serverName,
             MYELIN_SHARED_SECRET: sharedSecret,
+            MYELIN_APPSERVICE: JSON.stringify(appService),
             NODE_EXTRA_CA_CERTS: myelin.caFile,
         },
     });

@@ -1,6 +1,10 @@
 package dev.myelin.server;
 
 import dev.myelin.server.admin.AccountModerationEndpoints;
+import dev.myelin.server.appservice.AppServiceLogins;
+import dev.myelin.server.appservice.AppServices;
+import dev.myelin.server.appservice.IdentityAssertion;
+import dev.myelin.server.storage.AccountStore;
 import dev.myelin.server.admin.SynapseAdminEndpoints;
 import dev.myelin.server.client.AccountEndpoints;
 import dev.myelin.server.client.DeviceEndpoints;
@@ -26,6 +30,7 @@ import dev.myelin.server.user.UiaService;
 import dev.myelin.spec.id.ServerName;
 
 import java.time.Clock;
+import java.util.Optional;
 
 /**
  * Accounts, devices and sessions wired together: stores, services, the access token resolver and the endpoints.
@@ -34,7 +39,7 @@ import java.time.Clock;
 public record Accounts(MyelinConfig config, AccountService accounts, SessionService sessions, DeviceService devices,
                        DeviceActivity activity, UiaService uia, Authenticator authenticator,
                        SqlRegistrationTokenStore registrationTokens, AccountService.Limits limits,
-                       AccountModeration moderation, Clock clock)
+                       AccountModeration moderation, AppServiceLogins appServiceLogins, Clock clock)
         implements AutoCloseable {
 
     public static Accounts create(MyelinConfig config, Database database, Clock clock) {
@@ -51,7 +56,7 @@ public record Accounts(MyelinConfig config, AccountService accounts, SessionServ
         var accounts = new AccountService(ServerName.parse(config.serverName()), accountStore,
                 registrationTokens, sessions, new PasswordHasher(), limits, clock,
                 config.registration().passwordMinLength(), sessionsConfig.loginTokenLifetime() * 1000L);
-        var devices = new DeviceService(deviceStore, sessions, activity);
+        var devices = new DeviceService(deviceStore, sessions, activity, clock);
         var uia = new UiaService(clock);
         // A registration that reserved a token use but never finished gives it back when its session expires.
         uia.onAbandoned(session -> {
@@ -60,17 +65,31 @@ public record Accounts(MyelinConfig config, AccountService accounts, SessionServ
                 accounts.releaseRegistrationToken(token);
             }
         });
+        var appServices = new AppServices(config.appServices());
+        createAppServiceSenders(appServices, accountStore, clock);
         return new Accounts(config, accounts, sessions, devices, activity, uia,
-                new Authenticator(sessions), registrationTokens, limits,
-                new AccountModeration(ServerName.parse(config.serverName()), accountStore, sessions), clock);
+                new Authenticator(sessions, new IdentityAssertion(appServices, accountStore, deviceStore)),
+                registrationTokens, limits,
+                new AccountModeration(ServerName.parse(config.serverName()), accountStore, sessions),
+                new AppServiceLogins(appServices, config.serverName()), clock);
+    }
+
+    /** Each application service's sender_localpart user exists from the start (spec: "Registration"). */
+    private static void createAppServiceSenders(AppServices appServices, SqlAccountStore store, Clock clock) {
+        for (var registration : appServices.all()) {
+            if (store.find(registration.senderUserId()).isEmpty()) {
+                store.create(new AccountStore.Account(registration.senderUserId(), Optional.empty(), false, false,
+                        false, clock.millis()), Optional.empty(), Optional.empty());
+            }
+        }
     }
 
     /** Adds the account endpoints of the client API and the Synapse admin API. */
     public void routes(Router router) {
         var passwordUia = new PasswordUia(uia, accounts);
         new RegisterEndpoints(config.registration().mode(), config.registration().allowGuests(), accounts, sessions, uia,
-                registrationTokens, limits.registrationPerIp(), clock).register(router);
-        new LoginEndpoints(authenticator, accounts, sessions, devices, passwordUia).register(router);
+                registrationTokens, limits.registrationPerIp(), clock, appServiceLogins).register(router);
+        new LoginEndpoints(authenticator, accounts, sessions, devices, passwordUia, appServiceLogins).register(router);
         new AccountEndpoints(authenticator, accounts, passwordUia).register(router);
         new DeviceEndpoints(authenticator, devices, passwordUia).register(router);
         new SynapseAdminEndpoints(authenticator, accounts, registrationTokens,

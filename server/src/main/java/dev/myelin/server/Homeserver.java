@@ -1,5 +1,6 @@
 package dev.myelin.server;
 
+import dev.myelin.server.appservice.TransactionSender;
 import dev.myelin.server.client.CapabilitiesEndpoint;
 import dev.myelin.server.client.VersionsEndpoint;
 import dev.myelin.server.client.WellKnownEndpoints;
@@ -106,6 +107,8 @@ public final class Homeserver implements AutoCloseable {
         var features = opened.add(RoomFeatures.create(config, database, accountsCore, rooms, Clock.systemUTC()));
         var federation = opened.add(Federation.create(config, signingKey, database, Clock.systemUTC(),
                 rooms.service().store(), features.profiles()::profile));
+        var appServices = opened.add(ApplicationServices.create(accountsCore, database, rooms, features.profiles(),
+                TransactionSender.Backoff.DEFAULT));
         var roomFederation = opened.add(new RoomFederation(rooms.service(), signingKey, federation.keys(),
                 federation.client(), federation.sender(), federation.inbound(), Clock.systemUTC()));
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown());
@@ -129,6 +132,7 @@ public final class Homeserver implements AutoCloseable {
                 push.routes(router, authenticator);
                 e2ee.routes(router, authenticator);
                 features.routes(router, authenticator);
+                appServices.routes(router, authenticator);
             }
             if (listener.resources().contains(Resource.FEDERATION)) {
                 features.federationRoutes(router, authenticator);
@@ -140,7 +144,8 @@ public final class Homeserver implements AutoCloseable {
             if (listener.resources().contains(Resource.METRICS)) {
                 router.add("GET", "/metrics", new MetricsEndpoint(metrics));
             }
-            var dispatcher = new MatrixDispatcher(router, metrics, config.limits().maxRequestBodySize(), perIpLimiter);
+            var dispatcher = new MatrixDispatcher(router, metrics, config.limits().maxRequestBodySize(), perIpLimiter)
+                    .exemptFromRateLimit(appServices::unlimited);
             bindings.add(new HttpServer.Binding(listener.bindAddress(), listener.port(),
                     listener.tls().map(tls -> new HttpServer.Tls(tls.certificate(), tls.privateKey())),
                     listener.trustForwardedHeaders(), dispatcher));

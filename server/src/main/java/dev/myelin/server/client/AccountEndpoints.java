@@ -70,7 +70,9 @@ public final class AccountEndpoints {
         Requester requester = authenticator.require(request);
         var out = new LinkedHashMap<String, Object>(4);
         out.put("user_id", requester.userId());
-        out.put("device_id", requester.deviceId());
+        if (requester.deviceId() != null) {
+            out.put("device_id", requester.deviceId());
+        }
         out.put("is_guest", requester.guest());
         return MatrixResponse.ok(out);
     }

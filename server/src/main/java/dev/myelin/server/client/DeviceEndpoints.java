@@ -64,8 +64,18 @@ public final class DeviceEndpoints {
         Requester requester = authenticator.require(request);
         ObjectNode body = request.jsonObject();
         Optional<String> name = Fields.string(body, "display_name");
+        String deviceId = Fields.deviceId(request.pathParam("deviceId"));
+        if (requester.isAppService() && devices.get(requester.userId(), deviceId).isEmpty()) {
+            // Application services create devices for their users this way (spec v1.17, MSC4190): 201.
+            if (name.isPresent() && name.get().length() > 1000) {
+                throw MatrixException.invalidParam("'display_name' is too long");
+            }
+            if (devices.create(requester.userId(), deviceId, name)) {
+                return MatrixResponse.json(201, Map.of());
+            }
+        }
         if (!body.has("display_name")) {
-            if (devices.get(requester.userId(), Fields.deviceId(request.pathParam("deviceId"))).isEmpty()) {
+            if (devices.get(requester.userId(), deviceId).isEmpty()) {
                 throw MatrixException.notFound("No such device");
             }
             return MatrixResponse.empty();
@@ -73,7 +83,7 @@ public final class DeviceEndpoints {
         if (name.isPresent() && name.get().length() > 1000) {
             throw MatrixException.invalidParam("'display_name' is too long");
         }
-        if (!devices.rename(requester.userId(), Fields.deviceId(request.pathParam("deviceId")), name)) {
+        if (!devices.rename(requester.userId(), deviceId, name)) {
             throw MatrixException.notFound("No such device");
         }
         return MatrixResponse.empty();
@@ -83,8 +93,11 @@ public final class DeviceEndpoints {
     private MatrixResponse delete(MatrixRequest request) throws Exception {
         Requester requester = authenticator.requireNonGuest(request);
         String deviceId = Fields.deviceId(request.pathParam("deviceId"));
-        passwordUia.authenticate(request.jsonObject(), "delete_devices", Optional.of(requester.userId()),
-                request.remoteAddress());
+        if (!requester.isAppService()) {
+            // Application services delete devices without UIA (spec v1.17, MSC4190).
+            passwordUia.authenticate(request.jsonObject(), "delete_devices", Optional.of(requester.userId()),
+                    request.remoteAddress());
+        }
         devices.delete(requester.userId(), List.of(deviceId));
         return MatrixResponse.empty();
     }
@@ -106,7 +119,9 @@ public final class DeviceEndpoints {
             }
             deviceIds.add(Fields.deviceId(id.asText()));
         }
-        passwordUia.authenticate(body, "delete_devices", Optional.of(requester.userId()), request.remoteAddress());
+        if (!requester.isAppService()) {
+            passwordUia.authenticate(body, "delete_devices", Optional.of(requester.userId()), request.remoteAddress());
+        }
         devices.delete(requester.userId(), deviceIds);
         return MatrixResponse.empty();
     }

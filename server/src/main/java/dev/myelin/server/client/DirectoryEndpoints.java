@@ -67,6 +67,7 @@ public final class DirectoryEndpoints {
         String alias = localAlias(request.pathParam("roomAlias"));
         String roomId = Fields.requiredString(request.jsonObject(), "room_id");
         rooms.requireRoom(roomId);
+        rooms.aliasNamespaces().checkMayCreate(alias, requester.userId(), requester.appServiceId());
         if (!store.createAlias(alias, roomId, requester.userId())) {
             throw new MatrixException(409, ErrorCode.M_UNKNOWN, "Room alias " + alias + " already exists");
         }
@@ -75,7 +76,7 @@ public final class DirectoryEndpoints {
 
     private MatrixResponse getAlias(MatrixRequest request) {
         String alias = request.pathParam("roomAlias");
-        String roomId = store.aliasRoom(alias)
+        String roomId = rooms.resolveAlias(alias)
                 .orElseThrow(() -> MatrixException.notFound("Room alias " + alias + " not found"));
         return MatrixResponse.ok(Map.of("room_id", roomId, "servers", List.of(rooms.serverName())));
     }

@@ -51,6 +51,10 @@ public final class KeysEndpoints {
 
     private MatrixResponse upload(MatrixRequest request) throws Exception {
         Requester requester = authenticator.require(request);
+        if (requester.deviceId() == null) {
+            // An application service that asserted no device (spec: application-service-api "Identity assertion").
+            throw MatrixException.missingParam("To upload keys, pass device_id when authenticating as an application service");
+        }
         ObjectNode body = request.jsonObject();
         return MatrixResponse.ok(Map.of("one_time_key_counts", keys.upload(requester, body)));
     }
@@ -80,7 +84,8 @@ public final class KeysEndpoints {
         Requester requester = authenticator.require(request);
         ObjectNode body = request.jsonObject();
         CrossSigning.Upload upload = crossSigning.parse(requester.userId(), body);
-        if (crossSigning.needsAuth(requester.userId(), upload)) {
+        // Application services replace their keys without UIA (spec v1.17, MSC4190).
+        if (!requester.isAppService() && crossSigning.needsAuth(requester.userId(), upload)) {
             passwordUia.authenticate(body, "device_signing_upload", Optional.of(requester.userId()),
                     request.remoteAddress());
         }

@@ -1,6 +1,7 @@
 package dev.myelin.server.client;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.myelin.server.appservice.AppServiceLogins;
 import dev.myelin.server.http.Authenticator;
 import dev.myelin.server.http.ErrorCode;
 import dev.myelin.server.http.MatrixException;
@@ -26,15 +27,21 @@ public final class LoginEndpoints {
     private static final Map<String, Object> FLOWS = Map.of("flows", List.of(
             Map.of("type", "m.login.password"),
             Map.of("type", "m.login.token", "get_login_token", true)));
+    private static final Map<String, Object> FLOWS_WITH_APPSERVICES = Map.of("flows", List.of(
+            Map.of("type", "m.login.password"),
+            Map.of("type", "m.login.token", "get_login_token", true),
+            Map.of("type", AppServiceLogins.TYPE)));
 
     private final Authenticator authenticator;
     private final AccountService accounts;
     private final SessionService sessions;
     private final DeviceService devices;
     private final PasswordUia passwordUia;
+    private final AppServiceLogins appServiceLogins;
 
     public LoginEndpoints(Authenticator authenticator, AccountService accounts, SessionService sessions,
-                          DeviceService devices, PasswordUia passwordUia) {
+                          DeviceService devices, PasswordUia passwordUia, AppServiceLogins appServiceLogins) {
+        this.appServiceLogins = appServiceLogins;
         this.authenticator = authenticator;
         this.accounts = accounts;
         this.sessions = sessions;
@@ -43,7 +50,8 @@ public final class LoginEndpoints {
     }
 
     public void register(Router router) {
-        router.add("GET", Router.CLIENT_V3_AND_R0, "/login", request -> MatrixResponse.ok(FLOWS));
+        router.add("GET", Router.CLIENT_V3_AND_R0, "/login", request -> MatrixResponse.ok(
+                appServiceLogins.any() ? FLOWS_WITH_APPSERVICES : FLOWS));
         router.add("POST", Router.CLIENT_V3_AND_R0, "/login", this::login);
         router.add("POST", "/_matrix/client/v1/login/get_token", this::getToken);
         router.add("POST", Router.CLIENT_V3_AND_R0, "/refresh", this::refresh);
@@ -64,6 +72,14 @@ public final class LoginEndpoints {
             }
             case "m.login.token" -> accounts.consumeLoginToken(Fields.requiredString(body, "token"),
                     request.remoteAddress());
+            case AppServiceLogins.TYPE -> {
+                var registration = appServiceLogins.requireAppService(request);
+                String user = appServiceLogins.userInNamespace(registration, AccountService.userFromIdentifier(body));
+                if (accounts.find(user).filter(a -> !a.deactivated()).isEmpty()) {
+                    throw MatrixException.forbidden("Unknown user");
+                }
+                yield user;
+            }
             default -> throw new MatrixException(400, ErrorCode.M_UNKNOWN, "Unknown login type '" + type + "'");
         };
         var result = accounts.login(userId, session);

@@ -1,6 +1,8 @@
 package dev.myelin.server.client;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.myelin.server.appservice.AppServiceLogins;
+import dev.myelin.server.appservice.AppServiceRegistration;
 import dev.myelin.server.config.MyelinConfig.RegistrationMode;
 import dev.myelin.server.http.ErrorCode;
 import dev.myelin.server.http.MatrixException;
@@ -39,10 +41,12 @@ public final class RegisterEndpoints {
     private final RegistrationTokenStore registrationTokens;
     private final RateLimiter registrationPerIp;
     private final Clock clock;
+    private final AppServiceLogins appServiceLogins;
 
     public RegisterEndpoints(RegistrationMode mode, boolean allowGuests, AccountService accounts, SessionService sessions,
                              UiaService uia, RegistrationTokenStore registrationTokens, RateLimiter registrationPerIp,
-                             Clock clock) {
+                             Clock clock, AppServiceLogins appServiceLogins) {
+        this.appServiceLogins = appServiceLogins;
         this.sessions = sessions;
         this.mode = mode;
         this.allowGuests = allowGuests;
@@ -77,6 +81,9 @@ public final class RegisterEndpoints {
         var session = new SessionRequest(Fields.bool(body, "inhibit_login", false),
                 Fields.string(body, "device_id").map(Fields::deviceId), Fields.string(body, "initial_device_display_name"),
                 Fields.bool(body, "refresh_token", false));
+        if (AppServiceLogins.TYPE.equals(body.path("type").asText(null))) {
+            return registerForAppService(request, body, session);
+        }
         switch (kind) {
             case "guest" -> {
                 if (!allowGuests) {
@@ -112,6 +119,7 @@ public final class RegisterEndpoints {
             }
         } else {
             userId = accounts.checkAvailable(username.orElseGet(accounts::generateLocalpart));
+            appServiceLogins.appServices().checkUserNotClaimed(userId, Optional.empty());
         }
         password.ifPresent(accounts::checkPasswordPolicy);
         if (body.hasNonNull("auth")) {
@@ -138,6 +146,23 @@ public final class RegisterEndpoints {
         return render(result);
     }
 
+    /**
+     * An application service creating a user in its namespace, without password or UIA (spec:
+     * application-service-api "Server admin style permissions").
+     */
+    private MatrixResponse registerForAppService(MatrixRequest request, ObjectNode body, SessionRequest session) {
+        AppServiceRegistration registration = appServiceLogins.requireAppService(request);
+        String userId = appServiceLogins.userInNamespace(registration, Fields.requiredString(body, "username"));
+        String suffix = ":" + accounts.serverName();
+        if (!userId.endsWith(suffix)) {
+            throw new MatrixException(400, ErrorCode.M_INVALID_USERNAME, "Users can only be registered on this server");
+        }
+        // checkAvailable validates the localpart (a ':' in it is refused there).
+        accounts.checkAvailable(userId.substring(1, userId.length() - suffix.length()));
+        appServiceLogins.appServices().checkUserNotClaimed(userId, Optional.of(registration));
+        return render(accounts.register(userId, Optional.empty(), false, false, session, Optional.empty()));
+    }
+
     private MatrixResponse render(AccountService.LoggedIn result) {
         var out = new LinkedHashMap<String, Object>();
         out.put("user_id", result.userId());
@@ -158,7 +183,7 @@ public final class RegisterEndpoints {
         if (mode == RegistrationMode.CLOSED) {
             throw MatrixException.forbidden("Registration is disabled");
         }
-        accounts.checkAvailable(username);
+        appServiceLogins.appServices().checkUserNotClaimed(accounts.checkAvailable(username), Optional.empty());
         return MatrixResponse.ok(Map.of("available", true));
     }
 

@@ -165,6 +165,7 @@ public final class RoomEndpoints {
             if (aliasName.get().contains(":") || store.aliasRoom(full).isPresent()) {
                 throw new MatrixException(400, ErrorCode.M_ROOM_IN_USE, "Room alias " + full + " is already in use");
             }
+            rooms.aliasNamespaces().checkMayCreate(full, requester.userId(), requester.appServiceId());
             alias = Optional.of(full);
         }
         var createRequest = new CreateRoomRequest(version, visibility.equals("public"), preset,
@@ -435,7 +436,7 @@ public final class RoomEndpoints {
 
     private String resolveRoom(String roomIdOrAlias) {
         if (roomIdOrAlias.startsWith("#")) {
-            return store.aliasRoom(roomIdOrAlias)
+            return rooms.resolveAlias(roomIdOrAlias)
                     .orElseThrow(() -> MatrixException.notFound("Unknown room alias " + roomIdOrAlias));
         } else if (!roomIdOrAlias.startsWith("!")) {
             throw MatrixException.invalidParam("Not a room id or alias: " + roomIdOrAlias);

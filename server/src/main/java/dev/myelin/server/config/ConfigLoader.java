@@ -41,7 +41,7 @@ public final class ConfigLoader {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> readYaml(Path file) {
+    static Map<String, Object> readYaml(Path file) {
         String text;
         try {
             text = Files.readString(file);
@@ -194,10 +194,12 @@ public final class ConfigLoader {
                 voipSection.optionalString("turn_shared_secret").filter(secret -> !secret.isBlank()),
                 voipSection.duration("turn_user_lifetime", 86_400_000L));
         voipSection.finish();
+        var appServices = AppServiceRegistrationFiles.load(root.stringList("app_service_config_files", List.of())
+                .stream().map(name -> root.resolve(name)).toList(), serverName);
         root.finish();
         return new MyelinConfig(serverName, publicBaseUrl, signingKey, listeners, database, registration,
                 sharedSecret, media, limits, rateLimits, sessions, wellKnown, presence, logLevel, userDirectory,
-                voip, federation);
+                voip, federation, appServices);
     }
 
     private static MyelinConfig.Media media(ConfigReader section) {

@@ -185,6 +185,11 @@ final class ConfigReader {
         return optionalPath(name).orElseGet(() -> baseDir.resolve(fallback).normalize());
     }
 
+    /** A path relative to the config file's directory. */
+    Path resolve(String value) {
+        return baseDir.resolve(value).normalize();
+    }
+
     Optional<Path> optionalPath(String name) {
         return optionalString(name).map(value -> baseDir.resolve(value).normalize());
     }

@@ -65,6 +65,10 @@ public final class ConfigTemplate {
                 # Lets tools create accounts through /_synapse/admin/v1/register (Synapse-compatible).
                 registration_shared_secret: "%3$s"
 
+                # Application services (bridges, bots): their registration files (the standard YAML with id, url,
+                # as_token, hs_token, sender_localpart, namespaces), relative to this file.
+                # app_service_config_files: [bridges/irc.yaml]
+
                 media:
                   # Where uploaded files and thumbnails are kept (content-addressed: identical files are stored once).
                   store_path: media

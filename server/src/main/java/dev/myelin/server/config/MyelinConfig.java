@@ -1,5 +1,6 @@
 package dev.myelin.server.config;
 
+import dev.myelin.server.appservice.AppServiceRegistration;
 import dev.myelin.server.http.RateLimit;
 
 import java.net.URI;
@@ -29,7 +30,8 @@ public record MyelinConfig(
         String logLevel,
         UserDirectory userDirectory,
         Voip voip,
-        Federation federation) {
+        Federation federation,
+        List<AppServiceRegistration> appServices) {
 
     /** What a listener serves. */
     public enum Resource { CLIENT, FEDERATION, METRICS, HEALTH }

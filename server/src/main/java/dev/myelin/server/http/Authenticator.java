@@ -9,9 +9,15 @@ import java.util.Optional;
  */
 public final class Authenticator {
     private final AccessTokenResolver resolver;
+    private final AppServiceTokenResolver appServices;
 
     public Authenticator(AccessTokenResolver resolver) {
+        this(resolver, AppServiceTokenResolver.NONE);
+    }
+
+    public Authenticator(AccessTokenResolver resolver, AppServiceTokenResolver appServices) {
         this.resolver = resolver;
+        this.appServices = appServices;
     }
 
     /**
@@ -31,6 +37,10 @@ public final class Authenticator {
     public Requester requireEvenIfLocked(MatrixRequest request) {
         String token = request.accessToken().orElseThrow(() ->
                 new MatrixException(401, ErrorCode.M_MISSING_TOKEN, "Missing access token"));
+        Optional<Requester> appService = appServices.resolve(token, request);
+        if (appService.isPresent()) {
+            return appService.get();
+        }
         return resolver.resolve(token).orElseThrow(() ->
                 new MatrixException(401, ErrorCode.M_UNKNOWN_TOKEN, "Unrecognised access token"));
     }

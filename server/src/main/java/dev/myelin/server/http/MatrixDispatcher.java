@@ -32,6 +32,7 @@ public final class MatrixDispatcher extends Handler.Abstract {
     private final Metrics metrics;
     private final long defaultMaxBody;
     private final RateLimiter perIpLimiter;
+    private volatile java.util.function.Predicate<MatrixRequest> unlimited = request -> false;
     private final AtomicLong requestCounter = new AtomicLong();
     private final String requestIdPrefix = Long.toString(System.currentTimeMillis() % 100_000, 36);
 
@@ -41,6 +42,12 @@ public final class MatrixDispatcher extends Handler.Abstract {
         this.metrics = metrics;
         this.defaultMaxBody = defaultMaxBody;
         this.perIpLimiter = perIpLimiter;
+    }
+
+    /** Requests the per-IP limit does not apply to (application services registered with rate_limited: false). */
+    public MatrixDispatcher exemptFromRateLimit(java.util.function.Predicate<MatrixRequest> exempt) {
+        this.unlimited = exempt;
+        return this;
     }
 
     @Override
@@ -99,7 +106,9 @@ public final class MatrixDispatcher extends Handler.Abstract {
                     throw MatrixException.tooLarge("Request body is larger than " + maxBody + " bytes");
                 }
                 var matrixRequest = new MatrixRequest(request, found.params(), maxBody, requestId);
-                perIpLimiter.check(matrixRequest.remoteAddress());
+                if (!unlimited.test(matrixRequest)) {
+                    perIpLimiter.check(matrixRequest.remoteAddress());
+                }
                 var context = new RequestContext(requestId, matrixRequest.remoteAddress());
                 yield ScopedValue.where(RequestContext.CURRENT, context)
                         .call(() -> found.route().endpoint().handle(matrixRequest));

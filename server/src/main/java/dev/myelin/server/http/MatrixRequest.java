@@ -55,6 +55,18 @@ public final class MatrixRequest {
         return Optional.ofNullable(query.getValue(name));
     }
 
+    /** Every query parameter with its first value, minus the access token (for passing a query on). */
+    public Map<String, String> queryParameters() {
+        query("access_token");
+        var out = new java.util.LinkedHashMap<String, String>();
+        for (var field : query) {
+            if (!"access_token".equals(field.getName())) {
+                out.put(field.getName(), field.getValue());
+            }
+        }
+        return out;
+    }
+
     public Optional<String> header(String name) {
         return Optional.ofNullable(request.getHeaders().get(name));
     }

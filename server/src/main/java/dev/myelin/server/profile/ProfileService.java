@@ -37,11 +37,20 @@ public final class ProfileService {
     private final AccountService accounts;
     private final ProfileStore store;
     private final MemberEventPropagator propagator;
+    private volatile java.util.function.Predicate<String> unknownUserQuery = userId -> false;
 
     public ProfileService(AccountService accounts, ProfileStore store, MemberEventPropagator propagator) {
         this.accounts = accounts;
         this.store = store;
         this.propagator = propagator;
+    }
+
+    /**
+     * Who is asked about a local user that does not exist (application services, spec: application-service-api
+     * "Querying"); true if the user may exist now.
+     */
+    public void queryUnknownUsersWith(java.util.function.Predicate<String> query) {
+        this.unknownUserQuery = query;
     }
 
     private boolean isLocalUser(String userId) {
@@ -52,7 +61,10 @@ public final class ProfileService {
     public ObjectNode profile(String userId) {
         Map<String, String> fields = store.fields(userId);
         if (fields.isEmpty() && !isLocalUser(userId)) {
-            throw MatrixException.notFound("Profile not found");
+            if (!unknownUserQuery.test(userId) || !isLocalUser(userId)) {
+                throw MatrixException.notFound("Profile not found");
+            }
+            fields = store.fields(userId);
         }
         ObjectNode out = Json.MAPPER.createObjectNode();
         fields.forEach((key, value) -> out.set(key, parse(value)));

@@ -11,7 +11,7 @@ import java.util.function.LongSupplier;
  * A background virtual thread that runs a step whenever woken, or after the wait the step asks for. A failing
  * step is logged and retried after a pause; {@link #close} stops the thread and waits for it.
  */
-final class WorkerLoop implements AutoCloseable {
+public final class WorkerLoop implements AutoCloseable {
     private static final long PAUSE_AFTER_FAILURE_MILLIS = 1_000;
 
     private final String name;
@@ -24,18 +24,18 @@ final class WorkerLoop implements AutoCloseable {
     private volatile boolean closed;
     private Thread thread;
 
-    WorkerLoop(String name, Logger log, LongSupplier step) {
+    public WorkerLoop(String name, Logger log, LongSupplier step) {
         this.name = name;
         this.log = log;
         this.step = step;
     }
 
-    WorkerLoop start() {
+    public WorkerLoop start() {
         thread = Thread.ofVirtual().name(name).start(this::run);
         return this;
     }
 
-    void wake() {
+    public void wake() {
         lock.lock();
         try {
             pending = true;

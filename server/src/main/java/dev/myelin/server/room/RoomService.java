@@ -66,6 +66,7 @@ public final class RoomService {
     private final FullStateWaits fullState;
     private static final java.time.Duration MEMBERSHIP_WAIT = java.time.Duration.ofSeconds(60);
     private volatile java.util.function.Function<String, Map<String, String>> memberProfiles = userId -> Map.of();
+    private volatile AliasNamespaces aliasNamespaces = AliasNamespaces.NONE;
 
     public RoomService(String serverName, SigningKey key, RoomStore store, Notifier notifier, Clock clock) {
         this.serverName = serverName;
@@ -75,6 +76,24 @@ public final class RoomService {
         this.factory = new LocalEventFactory(serverName, key);
         this.fullState = new FullStateWaits(store);
         this.authorizer = new EventAuthorizer(new dev.myelin.spec.auth.Ed25519ThirdPartyInviteSignatures());
+    }
+
+    /** Who is asked about unknown local aliases and may reserve some (application services). */
+    public void aliasNamespaces(AliasNamespaces namespaces) {
+        this.aliasNamespaces = namespaces;
+    }
+
+    public AliasNamespaces aliasNamespaces() {
+        return aliasNamespaces;
+    }
+
+    /** The room a local alias names; an unknown one is asked about first (and looked up again). */
+    public Optional<String> resolveAlias(String alias) {
+        Optional<String> roomId = store.aliasRoom(alias);
+        if (roomId.isEmpty() && aliasNamespaces.queryUnknown(alias)) {
+            roomId = store.aliasRoom(alias);
+        }
+        return roomId;
     }
 
     /** Registers a listener told of every event persisted in any room (local or received), after it commits. */

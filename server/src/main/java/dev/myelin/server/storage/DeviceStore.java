@@ -53,6 +53,9 @@ public interface DeviceStore {
 
     Optional<Device> device(String userId, String deviceId);
 
+    /** Creates a device that has no access token yet; false (nothing written) if it exists. */
+    boolean createWithoutToken(String userId, String deviceId, Optional<String> displayName, long nowTs);
+
     /** Sets (or, with empty, clears) a device's display name; false when there is no such device. */
     boolean rename(String userId, String deviceId, Optional<String> displayName);
 

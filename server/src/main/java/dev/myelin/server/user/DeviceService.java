@@ -3,6 +3,7 @@ package dev.myelin.server.user;
 import dev.myelin.server.storage.DeviceStore;
 import dev.myelin.server.storage.DeviceStore.Device;
 
+import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -13,9 +14,11 @@ public final class DeviceService {
     private final DeviceStore devices;
     private final SessionService sessions;
     private final DeviceActivity activity;
+    private final Clock clock;
     private final List<DeviceListener> listeners = new CopyOnWriteArrayList<>();
 
-    public DeviceService(DeviceStore devices, SessionService sessions, DeviceActivity activity) {
+    public DeviceService(DeviceStore devices, SessionService sessions, DeviceActivity activity, Clock clock) {
+        this.clock = clock;
         this.devices = devices;
         this.sessions = sessions;
         this.activity = activity;
@@ -38,6 +41,11 @@ public final class DeviceService {
                 .map(seen -> new Device(device.userId(), device.deviceId(), device.displayName(),
                         Optional.of(seen.ip()), Optional.of(seen.ts())))
                 .orElse(device);
+    }
+
+    /** Creates a device without an access token (for application services, MSC4190); false if it exists. */
+    public boolean create(String userId, String deviceId, Optional<String> displayName) {
+        return devices.createWithoutToken(userId, deviceId, displayName, clock.millis());
     }
 
     public boolean rename(String userId, String deviceId, Optional<String> displayName) {

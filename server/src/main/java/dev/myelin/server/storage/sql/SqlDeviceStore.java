@@ -45,6 +45,13 @@ public final class SqlDeviceStore implements DeviceStore {
         }
     }
 
+    @Override
+    public boolean createWithoutToken(String userId, String deviceId, Optional<String> displayName, long nowTs) {
+        return database.write(c -> Jdbc.update(c, "INSERT INTO devices (user_id, device_id, display_name, created_ts)"
+                + " VALUES (?, ?, ?, ?) ON CONFLICT (user_id, device_id) DO NOTHING",
+                userId, deviceId, displayName, nowTs) == 1);
+    }
+
     private static Long expiry(long ts) {
         return ts <= 0 ? null : ts;
     }
