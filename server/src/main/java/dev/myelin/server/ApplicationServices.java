@@ -44,11 +44,7 @@ public record ApplicationServices(AppServices appServices, AppServiceQueries que
                         client, backoff).start())
                 .toList();
         if (!senders.isEmpty()) {
-            rooms.notifier().watch(stream -> {
-                if (stream.equals(SqlRoomStore.EVENTS)) {
-                    senders.forEach(TransactionSender::wake);
-                }
-            });
+            rooms.notifier().beforeWaking(SqlRoomStore.EVENTS, () -> senders.forEach(TransactionSender::wake));
         }
         return new ApplicationServices(appServices, queries, new AppServicePing(client), senders);
     }
