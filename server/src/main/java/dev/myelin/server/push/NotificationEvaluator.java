@@ -32,7 +32,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Runs push rules for every new event for each local user in the room except the sender (spec: client-server-api
  * "Server behaviour"). It follows the events stream from its stored progress and stores the notifications, the
  * pushers' deliveries (sent later by {@link PushDelivery}) and the new progress in one transaction, so each event is
- * evaluated exactly once, in order, across restarts. The writer of new events calls {@link #catchUp} after its commit
+ * evaluated exactly once, in order, across restarts. The notifier calls {@link #catchUp} after new events commit
  * and before long-polls are woken, so a woken sync finds the new event's counts ready; a background worker catches
  * up after a restart or a failure. Sync still waits for it ({@link #awaitProcessed}) in case it reads an event whose
  * writer has not caught up yet.

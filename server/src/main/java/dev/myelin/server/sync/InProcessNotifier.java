@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -22,32 +23,75 @@ public final class InProcessNotifier implements Notifier {
     private final Map<String, Set<Listener>> listenersByKey = new ConcurrentHashMap<>();
     private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
     private final Map<StreamName, List<Runnable>> updatesBeforeWaking = new ConcurrentHashMap<>();
+    /** Wake-ups of streams with updates before waking, run in order by {@link #waker} after those updates. */
+    private final LinkedBlockingQueue<DeferredWake> deferredWakes = new LinkedBlockingQueue<>();
+    private final Thread waker = Thread.ofVirtual().name("notifier-waker").unstarted(this::runDeferredWakes);
 
     /**
-     * Runs {@code update} on the writer's thread each time {@code stream} advances, before any long-poll is woken:
-     * for data derived from the stream that a woken sync must find ready (the unread counts of new events). It
-     * delays the writer by its own cost, so it must be short.
+     * Runs {@code update} each time {@code stream} advances, before any long-poll is woken: for data derived from
+     * the stream that a woken sync must find ready (the unread counts of new events). The updates and the wake-ups
+     * that wait for them run on one background thread, so the writer that announced the change does not wait for
+     * them; several announcements that queued up meanwhile share one run of the updates.
      */
     public void beforeWaking(StreamName stream, Runnable update) {
         updatesBeforeWaking.computeIfAbsent(stream, _ -> new CopyOnWriteArrayList<>()).add(update);
+        synchronized (waker) {
+            if (!waker.isAlive()) {
+                waker.start();
+            }
+        }
     }
 
     @Override
     public void advanced(StreamName stream, long position) {
-        updatesBeforeWaking.getOrDefault(stream, List.of()).forEach(Runnable::run);
-        positions.merge(stream, position, Math::max);
-        listeners.forEach(Listener::wake);
+        wakeAfterUpdates(stream, () -> {
+            positions.merge(stream, position, Math::max);
+            listeners.forEach(Listener::wake);
+        });
     }
 
     @Override
     public void advanced(StreamName stream, long position, Collection<String> audience) {
-        updatesBeforeWaking.getOrDefault(stream, List.of()).forEach(Runnable::run);
-        positions.merge(stream, position, Math::max);
-        for (String key : audience) {
-            Set<Listener> listening = listenersByKey.get(key);
-            if (listening != null) {
-                listening.forEach(Listener::wake);
+        wakeAfterUpdates(stream, () -> {
+            positions.merge(stream, position, Math::max);
+            for (String key : audience) {
+                Set<Listener> listening = listenersByKey.get(key);
+                if (listening != null) {
+                    listening.forEach(Listener::wake);
+                }
             }
+        });
+    }
+
+    private void wakeAfterUpdates(StreamName stream, Runnable wake) {
+        if (updatesBeforeWaking.containsKey(stream)) {
+            deferredWakes.add(new DeferredWake(stream, wake));
+        } else {
+            wake.run();
+        }
+    }
+
+    private record DeferredWake(StreamName stream, Runnable wake) {
+    }
+
+    /** Drains the queued wake-ups: each stream's updates run once per batch, then every wake-up of the batch. */
+    private void runDeferredWakes() {
+        var batch = new java.util.ArrayList<DeferredWake>();
+        while (true) {
+            try {
+                batch.add(deferredWakes.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            deferredWakes.drainTo(batch);
+            try {
+                batch.stream().map(DeferredWake::stream).distinct()
+                        .forEach(stream -> updatesBeforeWaking.get(stream).forEach(Runnable::run));
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(InProcessNotifier.class).warn("An update before waking failed", e);
+            }
+            batch.forEach(deferred -> deferred.wake().run());
+            batch.clear();
         }
     }
 

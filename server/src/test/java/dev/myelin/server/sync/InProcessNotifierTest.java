@@ -58,21 +58,26 @@ class InProcessNotifierTest {
     }
 
     @Test
-    void anUpdateBeforeWakingRunsForItsStreamBeforeAnyListenerWakes() throws Exception {
+    void updatesBeforeWakingRunOffTheWritersThreadAndBeforeListenersWake() throws Exception {
         var notifier = new InProcessNotifier();
-        var seen = new java.util.ArrayList<String>();
+        var release = new java.util.concurrent.CountDownLatch(1);
+        notifier.beforeWaking(EVENTS, () -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
         try (var listener = notifier.listen(List.of("!a:x"))) {
-            notifier.beforeWaking(EVENTS, () -> {
-                try {
-                    seen.add(listener.await(0) ? "woken already" : "not woken yet");
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            notifier.advanced(EVENTS, 1, List.of("!a:x"));
+            notifier.advanced(EVENTS, 1, List.of("!a:x")); // returns although the update is blocked
+            assertThat(listener.await(200)).isFalse();
+            assertThat(notifier.position(EVENTS)).isZero();
+            release.countDown();
+            assertThat(listener.await(5_000)).isTrue();
+            assertThat(notifier.position(EVENTS)).isEqualTo(1);
+            // A stream without updates wakes at once.
             notifier.advanced(StreamName.of("receipts"), 1, List.of("!a:x"));
-            notifier.advanced(EVENTS, 2);
-            assertThat(seen).containsExactly("not woken yet", "woken already");
+            assertThat(listener.await(0)).isTrue();
         }
     }
 }
