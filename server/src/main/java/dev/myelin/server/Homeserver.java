@@ -6,6 +6,9 @@ import dev.myelin.server.client.WellKnownEndpoints;
 import dev.myelin.server.config.MyelinConfig;
 import dev.myelin.server.config.MyelinConfig.Resource;
 import dev.myelin.server.config.SigningKeyFile;
+import dev.myelin.server.federation.e2ee.E2eeFederation;
+import dev.myelin.server.federation.edu.EphemeralFederation;
+import dev.myelin.server.federation.edu.RoomServers;
 import dev.myelin.server.federation.room.RoomFederation;
 import dev.myelin.server.http.HttpServer;
 import dev.myelin.server.http.Json;
@@ -18,6 +21,8 @@ import dev.myelin.server.push.PushDelivery;
 import dev.myelin.server.ops.MetricsEndpoint;
 import dev.myelin.server.storage.DatabaseSettings;
 import dev.myelin.server.storage.sql.Database;
+import dev.myelin.server.storage.sql.SqlDeviceListStore;
+import dev.myelin.server.storage.sql.SqlRemoteDeviceListStore;
 import dev.myelin.server.storage.sql.SqlServerMetaStore;
 import dev.myelin.server.sync.InProcessNotifier;
 import dev.myelin.server.sync.SyncService;
@@ -108,6 +113,12 @@ public final class Homeserver implements AutoCloseable {
                 rooms.service().store(), features.profiles()::profile));
         var roomFederation = new RoomFederation(rooms.service(), signingKey, federation.keys(), federation.client(),
                 federation.sender(), federation.inbound(), Clock.systemUTC());
+        var memberships = new SqlDeviceListStore(database);
+        var roomServers = new RoomServers(config.serverName(), memberships);
+        EphemeralFederation.wire(ephemeral, roomServers, federation.sender(), federation.inbound(), Clock.systemUTC());
+        var e2eeFederation = new E2eeFederation(e2ee, roomServers, memberships,
+                new SqlRemoteDeviceListStore(database), federation.client(), federation.sender(), federation.inbound(),
+                userId -> accountsCore.accounts().find(userId).isPresent());
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 
@@ -130,7 +141,9 @@ public final class Homeserver implements AutoCloseable {
             }
             if (listener.resources().contains(Resource.FEDERATION)) {
                 features.federationRoutes(router, authenticator);
-                roomFederation.register(federation.routes(router));
+                var federationRoutes = federation.routes(router);
+                roomFederation.register(federationRoutes);
+                e2eeFederation.register(federationRoutes);
             }
             if (listener.resources().contains(Resource.HEALTH)) {
                 router.add("GET", "/health", new HealthEndpoint(() -> DatabaseMetrics.answers(database)));
