@@ -116,7 +116,7 @@ public final class Homeserver implements AutoCloseable {
         var memberships = new SqlDeviceListStore(database);
         var roomServers = new RoomServers(config.serverName(), memberships);
         EphemeralFederation.wire(ephemeral, roomServers, federation.sender(), federation.inbound(), Clock.systemUTC());
-        var e2eeFederation = new E2eeFederation(e2ee, roomServers, memberships,
+        var e2eeFederation = new E2eeFederation(e2ee, rooms.service(), roomServers, memberships,
                 new SqlRemoteDeviceListStore(database), federation.client(), federation.sender(), federation.inbound(),
                 userId -> accountsCore.accounts().find(userId).isPresent());
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());

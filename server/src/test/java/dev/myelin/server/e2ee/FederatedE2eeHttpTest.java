@@ -183,6 +183,23 @@ class FederatedE2eeHttpTest {
     }
 
     @Test
+    void theCachedListOfAUserWhoNoLongerSharesARoomIsForgotten() throws Exception {
+        Device alice = E2eeTestSupport.register(clientA);
+        Device bob = E2eeTestSupport.register(clientB);
+        String roomId = sharedRoom(alice, bob);
+        uploadKeys(clientB, bob, null);
+        assertThat(query(alice, bob.userId()).path("device_keys").path(bob.userId()).size()).isEqualTo(1);
+
+        ok(post(clientB, bob, "/rooms/" + segment(roomId) + "/leave", "{}"));
+        eventually(() -> a.server().homeserver().rooms().service().currentMembership(roomId, bob.userId())
+                .equals("leave"), "bob's leave at a");
+        // b no longer tells a of bob's devices; a must not answer from what it cached.
+        Device bobsPhone = E2eeTestSupport.login(clientB, bob, "PHONE");
+        uploadKeys(clientB, bobsPhone, null);
+        assertThat(query(alice, bob.userId()).path("device_keys").path(bob.userId()).has("PHONE")).isTrue();
+    }
+
+    @Test
     void keyUpdatesFromAServerForUsersNotItsOwnAreIgnored() throws Exception {
         Device alice = E2eeTestSupport.register(clientA);
         Device bob = E2eeTestSupport.register(clientB);

@@ -6,6 +6,7 @@ import dev.myelin.server.federation.inbound.InboundHandlers;
 import dev.myelin.server.federation.sender.FederationSender;
 import dev.myelin.server.federation.transport.FederationClient;
 import dev.myelin.server.federation.transport.FederationRoutes;
+import dev.myelin.server.room.RoomService;
 import dev.myelin.server.storage.DeviceListStore;
 import dev.myelin.server.storage.RemoteDeviceListStore;
 
@@ -19,10 +20,11 @@ import java.util.function.Predicate;
 public final class E2eeFederation {
     private final UserKeysEndpoints endpoints;
 
-    public E2eeFederation(E2ee e2ee, RoomServers servers, DeviceListStore changes, RemoteDeviceListStore remoteLists,
+    public E2eeFederation(E2ee e2ee, RoomService rooms, RoomServers servers, DeviceListStore changes, RemoteDeviceListStore remoteLists,
                           FederationClient client, FederationSender sender, InboundHandlers inbound,
                           Predicate<String> userExists) {
         var deviceLists = new RemoteDeviceLists(remoteLists, client, e2ee.deviceLists(), servers);
+        rooms.addMembershipListener(deviceLists);
         inbound.eduHandler(RemoteDeviceLists.DEVICE_LIST_UPDATE, deviceLists::deviceListUpdate);
         inbound.eduHandler(RemoteDeviceLists.SIGNING_KEY_UPDATE, deviceLists::signingKeyUpdate);
         e2ee.keys().remoteKeys(new FederatedKeys(deviceLists, client));

@@ -8,6 +8,7 @@ import dev.myelin.server.federation.edu.RoomServers;
 import dev.myelin.server.federation.transport.FederationClient;
 import dev.myelin.server.federation.transport.FederationException;
 import dev.myelin.server.http.Json;
+import dev.myelin.server.room.MembershipListener;
 import dev.myelin.server.storage.RemoteDeviceListStore;
 import dev.myelin.server.storage.RemoteDeviceListStore.Cached;
 import org.slf4j.Logger;
@@ -27,8 +28,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * every change), and kept current by {@code m.device_list_update} and {@code m.signing_key_update} EDUs. An update
  * whose {@code prev_id} does not name the cached version means one was missed: the list is fetched again. Each
  * change is a change of the user's keys in the device-list stream, so local users sharing a room re-query them.
+ * When the user no longer shares a room, its server stops sending changes and the cached list is forgotten.
  */
-public final class RemoteDeviceLists {
+public final class RemoteDeviceLists implements MembershipListener {
     public static final String DEVICE_LIST_UPDATE = "m.device_list_update";
     public static final String SIGNING_KEY_UPDATE = "m.signing_key_update";
     private static final Logger LOG = LoggerFactory.getLogger(RemoteDeviceLists.class);
@@ -80,6 +82,14 @@ public final class RemoteDeviceLists {
             deviceLists.announce(userId, position);
         }
         return clean;
+    }
+
+    @Override
+    public void membershipChanged(String roomId, String userId, String membership) {
+        if (!membership.equals("join") && !servers.isLocal(userId) && !servers.sharesARoom(userId)
+                && store.cached(userId).isPresent()) {
+            deviceLists.announce(userId, store.forget(userId));
+        }
     }
 
     /** An {@code m.device_list_update} EDU: applied to the cached list, or a re-fetch when one was missed. */
