@@ -159,6 +159,28 @@ class FederatedE2eeHttpTest {
     }
 
     @Test
+    void newCrossSigningKeysReachTheCachedListOnTheOtherServer() throws Exception {
+        Device alice = E2eeTestSupport.register(clientA);
+        Device bob = E2eeTestSupport.register(clientB);
+        sharedRoom(alice, bob);
+        uploadKeys(clientB, bob, null);
+        assertThat(query(alice, bob.userId()).path("master_keys").has(bob.userId())).isFalse();
+
+        var master = E2eeTestSupport.CrossKey.generate();
+        var selfSigning = E2eeTestSupport.CrossKey.generate();
+        ObjectNode upload = Json.MAPPER.createObjectNode();
+        upload.set("master_key", E2eeTestSupport.crossSigningKey(bob.userId(), "master", master));
+        upload.set("self_signing_key", E2eeTestSupport.sign(E2eeTestSupport.crossSigningKey(bob.userId(),
+                "self_signing", selfSigning), bob.userId(), master.keyId(), master.key()));
+        ok(post(clientB, bob, "/keys/device_signing/upload", upload));
+
+        eventually(() -> query(alice, bob.userId()).path("master_keys").path(bob.userId()).path("keys")
+                .has(master.keyId()), "bob's master key at a");
+        assertThat(query(alice, bob.userId()).path("self_signing_keys").path(bob.userId()).path("keys")
+                .has(selfSigning.keyId())).isTrue();
+    }
+
+    @Test
     void aMissedDeviceListUpdateMakesTheServerFetchTheListAgain() throws Exception {
         Device alice = E2eeTestSupport.register(clientA);
         Device bob = E2eeTestSupport.register(clientB);
