@@ -92,14 +92,14 @@ public final class OutboundDeviceLists implements KeyChangeListener {
                 signed.remove("unsigned");
                 edu.set("keys", signed);
             }
-            destinations.forEach(server -> sender.enqueueEdu(server, RemoteDeviceLists.DEVICE_LIST_UPDATE, edu));
+            sender.enqueueEdu(destinations, RemoteDeviceLists.DEVICE_LIST_UPDATE, edu);
             prev = streamId;
         }
         if (crossSigning) {
             ObjectNode edu = Json.MAPPER.createObjectNode().put("user_id", userId);
             master.ifPresent(key -> edu.set("master_key", key));
             selfSigning.ifPresent(key -> edu.set("self_signing_key", key));
-            destinations.forEach(server -> sender.enqueueEdu(server, RemoteDeviceLists.SIGNING_KEY_UPDATE, edu));
+            sender.enqueueEdu(destinations, RemoteDeviceLists.SIGNING_KEY_UPDATE, edu);
         }
     }
 

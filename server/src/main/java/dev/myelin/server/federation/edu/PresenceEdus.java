@@ -68,8 +68,6 @@ public final class PresenceEdus implements EduHandler, Consumer<Presence> {
         update.put("currently_active", changed.currentlyActive());
         ObjectNode content = Json.MAPPER.createObjectNode();
         content.putArray("push").add(update);
-        for (String server : destinations) {
-            sender.enqueueEdu(server, TYPE, content);
-        }
+        sender.enqueueEdu(destinations, TYPE, content);
     }
 }

@@ -71,8 +71,6 @@ public final class ReceiptEdus implements EduHandler, PublicReceiptListener {
         forUser.putArray("event_ids").add(receipt.eventId());
         ObjectNode data = forUser.putObject("data").put("ts", receipt.ts());
         receipt.threadId().ifPresent(thread -> data.put("thread_id", thread));
-        for (String server : servers.inRoom(receipt.roomId())) {
-            sender.enqueueEdu(server, TYPE, content);
-        }
+        sender.enqueueEdu(servers.inRoom(receipt.roomId()), TYPE, content);
     }
 }

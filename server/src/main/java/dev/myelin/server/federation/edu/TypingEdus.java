@@ -51,8 +51,6 @@ public final class TypingEdus implements EduHandler, TypingListener {
         }
         var content = Json.MAPPER.createObjectNode().put("room_id", roomId).put("user_id", userId)
                 .put("typing", isTyping);
-        for (String server : servers.inRoom(roomId)) {
-            sender.enqueueEdu(server, TYPE, content);
-        }
+        sender.enqueueEdu(servers.inRoom(roomId), TYPE, content);
     }
 }
