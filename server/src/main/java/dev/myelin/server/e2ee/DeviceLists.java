@@ -11,10 +11,10 @@ import dev.myelin.server.user.DeviceListener;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Device list tracking (spec: end_to_end_encryption "Tracking the device list for a user"): records changes of

@@ -268,10 +268,10 @@ public final class KeyService {
     }
 
     /** The user's master or self-signing key ({@link CrossSigning#MASTER}...) as other servers see it. */
-    public java.util.Optional<ObjectNode> crossSigningKey(String userId, String usage) {
+    public Optional<ObjectNode> crossSigningKey(String userId, String usage) {
         ObjectNode holder = Json.MAPPER.createObjectNode();
         addCrossSigningKey(holder, keys.crossSigningKeys(userId).get(usage), userId, null, keys.signaturesFor(userId));
-        return java.util.Optional.ofNullable((ObjectNode) holder.get(userId));
+        return Optional.ofNullable((ObjectNode) holder.get(userId));
     }
 
     /**

@@ -11,7 +11,12 @@ import dev.myelin.server.storage.sql.SqlToDeviceStore;
 import dev.myelin.server.sync.Notifier;
 import dev.myelin.spec.id.UserId;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -52,7 +57,7 @@ public final class ToDeviceService {
         }
         var local = new ArrayList<Message>();
         var recipients = new LinkedHashSet<String>();
-        var remoteByServer = new java.util.LinkedHashMap<String, ObjectNode>();
+        var remoteByServer = new LinkedHashMap<String, ObjectNode>();
         for (var user : messages.properties()) {
             String userId = SignedKeys.userId(user.getKey());
             if (!user.getValue().isObject()) {
@@ -93,11 +98,10 @@ public final class ToDeviceService {
     /** A message id unique to the sending device's transaction (the same when the client retries it). */
     private static String messageId(Requester sender, String txnId) {
         try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(
-                    (sender.userId() + "\n" + sender.deviceId() + "\n" + txnId)
-                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, 32);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(
+                    (sender.userId() + "\n" + sender.deviceId() + "\n" + txnId).getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, 32);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
