@@ -7,6 +7,9 @@ import dev.myelin.server.client.WellKnownEndpoints;
 import dev.myelin.server.config.MyelinConfig;
 import dev.myelin.server.config.MyelinConfig.Resource;
 import dev.myelin.server.config.SigningKeyFile;
+import dev.myelin.server.federation.e2ee.E2eeFederation;
+import dev.myelin.server.federation.edu.EphemeralFederation;
+import dev.myelin.server.federation.edu.RoomServers;
 import dev.myelin.server.federation.room.RoomFederation;
 import dev.myelin.server.http.HttpServer;
 import dev.myelin.server.http.Json;
@@ -19,6 +22,8 @@ import dev.myelin.server.push.PushDelivery;
 import dev.myelin.server.ops.MetricsEndpoint;
 import dev.myelin.server.storage.DatabaseSettings;
 import dev.myelin.server.storage.sql.Database;
+import dev.myelin.server.storage.sql.SqlDeviceListStore;
+import dev.myelin.server.storage.sql.SqlRemoteDeviceListStore;
 import dev.myelin.server.storage.sql.SqlServerMetaStore;
 import dev.myelin.server.sync.InProcessNotifier;
 import dev.myelin.server.sync.SyncService;
@@ -111,6 +116,12 @@ public final class Homeserver implements AutoCloseable {
                 TransactionSender.Backoff.DEFAULT));
         var roomFederation = opened.add(new RoomFederation(rooms.service(), signingKey, federation.keys(),
                 federation.client(), federation.sender(), federation.inbound(), Clock.systemUTC()));
+        var memberships = new SqlDeviceListStore(database);
+        var roomServers = new RoomServers(config.serverName(), memberships);
+        EphemeralFederation.wire(ephemeral, roomServers, federation.sender(), federation.inbound(), Clock.systemUTC());
+        var e2eeFederation = new E2eeFederation(e2ee, rooms.service(), roomServers, memberships,
+                new SqlRemoteDeviceListStore(database), federation.client(), federation.sender(), federation.inbound(),
+                userId -> accountsCore.accounts().find(userId).isPresent());
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 
@@ -136,7 +147,9 @@ public final class Homeserver implements AutoCloseable {
             }
             if (listener.resources().contains(Resource.FEDERATION)) {
                 features.federationRoutes(router, authenticator);
-                roomFederation.register(federation.routes(router));
+                var federationRoutes = federation.routes(router);
+                roomFederation.register(federationRoutes);
+                e2eeFederation.register(federationRoutes);
             }
             if (listener.resources().contains(Resource.HEALTH)) {
                 router.add("GET", "/health", new HealthEndpoint(() -> DatabaseMetrics.answers(database)));

@@ -22,8 +22,8 @@ import java.util.Optional;
  * keys, and uploading signatures of device keys and master keys made with them.
  */
 public final class CrossSigning {
-    static final String MASTER = "master";
-    static final String SELF_SIGNING = "self_signing";
+    public static final String MASTER = "master";
+    public static final String SELF_SIGNING = "self_signing";
     static final String USER_SIGNING = "user_signing";
     private static final Map<String, String> FIELDS = Map.of(MASTER, "master_key", SELF_SIGNING, "self_signing_key",
             USER_SIGNING, "user_signing_key");
@@ -91,7 +91,7 @@ public final class CrossSigning {
 
     public void store(String userId, Upload upload) {
         if (!upload.keys().isEmpty()) {
-            deviceLists.announce(userId, keys.putCrossSigningKeys(userId, upload.keys()));
+            deviceLists.announce(userId, keys.putCrossSigningKeys(userId, upload.keys()), List.of());
         }
     }
 
@@ -158,7 +158,9 @@ public final class CrossSigning {
             }
         }
         if (!accepted.isEmpty()) {
-            keys.addSignatures(accepted).forEach(deviceLists::announce);
+            keys.addSignatures(accepted).forEach((target, position) -> deviceLists.announce(target, position,
+                    accepted.stream().filter(s -> s.targetUser().equals(target)).map(Signature::targetKey)
+                            .distinct().toList()));
         }
         ObjectNode response = Json.MAPPER.createObjectNode();
         response.set("failures", failures);

@@ -58,7 +58,7 @@ public final class DehydratedDevices {
         } catch (E2eKeyStore.KeyConflictException e) {
             throw MatrixException.invalidParam(e.getMessage());
         }
-        deviceLists.announce(userId, position);
+        deviceLists.announce(userId, position, List.of(deviceId));
         return deviceId;
     }
 

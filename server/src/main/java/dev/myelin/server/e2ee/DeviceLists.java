@@ -10,9 +10,11 @@ import dev.myelin.server.user.AccountListener;
 import dev.myelin.server.user.DeviceListener;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Device list tracking (spec: end_to_end_encryption "Tracking the device list for a user"): records changes of
@@ -28,11 +30,28 @@ public final class DeviceLists implements MembershipListener, DeviceListener, Ac
     private final DeviceListStore store;
     private final E2eKeyStore keys;
     private final Notifier notifier;
+    private final List<KeyChangeListener> listeners = new CopyOnWriteArrayList<>();
 
     public DeviceLists(DeviceListStore store, E2eKeyStore keys, Notifier notifier) {
         this.store = store;
         this.keys = keys;
         this.notifier = notifier;
+    }
+
+    public void addListener(KeyChangeListener listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Wakes the syncs that should see a change of the user's keys written at {@code position} (0: none), and tells
+     * the listeners which keys changed ({@link KeyChangeListener}).
+     */
+    public void announce(String userId, long position, Collection<String> keyIds) {
+        if (position <= 0) {
+            return;
+        }
+        announce(userId, position);
+        listeners.forEach(listener -> listener.keysChanged(userId, position, keyIds));
     }
 
     /** Wakes the syncs that should see a change of the user's keys written at {@code position} (0: none). */
@@ -60,12 +79,12 @@ public final class DeviceLists implements MembershipListener, DeviceListener, Ac
 
     @Override
     public void renamed(String userId, String deviceId) {
-        announce(userId, keys.deviceRenamed(userId, deviceId));
+        announce(userId, keys.deviceRenamed(userId, deviceId), List.of(deviceId));
     }
 
     @Override
     public void deleted(String userId, List<String> deviceIds) {
-        announce(userId, keys.deleteDevices(userId, deviceIds));
+        announce(userId, keys.deleteDevices(userId, deviceIds), deviceIds);
     }
 
     @Override

@@ -14,6 +14,7 @@ import dev.myelin.server.storage.E2eKeyStore.Key;
 import dev.myelin.server.storage.E2eKeyStore.Signature;
 import dev.myelin.spec.id.UserId;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,10 +30,13 @@ public final class KeyService {
     static final String SIGNED_CURVE25519 = "signed_curve25519";
     private static final String UNSTABLE_FALLBACK_KEYS = "org.matrix.msc2732.fallback_keys";
     private static final int MAX_KEYS_PER_UPLOAD = 1000;
+    private static final Duration DEFAULT_REMOTE_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration MAX_REMOTE_TIMEOUT = Duration.ofSeconds(60);
 
     private final String serverName;
     private final E2eKeyStore keys;
     private final DeviceLists deviceLists;
+    private volatile RemoteKeys remote = RemoteKeys.UNREACHABLE;
 
     public KeyService(String serverName, E2eKeyStore keys, DeviceLists deviceLists) {
         this.serverName = serverName;
@@ -49,7 +53,7 @@ public final class KeyService {
         } catch (E2eKeyStore.KeyConflictException e) {
             throw MatrixException.invalidParam(e.getMessage());
         }
-        deviceLists.announce(requester.userId(), position);
+        deviceLists.announce(requester.userId(), position, List.of(requester.deviceId()));
         return oneTimeKeyCounts(requester.userId(), requester.deviceId());
     }
 
@@ -157,18 +161,23 @@ public final class KeyService {
         return keys.unusedFallbackKeyTypes(userId, deviceId);
     }
 
-    /** POST /keys/query: the requested users' device keys and cross-signing keys as {@code requester} sees them. */
+    /** Where the keys of users on other servers come from (federation wires it). */
+    public void remoteKeys(RemoteKeys remote) {
+        this.remote = remote;
+    }
+
+    /**
+     * POST /keys/query: the requested users' device keys and cross-signing keys as {@code requester} sees them;
+     * those of users on other servers are asked for there, waiting at most {@code timeout} (default 10 s).
+     */
     public ObjectNode query(Requester requester, ObjectNode body) {
         ObjectNode wanted = SignedKeys.object(body, "device_keys");
         if (wanted == null) {
             throw MatrixException.missingParam("Missing 'device_keys'");
         }
-        ObjectNode response = Json.MAPPER.createObjectNode();
-        ObjectNode deviceKeys = response.putObject("device_keys");
-        ObjectNode failures = response.putObject("failures");
-        ObjectNode masterKeys = response.putObject("master_keys");
-        ObjectNode selfSigningKeys = response.putObject("self_signing_keys");
-        ObjectNode userSigningKeys = response.putObject("user_signing_keys");
+        ObjectNode response = emptyQueryResponse();
+        response.putObject("failures");
+        var remoteUsers = new LinkedHashMap<String, Map<String, List<String>>>();
         for (var entry : wanted.properties()) {
             String userId = entry.getKey();
             JsonNode devices = entry.getValue();
@@ -186,40 +195,90 @@ public final class KeyService {
                 continue;
             }
             String server = UserId.parse(userId).server().toString();
-            if (!server.equals(serverName)) {
-                // No federation yet: report the server as unreachable, as the spec's failures field intends.
-                failures.putObject(server).put("status", 503).put("message", "Federation is not available");
-                continue;
+            if (server.equals(serverName)) {
+                addLocalKeys(response, userId, deviceIds, requester.userId());
+            } else {
+                remoteUsers.computeIfAbsent(server, _ -> new LinkedHashMap<>()).put(userId, deviceIds);
             }
-            List<Signature> signatures = keys.signaturesFor(userId);
-            ObjectNode forUser = deviceKeys.putObject(userId);
-            for (E2eKeyStore.DeviceKeys device : keys.deviceKeys(userId, deviceIds)) {
-                ObjectNode json = SignedKeys.parse(device.json());
-                for (Signature s : signatures) {
-                    if (s.targetKey().equals(device.deviceId()) && s.signerUser().equals(userId)) {
-                        SignedKeys.addSignature(json, s.signerUser(), s.signerKey(), s.signature());
-                    }
-                }
-                device.displayName().ifPresent(name -> json.putObject("unsigned").put("device_display_name", name));
-                forUser.set(device.deviceId(), json);
-            }
-            Map<String, CrossSigningKey> crossSigning = keys.crossSigningKeys(userId);
-            addCrossSigningKey(masterKeys, crossSigning.get(CrossSigning.MASTER), userId, requester, signatures);
-            addCrossSigningKey(selfSigningKeys, crossSigning.get(CrossSigning.SELF_SIGNING), userId, requester,
-                    signatures);
-            if (userId.equals(requester.userId())) {
-                addCrossSigningKey(userSigningKeys, crossSigning.get(CrossSigning.USER_SIGNING), userId, requester,
-                        signatures);
-            }
+        }
+        if (!remoteUsers.isEmpty()) {
+            remote.query(remoteUsers, timeout(body), response);
         }
         return response;
     }
 
+    /** The fields of a key query answer, empty. */
+    public static ObjectNode emptyQueryResponse() {
+        ObjectNode response = Json.MAPPER.createObjectNode();
+        response.putObject("device_keys");
+        response.putObject("master_keys");
+        response.putObject("self_signing_keys");
+        response.putObject("user_signing_keys");
+        return response;
+    }
+
+    private static Duration timeout(ObjectNode body) {
+        JsonNode timeout = body.get("timeout");
+        if (timeout == null || timeout.isNull()) {
+            return DEFAULT_REMOTE_TIMEOUT;
+        }
+        if (!timeout.canConvertToLong() || timeout.asLong() < 0) {
+            throw MatrixException.badJson("'timeout' must be a non-negative integer");
+        }
+        return Duration.ofMillis(Math.min(timeout.asLong(), MAX_REMOTE_TIMEOUT.toMillis()));
+    }
+
+    /**
+     * Adds a local user's device keys and cross-signing keys to a key query answer, as {@code viewerUserId} sees
+     * them (null for another server, which does not get user-signing keys).
+     */
+    public void addLocalKeys(ObjectNode response, String userId, List<String> deviceIds, String viewerUserId) {
+        List<Signature> signatures = keys.signaturesFor(userId);
+        ObjectNode forUser = response.withObject(jsonPointer("device_keys")).putObject(userId);
+        deviceKeys(userId, deviceIds, signatures).forEach(forUser::set);
+        Map<String, CrossSigningKey> crossSigning = keys.crossSigningKeys(userId);
+        addCrossSigningKey(response.withObject(jsonPointer("master_keys")), crossSigning.get(CrossSigning.MASTER),
+                userId, viewerUserId, signatures);
+        addCrossSigningKey(response.withObject(jsonPointer("self_signing_keys")),
+                crossSigning.get(CrossSigning.SELF_SIGNING), userId, viewerUserId, signatures);
+        if (userId.equals(viewerUserId)) {
+            addCrossSigningKey(response.withObject(jsonPointer("user_signing_keys")),
+                    crossSigning.get(CrossSigning.USER_SIGNING), userId, viewerUserId, signatures);
+        }
+    }
+
+    /** The device keys (with the owner's signatures and display name) of the user's devices, all when empty. */
+    public Map<String, ObjectNode> deviceKeys(String userId, List<String> deviceIds) {
+        return deviceKeys(userId, deviceIds, keys.signaturesFor(userId));
+    }
+
+    private Map<String, ObjectNode> deviceKeys(String userId, List<String> deviceIds, List<Signature> signatures) {
+        var out = new LinkedHashMap<String, ObjectNode>();
+        for (E2eKeyStore.DeviceKeys device : keys.deviceKeys(userId, deviceIds)) {
+            ObjectNode json = SignedKeys.parse(device.json());
+            for (Signature s : signatures) {
+                if (s.targetKey().equals(device.deviceId()) && s.signerUser().equals(userId)) {
+                    SignedKeys.addSignature(json, s.signerUser(), s.signerKey(), s.signature());
+                }
+            }
+            device.displayName().ifPresent(name -> json.putObject("unsigned").put("device_display_name", name));
+            out.put(device.deviceId(), json);
+        }
+        return out;
+    }
+
+    /** The user's master or self-signing key ({@link CrossSigning#MASTER}...) as other servers see it. */
+    public Optional<ObjectNode> crossSigningKey(String userId, String usage) {
+        ObjectNode holder = Json.MAPPER.createObjectNode();
+        addCrossSigningKey(holder, keys.crossSigningKeys(userId).get(usage), userId, null, keys.signaturesFor(userId));
+        return Optional.ofNullable((ObjectNode) holder.get(userId));
+    }
+
     /**
      * Adds a cross-signing key with the signatures others uploaded for it: those of its owner, and those of the
-     * requester (a user-signing key's signature is only visible to the user who made it).
+     * viewer (a user-signing key's signature is only visible to the user who made it).
      */
-    private static void addCrossSigningKey(ObjectNode into, CrossSigningKey key, String userId, Requester requester,
+    private static void addCrossSigningKey(ObjectNode into, CrossSigningKey key, String userId, String viewerUserId,
                                            List<Signature> signatures) {
         if (key == null) {
             return;
@@ -227,23 +286,27 @@ public final class KeyService {
         ObjectNode json = SignedKeys.parse(key.json());
         for (Signature s : signatures) {
             if (s.targetKey().equals(key.publicKey())
-                    && (s.signerUser().equals(userId) || s.signerUser().equals(requester.userId()))) {
+                    && (s.signerUser().equals(userId) || s.signerUser().equals(viewerUserId))) {
                 SignedKeys.addSignature(json, s.signerUser(), s.signerKey(), s.signature());
             }
         }
         into.set(userId, json);
     }
 
-    /** POST /keys/claim: one key per requested device, each handed out once. */
+    /**
+     * POST /keys/claim: one key per requested device, each handed out once; keys of users on other servers are
+     * claimed there, waiting at most {@code timeout} (default 10 s).
+     */
     public ObjectNode claim(ObjectNode body) {
         ObjectNode wanted = SignedKeys.object(body, "one_time_keys");
         if (wanted == null) {
             throw MatrixException.missingParam("Missing 'one_time_keys'");
         }
         ObjectNode response = Json.MAPPER.createObjectNode();
-        ObjectNode claimedKeys = response.putObject("one_time_keys");
-        ObjectNode failures = response.putObject("failures");
+        response.putObject("one_time_keys");
+        response.putObject("failures");
         var claims = new ArrayList<Claim>();
+        var remoteClaims = new LinkedHashMap<String, ObjectNode>();
         for (var user : wanted.properties()) {
             if (!user.getValue().isObject()) {
                 throw MatrixException.badJson("'one_time_keys' values must be objects");
@@ -257,7 +320,8 @@ public final class KeyService {
                 }
                 String server = UserId.parse(user.getKey()).server().toString();
                 if (!server.equals(serverName)) {
-                    failures.putObject(server).put("status", 503).put("message", "Federation is not available");
+                    remoteClaims.computeIfAbsent(server, _ -> Json.MAPPER.createObjectNode())
+                            .withObject(jsonPointer(user.getKey())).set(device.getKey(), device.getValue());
                     continue;
                 }
                 claims.add(new Claim(user.getKey(), device.getKey(), device.getValue().asText()));
@@ -266,15 +330,24 @@ public final class KeyService {
         if (claims.size() > 10_000) {
             throw MatrixException.invalidParam("Too many keys claimed at once");
         }
+        claimLocal(claims, response);
+        if (!remoteClaims.isEmpty()) {
+            remote.claim(remoteClaims, timeout(body), response);
+        }
+        return response;
+    }
+
+    /** Claims keys of local devices into {@code response.one_time_keys}. */
+    public void claimLocal(List<Claim> claims, ObjectNode response) {
+        ObjectNode claimedKeys = response.withObject(jsonPointer("one_time_keys"));
         for (Claimed claimed : keys.claim(claims)) {
             Key key = claimed.key();
             claimedKeys.withObject(jsonPointer(claimed.userId())).withObject(jsonPointer(claimed.deviceId()))
                     .set(key.algorithm() + ":" + key.keyId(), SignedKeys.value(key.json()));
         }
-        return response;
     }
 
-    private static String jsonPointer(String property) {
+    static String jsonPointer(String property) {
         return "/" + property.replace("~", "~0").replace("/", "~1");
     }
 }

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Users' presence (spec: modules "Presence"). What others see (state, status message, last active time, currently
@@ -48,6 +50,7 @@ public final class PresenceService implements AutoCloseable {
     private final Clock clock;
     /** Users not offline: what others see and when a client was last connected. */
     private final Map<String, Live> live = new ConcurrentHashMap<>();
+    private final List<Consumer<Presence>> listeners = new CopyOnWriteArrayList<>();
     private Thread expiry;
 
     private static final class Live {
@@ -77,6 +80,19 @@ public final class PresenceService implements AutoCloseable {
         for (PresenceStore.Stored stored : store.notOffline()) {
             live.put(stored.presence().userId(), new Live(stored.presence(), now));
         }
+    }
+
+    /** Registers a listener told of every change of a local user's presence that others see. */
+    public void addListener(Consumer<Presence> listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Stores the presence of a user of another server (spec: server-server-api "Presence"), as its server
+     * reported it, and announces it; its server, not this one, times it out.
+     */
+    public void remote(Presence presence) {
+        announce(presence);
     }
 
     /** Starts the timer that runs {@link #expire()}. */
@@ -208,6 +224,11 @@ public final class PresenceService implements AutoCloseable {
     /** Stores what others now see and wakes the long-polls of everyone sharing a room with the user. */
     private void change(Live entry, Presence next) {
         entry.presence = next;
+        announce(next);
+        listeners.forEach(listener -> listener.accept(next));
+    }
+
+    private void announce(Presence next) {
         long position = store.put(next);
         var audience = new ArrayList<String>();
         audience.add(next.userId());

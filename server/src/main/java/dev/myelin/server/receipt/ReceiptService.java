@@ -44,6 +44,7 @@ public final class ReceiptService {
     private final Notifier notifier;
     private final Clock clock;
     private final List<ReadReceiptListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<PublicReceiptListener> publicListeners = new CopyOnWriteArrayList<>();
 
     public ReceiptService(ReceiptStore store, RoomService rooms, AccountDataService accountData, Notifier notifier,
                           Clock clock) {
@@ -57,6 +58,22 @@ public final class ReceiptService {
     /** Registers a listener told of every {@code m.read} and {@code m.read.private} receipt once it is stored. */
     public void listen(ReadReceiptListener listener) {
         listeners.add(listener);
+    }
+
+    /** Registers a listener told of every {@code m.read} receipt of a local user once it is stored. */
+    public void listenPublic(PublicReceiptListener listener) {
+        publicListeners.add(listener);
+    }
+
+    /**
+     * Stores public receipts of a user of another server (spec: server-server-api "Receipts"), who the caller
+     * checked is joined to the room, and wakes the room's syncs.
+     */
+    public void remote(String userId, String roomId, List<Receipt> receipts) {
+        ReceiptStore.Saved saved = store.save(userId, roomId, receipts, Optional.empty());
+        if (saved.receiptsPos() > 0) {
+            notifier.advanced(SqlReceiptStore.STREAM, saved.receiptsPos(), List.of(roomId));
+        }
     }
 
     /**
@@ -94,6 +111,8 @@ public final class ReceiptService {
             notifier.advanced(SqlReceiptStore.STREAM, saved.receiptsPos(),
                     receipts.containsKey(READ) ? List.of(roomId, userId) : List.of(userId));
         }
+        toSave.stream().filter(receipt -> receipt.type().equals(READ))
+                .forEach(receipt -> publicListeners.forEach(listener -> listener.published(receipt)));
         readEvents.forEach((type, event) -> listeners.forEach(listener ->
                 listener.readUpTo(userId, roomId, threadId.orElse(null), event.eventId(), event.streamPos())));
     }

@@ -24,6 +24,9 @@ public interface DeviceListStore {
 
     long currentPosition();
 
+    /** The position of the user's last key change before {@code before} (not a membership row), 0 when none. */
+    long keyChangeBefore(String userId, long before);
+
     /** Users joined to a room the user is joined to (the user included when joined anywhere). */
     Set<String> usersSharingRooms(String userId);
 

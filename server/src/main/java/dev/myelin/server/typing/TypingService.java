@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +34,7 @@ public final class TypingService implements AutoCloseable {
     /** Room id to its typists (user id to deadline in ms), and the position of the room's last change. */
     private final Map<String, Room> rooms = new HashMap<>();
     private long position;
+    private final List<TypingListener> listeners = new CopyOnWriteArrayList<>();
 
     private static final class Room {
         final Map<String, Long> deadlines = new LinkedHashMap<>();
@@ -45,6 +47,10 @@ public final class TypingService implements AutoCloseable {
         this.position = clock.millis();
         this.expiries = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("typing-expiry")
                 .factory());
+    }
+
+    public void addListener(TypingListener listener) {
+        listeners.add(listener);
     }
 
     /** The user is typing in the room for the next {@code timeoutMs} (at most {@link #MAX_TIMEOUT_MS}). */
@@ -63,6 +69,7 @@ public final class TypingService implements AutoCloseable {
         if (changed) {
             announce(roomId);
         }
+        listeners.forEach(listener -> listener.typing(roomId, userId, true));
     }
 
     public void stopped(String roomId, String userId) {
@@ -74,6 +81,7 @@ public final class TypingService implements AutoCloseable {
             room.changedAt = ++position;
         }
         announce(roomId);
+        listeners.forEach(listener -> listener.typing(roomId, userId, false));
     }
 
     private void expire(String roomId, String userId, long deadline) {
@@ -87,6 +95,7 @@ public final class TypingService implements AutoCloseable {
             room.changedAt = ++position;
         }
         announce(roomId);
+        listeners.forEach(listener -> listener.typing(roomId, userId, false));
     }
 
     private void announce(String roomId) {

@@ -15,5 +15,10 @@ public interface FederationSender {
     void enqueuePdu(String roomId, byte[] pduJson, Collection<String> destinations);
 
     /** Queues an EDU ({@code m.typing}, {@code m.receipt}, {@code m.direct_to_device}, ...) for one destination. */
-    void enqueueEdu(String destination, String eduType, JsonNode content);
+    default void enqueueEdu(String destination, String eduType, JsonNode content) {
+        enqueueEdu(java.util.List.of(destination), eduType, content);
+    }
+
+    /** Queues one EDU for each of the destinations, in one write. */
+    void enqueueEdu(Collection<String> destinations, String eduType, JsonNode content);
 }

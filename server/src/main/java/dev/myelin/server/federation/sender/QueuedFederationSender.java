@@ -91,19 +91,20 @@ public final class QueuedFederationSender implements FederationSender, AutoClose
     }
 
     @Override
-    public void enqueueEdu(String destination, String eduType, JsonNode content) {
-        if (destination.equals(serverName)) {
+    public void enqueueEdu(Collection<String> destinations, String eduType, JsonNode content) {
+        List<String> others = destinations.stream().filter(d -> !d.equals(serverName)).distinct().toList();
+        if (others.isEmpty()) {
             return;
         }
         ObjectNode edu = JsonNodeFactory.instance.objectNode();
         edu.put("edu_type", eduType);
         edu.set("content", content);
         try {
-            store.enqueue(Kind.EDU, Json.MAPPER.writeValueAsBytes(edu), List.of(destination), clock.millis());
+            store.enqueue(Kind.EDU, Json.MAPPER.writeValueAsBytes(edu), others, clock.millis());
         } catch (IOException e) {
             throw new IllegalArgumentException("EDU content cannot be written as JSON", e);
         }
-        wake(destination);
+        others.forEach(this::wake);
     }
 
     /** The destination sent us a request, so it is up: end its back-off and send what waits for it. */

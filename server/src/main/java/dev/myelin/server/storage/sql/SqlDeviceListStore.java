@@ -45,6 +45,14 @@ public final class SqlDeviceListStore implements DeviceListStore {
     }
 
     @Override
+    public long keyChangeBefore(String userId, long before) {
+        return database.read(c -> Jdbc.queryOne(c, """
+                SELECT MAX(stream_pos) FROM device_list_changes
+                 WHERE user_id = ? AND room_id IS NULL AND stream_pos < ?""", row -> row.getLong(1), userId, before))
+                .orElse(0L);
+    }
+
+    @Override
     public Set<String> usersSharingRooms(String userId) {
         return database.read(c -> new HashSet<>(Jdbc.queryList(c, """
                 SELECT DISTINCT other.user_id FROM room_memberships mine
