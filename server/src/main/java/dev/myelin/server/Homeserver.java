@@ -6,6 +6,7 @@ import dev.myelin.server.client.WellKnownEndpoints;
 import dev.myelin.server.config.MyelinConfig;
 import dev.myelin.server.config.MyelinConfig.Resource;
 import dev.myelin.server.config.SigningKeyFile;
+import dev.myelin.server.federation.media.FederationMediaSource;
 import dev.myelin.server.federation.room.RoomFederation;
 import dev.myelin.server.http.HttpServer;
 import dev.myelin.server.http.Json;
@@ -89,7 +90,6 @@ public final class Homeserver implements AutoCloseable {
         DatabaseMetrics.register(metrics, database);
         var accountsCore = opened.add(Accounts.create(config, database, Clock.systemUTC()));
         var authenticator = accountsCore.authenticator();
-        var media = opened.add(Media.create(config, database, Clock.systemUTC()));
         var notifier = new InProcessNotifier();
         var rooms = Rooms.create(config.serverName(), signingKey, database, notifier, Clock.systemUTC());
         var sync = Sync.create(rooms, database);
@@ -106,6 +106,8 @@ public final class Homeserver implements AutoCloseable {
         var features = opened.add(RoomFeatures.create(config, database, accountsCore, rooms, Clock.systemUTC()));
         var federation = opened.add(Federation.create(config, signingKey, database, Clock.systemUTC(),
                 rooms.service().store(), features.profiles()::profile));
+        var media = opened.add(Media.create(config, database, Clock.systemUTC(),
+                FederationMediaSource.over(federation, config)));
         var roomFederation = new RoomFederation(rooms.service(), signingKey, federation.keys(), federation.client(),
                 federation.sender(), federation.inbound(), Clock.systemUTC());
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
@@ -130,7 +132,9 @@ public final class Homeserver implements AutoCloseable {
             }
             if (listener.resources().contains(Resource.FEDERATION)) {
                 features.federationRoutes(router, authenticator);
-                roomFederation.register(federation.routes(router));
+                var federationRoutes = federation.routes(router);
+                roomFederation.register(federationRoutes);
+                media.federationRoutes(federationRoutes);
             }
             if (listener.resources().contains(Resource.HEALTH)) {
                 router.add("GET", "/health", new HealthEndpoint(() -> DatabaseMetrics.answers(database)));

@@ -59,21 +59,36 @@ public final class MediaFiles {
      * {@code maxBytes} arrive (the partial file is deleted).
      */
     public Staged stage(InputStream in, long maxBytes) throws IOException {
+        return stage(out -> {
+            byte[] buffer = new byte[BUFFER];
+            long size = 0;
+            int n;
+            // Whole buffers: a network read yields a few KB, and fewer, larger writes and digest updates pay.
+            while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
+                size += n;
+                if (size > maxBytes) {
+                    throw MatrixException.tooLarge("Cannot upload files larger than " + maxBytes + " bytes");
+                }
+                out.write(buffer, 0, n);
+            }
+        });
+    }
+
+    /** Writes content into a file being staged. */
+    @FunctionalInterface
+    public interface ContentWriter {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /** Stages what {@code writer} writes (hashed and counted); on any failure the partial file is deleted. */
+    public Staged stage(ContentWriter writer) throws IOException {
         Path file = Files.createTempFile(tmp, "upload-", ".part");
         try {
             MessageDigest sha256 = sha256();
-            long size = 0;
-            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(file), sha256)) {
-                byte[] buffer = new byte[BUFFER];
-                int n;
-                // Whole buffers: a network read yields a few KB, and fewer, larger writes and digest updates pay.
-                while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
-                    size += n;
-                    if (size > maxBytes) {
-                        throw MatrixException.tooLarge("Cannot upload files larger than " + maxBytes + " bytes");
-                    }
-                    out.write(buffer, 0, n);
-                }
+            long size;
+            try (var counting = new CountingOutputStream(new DigestOutputStream(Files.newOutputStream(file), sha256))) {
+                writer.writeTo(counting);
+                size = counting.count();
             }
             return new Staged(file, HexFormat.of().formatHex(sha256.digest()), size);
         } catch (IOException | RuntimeException | Error e) {
