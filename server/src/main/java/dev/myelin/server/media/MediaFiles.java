@@ -10,10 +10,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * The files of the media repository, content-addressed: {@code content/ab/cd/<sha256>} holds the bytes whose
@@ -80,17 +78,18 @@ public final class MediaFiles {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    /** Stages what {@code writer} writes (hashed and counted); on any failure the partial file is deleted. */
+    /**
+     * Stages what {@code writer} writes, hashed on another thread while it is written ({@link HashingFileOutput});
+     * on any failure the partial file is deleted.
+     */
     public Staged stage(ContentWriter writer) throws IOException {
         Path file = Files.createTempFile(tmp, "upload-", ".part");
         try {
-            MessageDigest sha256 = sha256();
-            long size;
-            try (var counting = new CountingOutputStream(new DigestOutputStream(Files.newOutputStream(file), sha256))) {
-                writer.writeTo(counting);
-                size = counting.count();
+            var out = new HashingFileOutput(Files.newOutputStream(file));
+            try (out) {
+                writer.writeTo(out);
             }
-            return new Staged(file, HexFormat.of().formatHex(sha256.digest()), size);
+            return new Staged(file, out.sha256(), out.count());
         } catch (IOException | RuntimeException | Error e) {
             Files.deleteIfExists(file);
             throw e;
