@@ -64,6 +64,11 @@ public class ThumbnailBenchmark {
         Files.deleteIfExists(photo);
     }
 
+    /** The photo's file (shared with {@link JpegDecodeBenchmark}). */
+    Path photo() {
+        return photo;
+    }
+
     @Benchmark
     public byte[] scale800x600() throws ThumbnailException {
         return thumbnailer.make(photo, new Thumbnailer.Size(800, 600, false)).bytes();

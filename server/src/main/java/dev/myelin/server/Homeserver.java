@@ -10,6 +10,7 @@ import dev.myelin.server.config.SigningKeyFile;
 import dev.myelin.server.federation.e2ee.E2eeFederation;
 import dev.myelin.server.federation.edu.EphemeralFederation;
 import dev.myelin.server.federation.edu.RoomServers;
+import dev.myelin.server.federation.media.FederationMediaSource;
 import dev.myelin.server.federation.room.RoomFederation;
 import dev.myelin.server.http.HttpServer;
 import dev.myelin.server.http.Json;
@@ -95,7 +96,6 @@ public final class Homeserver implements AutoCloseable {
         DatabaseMetrics.register(metrics, database);
         var accountsCore = opened.add(Accounts.create(config, database, Clock.systemUTC()));
         var authenticator = accountsCore.authenticator();
-        var media = opened.add(Media.create(config, database, Clock.systemUTC()));
         var notifier = new InProcessNotifier();
         var rooms = Rooms.create(config.serverName(), signingKey, database, notifier, Clock.systemUTC());
         var sync = Sync.create(rooms, database);
@@ -122,6 +122,8 @@ public final class Homeserver implements AutoCloseable {
         var e2eeFederation = new E2eeFederation(e2ee, rooms.service(), roomServers, memberships,
                 new SqlRemoteDeviceListStore(database), federation.client(), federation.sender(), federation.inbound(),
                 userId -> accountsCore.accounts().find(userId).isPresent());
+        var media = opened.add(Media.create(config, database, Clock.systemUTC(),
+                FederationMediaSource.over(federation, config)));
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 
@@ -150,6 +152,7 @@ public final class Homeserver implements AutoCloseable {
                 var federationRoutes = federation.routes(router);
                 roomFederation.register(federationRoutes);
                 e2eeFederation.register(federationRoutes);
+                media.federationRoutes(federationRoutes);
             }
             if (listener.resources().contains(Resource.HEALTH)) {
                 router.add("GET", "/health", new HealthEndpoint(() -> DatabaseMetrics.answers(database)));

@@ -98,7 +98,7 @@ public final class MediaEndpoints {
             authenticator.require(request);
         }
         MediaService.Download download = media.download(request.pathParam("serverName"), request.pathParam("mediaId"),
-                timeout(request), legacy);
+                MediaQuery.timeout(request), legacy);
         Optional<String> fileName = request.pathParamIfPresent("fileName").or(download::fileName);
         return serve(download, ContentDisposition.forMedia(download.contentType(), fileName));
     }
@@ -107,15 +107,12 @@ public final class MediaEndpoints {
         if (!legacy) {
             authenticator.require(request);
         }
-        int width = dimension(request, "width");
-        int height = dimension(request, "height");
-        String method = request.query("method").orElse("scale");
-        if (!method.equals("crop") && !method.equals("scale")) {
-            throw MatrixException.invalidParam("method must be crop or scale");
-        }
-        boolean animated = bool(request, "animated", false);
+        int width = MediaQuery.dimension(request, "width");
+        int height = MediaQuery.dimension(request, "height");
+        boolean crop = MediaQuery.crop(request);
+        boolean animated = MediaQuery.bool(request, "animated", false);
         MediaService.Download download = media.thumbnail(request.pathParam("serverName"),
-                request.pathParam("mediaId"), width, height, method.equals("crop"), animated, timeout(request),
+                request.pathParam("mediaId"), width, height, crop, animated, MediaQuery.timeout(request),
                 legacy);
         // Spec: a thumbnail's disposition is always inline.
         return serve(download, ContentDisposition.header("inline", download.fileName()));
@@ -155,46 +152,5 @@ public final class MediaEndpoints {
                 .withHeader("Cross-Origin-Resource-Policy", "cross-origin")
                 .withHeader("X-Content-Type-Options", "nosniff")
                 .withHeader("Cache-Control", "private, max-age=86400");
-    }
-
-    private static long timeout(MatrixRequest request) {
-        Optional<String> value = request.query("timeout_ms");
-        if (value.isEmpty()) {
-            return MediaService.DEFAULT_WAIT_MS;
-        }
-        try {
-            long timeout = Long.parseLong(value.get());
-            if (timeout < 0) {
-                throw MatrixException.invalidParam("timeout_ms must not be negative");
-            }
-            return timeout;
-        } catch (NumberFormatException e) {
-            throw MatrixException.invalidParam("timeout_ms must be an integer");
-        }
-    }
-
-    private static int dimension(MatrixRequest request, String name) {
-        String value = request.query(name).orElseThrow(() -> MatrixException.missingParam(name + " is required"));
-        try {
-            int number = Integer.parseInt(value);
-            if (number < 1 || number > 10_000) {
-                throw MatrixException.invalidParam(name + " must be from 1 to 10000");
-            }
-            return number;
-        } catch (NumberFormatException e) {
-            throw MatrixException.invalidParam(name + " must be an integer");
-        }
-    }
-
-    private static boolean bool(MatrixRequest request, String name, boolean fallback) {
-        Optional<String> value = request.query(name);
-        if (value.isEmpty()) {
-            return fallback;
-        }
-        return switch (value.get()) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw MatrixException.invalidParam(name + " must be true or false");
-        };
     }
 }

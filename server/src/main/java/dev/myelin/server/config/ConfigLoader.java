@@ -233,8 +233,13 @@ public final class ConfigLoader {
                 previewSection.integer("max_redirects", 5, 0, 20), previewSection.duration("cache_duration", 3_600_000L),
                 previewSection.string("user_agent", "Myelin URL preview (Matrix homeserver)"));
         previewSection.finish();
+        long maxRemote = section.size("max_remote_download_size", maxUpload);
+        long remoteCache = section.sizeOrZero("remote_cache_size", 10L << 30);
+        if (remoteCache > 0 && remoteCache < maxRemote) {
+            throw section.invalid("remote_cache_size", "must be at least max_remote_download_size");
+        }
         return new MyelinConfig.Media(storePath, maxUpload, quota, maxPending, unusedLifetime, maxPixels, sizes,
-                dynamic, localLifetime, remoteLifetime, cleanupInterval, frozenSince, preview);
+                dynamic, localLifetime, remoteLifetime, cleanupInterval, frozenSince, preview, maxRemote, remoteCache);
     }
 
     private static MyelinConfig.Federation federation(ConfigReader section) {

@@ -94,6 +94,10 @@ public final class ConfigTemplate {
                   # Delete media nobody downloaded for this long (e.g. 90d); 0 keeps it forever.
                   local_media_lifetime: 0
                   remote_media_lifetime: 0
+                  # Media of other servers: the largest file fetched, and the most the cache of it may take
+                  # (0: no limit; past it the least recently downloaded is deleted).
+                  max_remote_download_size: 50M
+                  remote_cache_size: 10G
                   # How often expired media and unused upload ids are deleted.
                   cleanup_interval: 1h
                   # The deprecated unauthenticated /_matrix/media/v3/download and /thumbnail endpoints only serve

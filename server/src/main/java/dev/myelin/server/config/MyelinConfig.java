@@ -93,11 +93,15 @@ public record MyelinConfig(
      * @param legacyFrozenSinceMs    media created at or after this time (ms since the epoch) is not served by the
      *                               deprecated unauthenticated /_matrix/media/v3 download and thumbnail endpoints
      * @param urlPreview             GET /media/preview_url
+     * @param maxRemoteDownloadSize  the largest file fetched from another server (502 M_TOO_LARGE beyond it)
+     * @param remoteCacheSize        the most bytes cached remote media may take, 0 for no limit; past it the least
+     *                               recently downloaded is deleted
      */
     public record Media(Path storePath, long maxUploadSize, long uploadQuotaPerUser, int maxPendingUploads,
                         long unusedIdLifetimeMs, long maxImagePixels, List<ThumbnailSize> thumbnailSizes,
                         boolean dynamicThumbnails, long localMediaLifetimeMs, long remoteMediaLifetimeMs,
-                        long cleanupIntervalMs, long legacyFrozenSinceMs, UrlPreview urlPreview) {
+                        long cleanupIntervalMs, long legacyFrozenSinceMs, UrlPreview urlPreview,
+                        long maxRemoteDownloadSize, long remoteCacheSize) {
     }
 
     /** A thumbnail size: {@code crop} gives exactly width x height, {@code scale} fits inside it. */

@@ -27,6 +27,37 @@ public final class ContentDisposition {
         return disposition + "; filename*=utf-8''" + encode(name);
     }
 
+    /**
+     * The file name a {@code Content-Disposition} header gives (another server's answer): the RFC 5987
+     * {@code filename*} if present and UTF-8, else {@code filename}, quoted or not.
+     */
+    public static Optional<String> fileName(Optional<String> header) {
+        if (header.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<String> plain = Optional.empty();
+        for (String parameter : header.get().split(";")) {
+            int equals = parameter.indexOf('=');
+            if (equals < 0) {
+                continue;
+            }
+            String name = parameter.substring(0, equals).trim().toLowerCase(java.util.Locale.ROOT);
+            String value = parameter.substring(equals + 1).trim();
+            if (name.equals("filename*") && value.toLowerCase(java.util.Locale.ROOT).startsWith("utf-8''")) {
+                try {
+                    return Optional.of(java.net.URLDecoder.decode(value.substring(7).replace("+", "%2B"),
+                            StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException malformed) {
+                    // fall back to filename
+                }
+            } else if (name.equals("filename")) {
+                plain = Optional.of(value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")
+                        ? value.substring(1, value.length() - 1).replace("\\\"", "\"") : value);
+            }
+        }
+        return plain.filter(name -> !name.isEmpty());
+    }
+
     private static boolean plainAscii(String name) {
         return name.chars().allMatch(c -> c >= 0x20 && c < 0x7F && c != '"' && c != '\\' && c != '%');
     }

@@ -10,10 +10,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * The files of the media repository, content-addressed: {@code content/ab/cd/<sha256>} holds the bytes whose
@@ -59,23 +57,39 @@ public final class MediaFiles {
      * {@code maxBytes} arrive (the partial file is deleted).
      */
     public Staged stage(InputStream in, long maxBytes) throws IOException {
+        return stage(out -> {
+            byte[] buffer = new byte[BUFFER];
+            long size = 0;
+            int n;
+            // Whole buffers: a network read yields a few KB, and fewer, larger writes and digest updates pay.
+            while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
+                size += n;
+                if (size > maxBytes) {
+                    throw MatrixException.tooLarge("Cannot upload files larger than " + maxBytes + " bytes");
+                }
+                out.write(buffer, 0, n);
+            }
+        });
+    }
+
+    /** Writes content into a file being staged. */
+    @FunctionalInterface
+    public interface ContentWriter {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Stages what {@code writer} writes, hashed on another thread while it is written ({@link HashingFileOutput});
+     * on any failure the partial file is deleted.
+     */
+    public Staged stage(ContentWriter writer) throws IOException {
         Path file = Files.createTempFile(tmp, "upload-", ".part");
         try {
-            MessageDigest sha256 = sha256();
-            long size = 0;
-            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(file), sha256)) {
-                byte[] buffer = new byte[BUFFER];
-                int n;
-                // Whole buffers: a network read yields a few KB, and fewer, larger writes and digest updates pay.
-                while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
-                    size += n;
-                    if (size > maxBytes) {
-                        throw MatrixException.tooLarge("Cannot upload files larger than " + maxBytes + " bytes");
-                    }
-                    out.write(buffer, 0, n);
-                }
+            var out = new HashingFileOutput(Files.newOutputStream(file));
+            try (out) {
+                writer.writeTo(out);
             }
-            return new Staged(file, HexFormat.of().formatHex(sha256.digest()), size);
+            return new Staged(file, out.sha256(), out.count());
         } catch (IOException | RuntimeException | Error e) {
             Files.deleteIfExists(file);
             throw e;

@@ -58,9 +58,12 @@ public final class MediaService implements AutoCloseable {
     private final Semaphore thumbnailSlots = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
     private final Map<String, CompletableFuture<Thumbnail>> inFlight = new ConcurrentHashMap<>();
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
+    private final RemoteMediaCache remote;
 
-    public MediaService(String serverName, MediaStore store, MediaFiles files, MyelinConfig.Media config, Clock clock) {
+    public MediaService(String serverName, MediaStore store, MediaFiles files, MyelinConfig.Media config, Clock clock,
+                        RemoteMediaSource remoteSource) {
         this.serverName = serverName;
+        this.remote = new RemoteMediaCache(this, remoteSource, config, clock);
         this.store = store;
         this.files = files;
         this.thumbnailer = new Thumbnailer(config.maxImagePixels());
@@ -234,7 +237,7 @@ public final class MediaService implements AutoCloseable {
         }
     }
 
-    private Content describe(MediaFiles.Staged staged, Optional<String> contentType, Optional<String> fileName)
+    Content describe(MediaFiles.Staged staged, Optional<String> contentType, Optional<String> fileName)
             throws IOException {
         String type = ContentTypes.verified(ContentTypes.clean(contentType), staged.file());
         Optional<Integer> width = Optional.empty();
@@ -250,6 +253,15 @@ public final class MediaService implements AutoCloseable {
                 staged.size(), width, height);
     }
 
+    /** Places a fetched copy of another server's media and records it (replacing any earlier row). */
+    void placeRemote(MediaFiles.Staged staged, String server, String mediaId, Content content) throws IOException {
+        withFileLock(staged.sha256(), () -> {
+            files.commit(staged);
+            store.putRemote(server, mediaId, content, clock.millis());
+            return null;
+        });
+    }
+
     // ---- downloads ----
 
     /** The media behind an mxc:// URI, waiting up to {@code timeoutMs} for an asynchronous upload. */
@@ -263,9 +275,12 @@ public final class MediaService implements AutoCloseable {
             throw MatrixException.notFound("Not a valid media ID");
         }
         if (!server.equals(serverName)) {
-            // The seam for federation media: fetching from the origin server (and caching it, with kind and
-            // server_name recorded) is a later change.
-            throw MatrixException.notFound("Remote media is not available on this server yet");
+            if (legacy) {
+                // Remote media is only fetched since the 1.11 freeze, so the unauthenticated endpoints serve none.
+                throw MatrixException.notFound("Media not found: this server only serves remote media through the"
+                        + " authenticated /_matrix/client/v1/media endpoints");
+            }
+            return remote.resolve(server, mediaId, timeoutMs);
         }
         long deadline = System.nanoTime() + Math.min(Math.max(0, timeoutMs), MAX_WAIT_MS) * 1_000_000;
         while (true) {

@@ -10,8 +10,11 @@ import java.util.Optional;
  */
 public interface MediaStore {
 
-    /** What a media row is for: counted in the uploader's quota, or an image fetched for a URL preview. */
-    enum Kind { UPLOAD, PREVIEW }
+    /**
+     * What a media row is for: counted in the uploader's quota, an image fetched for a URL preview, or a copy of
+     * another server's media.
+     */
+    enum Kind { UPLOAD, PREVIEW, REMOTE }
 
     /**
      * One {@code mxc://serverName/mediaId}. A pending row (from POST /media/v1/create) has no sha256 yet and
@@ -50,6 +53,12 @@ public interface MediaStore {
      */
     boolean insertUploaded(String serverName, String mediaId, Optional<String> userId, Kind kind, Content content,
                            long nowTs, long quotaBytes);
+
+    /** Records (or replaces) the cached copy of another server's media. */
+    void putRemote(String serverName, String mediaId, Content content, long nowTs);
+
+    /** The bytes cached remote media takes (rows whose server name is not {@code localServerName}). */
+    long remoteBytes(String localServerName);
 
     /**
      * Creates a pending id for {@code userId} unless the user already holds {@code maxPending} unexpired pending ids.

@@ -183,13 +183,17 @@ class MediaHttpTest {
     }
 
     @Test
-    void unknownInvalidAndRemoteMediaAreNotFound() {
+    void unknownAndInvalidMediaAreNotFoundAndAnUnreachableOriginIsABadGateway() {
         for (String path : new String[]{"test.local/doesNotExist", "test.local/..%2F..%2Fetc", "test.local/a.b",
-                "other.example/abcdef", "bad_server!/abc"}) {
+                "bad_server!/abc", "other.example/a.b"}) {
             var response = get(base, "/_matrix/client/v1/media/download/" + path, token);
             assertThat(response.statusCode()).as(path).isEqualTo(404);
             assertThat(errcode(response)).as(path).isEqualTo("M_NOT_FOUND");
         }
+        // Remote media is fetched from its origin (FederationMediaHttpTest); one that cannot be reached is a 502.
+        var unreachable = get(base, "/_matrix/client/v1/media/download/unreachable.invalid/abcdef", token);
+        assertThat(unreachable.statusCode()).isEqualTo(502);
+        assertThat(errcode(unreachable)).isEqualTo("M_UNKNOWN");
     }
 
     @Test

@@ -14,4 +14,12 @@ public interface FederationClient {
     JsonNode put(String destination, String path, JsonNode body) throws FederationException;
 
     JsonNode post(String destination, String path, JsonNode body) throws FederationException;
+
+    /**
+     * A signed GET whose answer is handed over unread, whatever its status (media downloads, too large to hold).
+     * The caller closes it. Clients that only speak JSON (test doubles) do not download.
+     */
+    default FederationHttp.Streamed download(String destination, String path) throws FederationException {
+        throw new FederationException(destination, 0, java.util.Optional.empty(), "this client does not download");
+    }
 }

@@ -71,6 +71,18 @@ public final class FederationHttp implements AutoCloseable {
                 : new AddressGuard(List.of(), List.of());
     }
 
+    /** An answer whose body is still to be read: close it when done (it holds the connection). */
+    public record Streamed(int status, Map<String, List<String>> headers, InputStream body) implements AutoCloseable {
+        public Optional<String> header(String name) {
+            return new Response(status, headers, new byte[0]).header(name);
+        }
+
+        @Override
+        public void close() throws IOException {
+            body.close();
+        }
+    }
+
     /**
      * Sends one request. {@code serverName} chooses whether the certificate is verified; {@code path} is the raw
      * path and query; {@code headers} are added as given.
@@ -80,10 +92,23 @@ public final class FederationHttp implements AutoCloseable {
     public Response send(String serverName, Destination destination, String method, String path,
                          Map<String, String> headers, byte[] body, Duration timeout)
             throws IOException, InterruptedException {
+        try (Streamed answer = open(serverName, destination, method, path, headers, body, timeout)) {
+            byte[] bytes = answer.body().readNBytes(MAX_RESPONSE_BYTES + 1);
+            if (bytes.length > MAX_RESPONSE_BYTES) {
+                throw new IOException("the answer is larger than " + MAX_RESPONSE_BYTES + " bytes");
+            }
+            return new Response(answer.status(), answer.headers(), bytes);
+        }
+    }
+
+    /** Like {@link #send}, but hands over the body unread, for answers too large to hold (media). */
+    public Streamed open(String serverName, Destination destination, String method, String path,
+                         Map<String, String> headers, byte[] body, Duration timeout)
+            throws IOException, InterruptedException {
         List<InetAddress> addresses = allowedAddresses(destination.host());
         for (int i = 0; ; i++) {
             try {
-                return send(serverName, destination, addresses.get(i), method, path, headers, body, timeout);
+                return open(serverName, destination, addresses.get(i), method, path, headers, body, timeout);
             } catch (ConnectException refused) {
                 if (i == addresses.size() - 1) {
                     throw refused;
@@ -93,8 +118,8 @@ public final class FederationHttp implements AutoCloseable {
         }
     }
 
-    private Response send(String serverName, Destination destination, InetAddress address, String method, String path,
-                          Map<String, String> headers, byte[] body, Duration timeout)
+    private Streamed open(String serverName, Destination destination, InetAddress address, String method,
+                          String path, Map<String, String> headers, byte[] body, Duration timeout)
             throws IOException, InterruptedException {
         String literal = address.getHostAddress();
         if (literal.indexOf('%') >= 0) {
@@ -112,13 +137,7 @@ public final class FederationHttp implements AutoCloseable {
         headers.forEach(request::header);
         HttpResponse<InputStream> response = client(serverName, destination)
                 .send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = response.body()) {
-            byte[] bytes = in.readNBytes(MAX_RESPONSE_BYTES + 1);
-            if (bytes.length > MAX_RESPONSE_BYTES) {
-                throw new IOException("the answer is larger than " + MAX_RESPONSE_BYTES + " bytes");
-            }
-            return new Response(response.statusCode(), response.headers().map(), bytes);
-        }
+        return new Streamed(response.statusCode(), response.headers().map(), response.body());
     }
 
     /** The host's addresses the guard allows, in the resolver's order; refused when there is none. */

@@ -45,6 +45,24 @@ public final class HttpFederationClient implements FederationClient {
         return send("POST", destination, path, body);
     }
 
+    @Override
+    public FederationHttp.Streamed download(String destination, String path) throws FederationException {
+        if (destination.equals(serverName)) {
+            throw new FederationException(destination, 0, Optional.empty(), "refusing to send a request to ourselves");
+        }
+        Destination resolved = resolver.resolve(destination);
+        String authorization = new SignedRequest("GET", path, serverName, destination, null).authorization(signingKey);
+        try {
+            return http.open(destination, resolved, "GET", path, Map.of("Authorization", authorization), null,
+                    TIMEOUT);
+        } catch (IOException e) {
+            throw new FederationException(destination, "GET " + path + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FederationException(destination, "interrupted", e);
+        }
+    }
+
     private JsonNode send(String method, String destination, String path, JsonNode body) throws FederationException {
         if (destination.equals(serverName)) {
             throw new FederationException(destination, 0, Optional.empty(), "refusing to send a request to ourselves");

@@ -62,6 +62,27 @@ public final class SqlMediaStore implements MediaStore {
         });
     }
 
+    @Override
+    public void putRemote(String serverName, String mediaId, Content content, long nowTs) {
+        database.write(connection -> Jdbc.update(connection, """
+                INSERT INTO media (server_name, media_id, kind, content_type, upload_name, sha256, size,
+                                   width, height, created_ts, uploaded_ts, last_access_ts)
+                VALUES (?, ?, 'remote', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (server_name, media_id) DO UPDATE SET content_type = excluded.content_type,
+                    upload_name = excluded.upload_name, sha256 = excluded.sha256, size = excluded.size,
+                    width = excluded.width, height = excluded.height, uploaded_ts = excluded.uploaded_ts,
+                    last_access_ts = excluded.last_access_ts""",
+                serverName, mediaId, content.contentType(), content.uploadName(), content.sha256(), content.size(),
+                content.width(), content.height(), nowTs, nowTs, nowTs));
+    }
+
+    @Override
+    public long remoteBytes(String localServerName) {
+        return database.read(connection -> Jdbc.queryOne(connection,
+                "SELECT COALESCE(SUM(size), 0) FROM media WHERE server_name <> ? AND sha256 IS NOT NULL",
+                row -> row.getLong(1), localServerName).orElse(0L));
+    }
+
     private static boolean overQuota(Connection connection, String userId, long adding, long quotaBytes)
             throws SQLException {
         if (quotaBytes <= 0) {
