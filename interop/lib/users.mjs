@@ -2,7 +2,7 @@
 // matrix-js-sdk clients for them.
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { createClient } from "matrix-js-sdk";
+import { ClientEvent, createClient } from "matrix-js-sdk";
 
 export async function registerUser(baseUrl, sharedSecret, prefix) {
     const nonceResponse = await fetch(`${baseUrl}/_synapse/admin/v1/register`);
@@ -51,4 +51,12 @@ export async function until(check, timeoutMs = 15000) {
         }
         await new Promise((resolve) => setTimeout(resolve, 20));
     }
+}
+
+/** Starts the client's sync loop and resolves once its first sync is processed. */
+export async function started(client, initialSyncLimit = 20) {
+    const ready = waitFor(client, ClientEvent.Sync, (syncState) => syncState === "PREPARED");
+    await client.startClient({ initialSyncLimit });
+    await ready;
+    return client;
 }

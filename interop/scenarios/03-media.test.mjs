@@ -3,28 +3,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { deflateSync } from "node:zlib";
-import { createHmac } from "node:crypto";
-import { createClient } from "matrix-js-sdk";
+import { registerUser } from "../lib/users.mjs";
 
 const baseUrl = process.env.MYELIN_BASE_URL;
 const sharedSecret = process.env.MYELIN_SHARED_SECRET;
-
-/** Creates a user through the Synapse-compatible shared-secret admin API; returns a logged-in client. */
-async function registeredClient(name) {
-    const nonceResponse = await fetch(`${baseUrl}/_synapse/admin/v1/register`);
-    const { nonce } = await nonceResponse.json();
-    const username = `${name}${Date.now() % 1_000_000}`;
-    const password = "correct horse battery staple";
-    const mac = createHmac("sha1", sharedSecret).update(`${nonce}\0${username}\0${password}\0notadmin`).digest("hex");
-    const response = await fetch(`${baseUrl}/_synapse/admin/v1/register`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ nonce, username, password, admin: false, mac }),
-    });
-    const done = await response.json();
-    assert.equal(response.status, 200, JSON.stringify(done));
-    return createClient({ baseUrl, accessToken: done.access_token, userId: done.user_id, deviceId: done.device_id });
-}
+const newUser = (prefix) => registerUser(baseUrl, sharedSecret, prefix);
 
 /** A real PNG: a width x height RGB gradient. */
 function png(width, height) {
@@ -66,8 +49,8 @@ function png(width, height) {
 }
 
 test("an uploaded image is downloaded, with a thumbnail, by another user through authenticated media", async () => {
-    const alice = await registeredClient("alice");
-    const bob = await registeredClient("bob");
+    const alice = await newUser("alice");
+    const bob = await newUser("bob");
     const image = png(640, 480);
 
     const { content_uri: mxc } = await alice.uploadContent(image, { name: "gradient.png", type: "image/png" });

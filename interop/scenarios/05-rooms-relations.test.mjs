@@ -2,28 +2,13 @@
 // paginate back through 1,000 messages, then alice upgrades the room and bob follows the tombstone.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
-import { createClient, Direction, Filter, ClientPrefix, Method } from "matrix-js-sdk";
+import { Direction, Filter, ClientPrefix, Method } from "matrix-js-sdk";
+import { registerUser } from "../lib/users.mjs";
 
 const baseUrl = process.env.MYELIN_BASE_URL;
 const sharedSecret = process.env.MYELIN_SHARED_SECRET;
+const newUser = (prefix) => registerUser(baseUrl, sharedSecret, prefix);
 const state = {};
-
-async function newUser(prefix) {
-    const nonceResponse = await fetch(`${baseUrl}/_synapse/admin/v1/register`);
-    const { nonce } = await nonceResponse.json();
-    const username = `${prefix}${Date.now() % 100000}${Math.floor(Math.random() * 1000)}`;
-    const password = "relations-password-1";
-    const mac = createHmac("sha1", sharedSecret).update(`${nonce}\0${username}\0${password}\0notadmin`).digest("hex");
-    const response = await fetch(`${baseUrl}/_synapse/admin/v1/register`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ nonce, username, password, admin: false, mac }),
-    });
-    const json = await response.json();
-    assert.equal(response.status, 200, JSON.stringify(json));
-    return createClient({ baseUrl, accessToken: json.access_token, userId: json.user_id, deviceId: json.device_id });
-}
 
 const text = (body) => ({ msgtype: "m.text", body });
 

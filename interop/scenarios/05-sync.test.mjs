@@ -2,19 +2,12 @@
 // invite, join and messages as they happen, and a restarted client catches up from its stored token.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { ClientEvent, RoomEvent, RoomMemberEvent } from "matrix-js-sdk";
-import { registerUser, until, waitFor } from "../lib/users.mjs";
+import { RoomEvent, RoomMemberEvent } from "matrix-js-sdk";
+import { registerUser, until, waitFor, started } from "../lib/users.mjs";
 
 const baseUrl = process.env.MYELIN_BASE_URL;
 const sharedSecret = process.env.MYELIN_SHARED_SECRET;
 const state = {};
-
-async function started(client) {
-    const ready = waitFor(client, ClientEvent.Sync, (syncState) => syncState === "PREPARED");
-    await client.startClient({ initialSyncLimit: 20 });
-    await ready;
-    return client;
-}
 
 after(() => {
     state.alice?.stopClient();

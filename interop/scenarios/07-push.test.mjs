@@ -4,8 +4,8 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { ClientEvent, NotificationCountType, ReceiptType, RoomEvent } from "matrix-js-sdk";
-import { registerUser, waitFor } from "../lib/users.mjs";
+import { NotificationCountType, ReceiptType, RoomEvent } from "matrix-js-sdk";
+import { registerUser, waitFor, started } from "../lib/users.mjs";
 
 const baseUrl = process.env.MYELIN_BASE_URL;
 const sharedSecret = process.env.MYELIN_SHARED_SECRET;
@@ -40,13 +40,6 @@ async function startGateway() {
             }),
         close: () => new Promise((resolve) => server.close(resolve)),
     };
-}
-
-async function started(client) {
-    const ready = waitFor(client, ClientEvent.Sync, (syncState) => syncState === "PREPARED");
-    await client.startClient({ initialSyncLimit: 20 });
-    await ready;
-    return client;
 }
 
 async function eventually(check, what, timeoutMs = 10000) {

@@ -1,5 +1,6 @@
 package dev.myelin.server;
 
+import dev.myelin.server.admin.AccountModerationEndpoints;
 import dev.myelin.server.admin.SynapseAdminEndpoints;
 import dev.myelin.server.client.AccountEndpoints;
 import dev.myelin.server.client.DeviceEndpoints;
@@ -14,6 +15,7 @@ import dev.myelin.server.storage.sql.Database;
 import dev.myelin.server.storage.sql.SqlAccountStore;
 import dev.myelin.server.storage.sql.SqlDeviceStore;
 import dev.myelin.server.storage.sql.SqlRegistrationTokenStore;
+import dev.myelin.server.user.AccountModeration;
 import dev.myelin.server.user.AccountService;
 import dev.myelin.server.user.DeviceActivity;
 import dev.myelin.server.user.DeviceService;
@@ -31,7 +33,8 @@ import java.time.Clock;
  */
 public record Accounts(MyelinConfig config, AccountService accounts, SessionService sessions, DeviceService devices,
                        DeviceActivity activity, UiaService uia, Authenticator authenticator,
-                       SqlRegistrationTokenStore registrationTokens, AccountService.Limits limits, Clock clock)
+                       SqlRegistrationTokenStore registrationTokens, AccountService.Limits limits,
+                       AccountModeration moderation, Clock clock)
         implements AutoCloseable {
 
     public static Accounts create(MyelinConfig config, Database database, Clock clock) {
@@ -44,7 +47,8 @@ public record Accounts(MyelinConfig config, AccountService accounts, SessionServ
         var rate = config.rateLimits();
         var limits = new AccountService.Limits(new RateLimiter(rate.login()), new RateLimiter(rate.login()),
                 new RateLimiter(rate.registration()), new RateLimiter(rate.passwordChange()));
-        var accounts = new AccountService(ServerName.parse(config.serverName()), new SqlAccountStore(database),
+        var accountStore = new SqlAccountStore(database);
+        var accounts = new AccountService(ServerName.parse(config.serverName()), accountStore,
                 registrationTokens, sessions, new PasswordHasher(), limits, clock,
                 config.registration().passwordMinLength(), sessionsConfig.loginTokenLifetime() * 1000L);
         var devices = new DeviceService(deviceStore, sessions, activity);
@@ -57,7 +61,8 @@ public record Accounts(MyelinConfig config, AccountService accounts, SessionServ
             }
         });
         return new Accounts(config, accounts, sessions, devices, activity, uia,
-                new Authenticator(sessions), registrationTokens, limits, clock);
+                new Authenticator(sessions), registrationTokens, limits,
+                new AccountModeration(ServerName.parse(config.serverName()), accountStore, sessions), clock);
     }
 
     /** Adds the account endpoints of the client API and the Synapse admin API. */
@@ -72,6 +77,7 @@ public record Accounts(MyelinConfig config, AccountService accounts, SessionServ
                 config.registrationSharedSecret().filter(s -> !s.isBlank())
                         .map(secret -> new SharedSecretRegistration(secret, clock)),
                 limits.registrationPerIp(), clock).register(router);
+        new AccountModerationEndpoints(authenticator, moderation).register(router);
     }
 
     @Override

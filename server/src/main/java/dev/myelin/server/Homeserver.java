@@ -108,7 +108,7 @@ public final class Homeserver implements AutoCloseable {
                 rooms.service().store(), features.profiles()::profile));
         var roomFederation = new RoomFederation(rooms.service(), signingKey, federation.keys(), federation.client(),
                 federation.sender(), federation.inbound(), Clock.systemUTC());
-        var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown().server());
+        var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown());
         var perIpLimiter = new RateLimiter(config.rateLimits().requestsPerIp());
 
         var bindings = new ArrayList<HttpServer.Binding>();
@@ -118,7 +118,9 @@ public final class Homeserver implements AutoCloseable {
                 router.add("GET", "/_matrix/client/versions", new VersionsEndpoint());
                 router.add("GET", "/.well-known/matrix/client", wellKnown::client);
                 router.add("GET", "/.well-known/matrix/server", wellKnown::server);
-                router.add("GET", Router.CLIENT_V3_AND_R0, "/capabilities", new CapabilitiesEndpoint(authenticator));
+                router.add("GET", "/.well-known/matrix/support", wellKnown::support);
+                router.add("GET", Router.CLIENT_V3_AND_R0, "/capabilities",
+                        new CapabilitiesEndpoint(authenticator, accountsCore.moderation()::mayModerate));
                 accountsCore.routes(router);
                 media.routes(router, authenticator);
                 rooms.routes(router, authenticator, sync.filters());

@@ -10,6 +10,7 @@ import dev.myelin.server.http.Router;
 import dev.myelin.server.room.BundledAggregations;
 import dev.myelin.server.room.IgnoredUserList;
 import dev.myelin.server.room.IgnoredUsers;
+import dev.myelin.server.room.InviteBlocking;
 import dev.myelin.server.room.RelationChecks;
 import dev.myelin.server.room.RoomReader;
 import dev.myelin.server.room.RoomService;
@@ -31,7 +32,7 @@ import java.time.Clock;
  * timelines too, see {@link BundledAggregations}), and their endpoints.
  */
 public record Rooms(RoomService service, RoomReader reader, InProcessNotifier notifier, RelationStore relations,
-                    BundledAggregations aggregations, IgnoredUsers ignoredUsers) {
+                    BundledAggregations aggregations, IgnoredUsers ignoredUsers, InviteBlocking inviteBlocking) {
 
     public static Rooms create(String serverName, SigningKey key, Database database, InProcessNotifier notifier,
                                Clock clock) {
@@ -42,14 +43,16 @@ public record Rooms(RoomService service, RoomReader reader, InProcessNotifier no
         var accountData = new SqlAccountDataStore(database);
         IgnoredUsers ignoredUsers = new IgnoredUserList(userId ->
                 accountData.get(userId, AccountDataStore.GLOBAL, IgnoredUserList.TYPE));
+        var inviteBlocking = new InviteBlocking(userId ->
+                accountData.get(userId, AccountDataStore.GLOBAL, InviteBlocking.TYPE));
         return new Rooms(service, reader, notifier, relations,
-                new BundledAggregations(service, reader, relations, ignoredUsers), ignoredUsers);
+                new BundledAggregations(service, reader, relations, ignoredUsers), ignoredUsers, inviteBlocking);
     }
 
     /** The routes; /messages and /context read stored filters through {@code filters}. */
     public void routes(Router router, Authenticator authenticator, FilterService filters) {
         new RoomEndpoints(authenticator, service, reader, aggregations, new RelationChecks(service.store(), relations),
-                ignoredUsers, filters).register(router);
+                ignoredUsers, inviteBlocking, filters).register(router);
         new RelationEndpoints(authenticator, service, reader, relations, aggregations, ignoredUsers).register(router);
         router.add("POST", Router.CLIENT_V3_AND_R0, RoomUpgradeEndpoint.PATH,
                 new RoomUpgradeEndpoint(authenticator, new RoomUpgrade(service)));

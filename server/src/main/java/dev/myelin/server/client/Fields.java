@@ -40,6 +40,14 @@ public final class Fields {
         return string(body, name).orElseThrow(() -> MatrixException.missingParam("Missing '" + name + "'"));
     }
 
+    /** A boolean the body must have: 400 M_MISSING_PARAM without it, M_BAD_JSON when it is not a boolean. */
+    public static boolean requiredBool(ObjectNode body, String name) {
+        if (!body.has(name)) {
+            throw MatrixException.missingParam("Missing '" + name + "'");
+        }
+        return bool(body, name, false);
+    }
+
     public static boolean bool(ObjectNode body, String name, boolean fallback) {
         JsonNode value = body.get(name);
         if (value == null || value.isNull()) {

@@ -107,7 +107,7 @@ public final class LoginEndpoints {
     }
 
     private MatrixResponse logoutAll(MatrixRequest request) {
-        Requester requester = authenticator.require(request);
+        Requester requester = authenticator.requireEvenIfLocked(request);
         devices.logoutAll(requester.userId());
         return MatrixResponse.empty();
     }

@@ -27,12 +27,12 @@ public final class ProfileEndpoints {
         router.add("GET", v3, "/profile/{userId}/{keyName}", request ->
                 MatrixResponse.ok(profiles.field(userId(request), request.pathParam("keyName"))));
         router.add("PUT", v3, "/profile/{userId}/{keyName}", request -> {
-            Requester requester = authenticator.requireNonGuest(request);
+            Requester requester = authenticator.requireNonGuest(request).requireNotSuspended();
             profiles.set(requester.userId(), userId(request), request.pathParam("keyName"), request.jsonObject());
             return MatrixResponse.empty();
         });
         router.add("DELETE", v3, "/profile/{userId}/{keyName}", request -> {
-            Requester requester = authenticator.requireNonGuest(request);
+            Requester requester = authenticator.requireNonGuest(request).requireNotSuspended();
             profiles.delete(requester.userId(), userId(request), request.pathParam("keyName"));
             return MatrixResponse.empty();
         });

@@ -121,11 +121,7 @@ public final class PushRuleEndpoints {
     private MatrixResponse putEnabled(MatrixRequest request) throws Exception {
         Requester requester = authenticator.require(request);
         PushRuleKind kind = kind(request);
-        ObjectNode body = request.jsonObject();
-        if (!body.has("enabled")) {
-            throw MatrixException.missingParam("Missing 'enabled'");
-        }
-        boolean enabled = Fields.bool(body, "enabled", true);
+        boolean enabled = Fields.requiredBool(request.jsonObject(), "enabled");
         String ruleId = request.pathParam("ruleId");
         rules.rule(requester.userId(), kind, ruleId);
         rules.setEnabled(requester.userId(), kind, ruleId, enabled);

@@ -14,6 +14,7 @@ import dev.myelin.server.http.Router;
 import dev.myelin.server.room.BundledAggregations;
 import dev.myelin.server.room.CreateRoomRequest;
 import dev.myelin.server.room.IgnoredUsers;
+import dev.myelin.server.room.InviteBlocking;
 import dev.myelin.server.room.RelationChecks;
 import dev.myelin.server.room.RoomCreation;
 import dev.myelin.server.room.RoomReader;
@@ -52,11 +53,12 @@ public final class RoomEndpoints {
     private final BundledAggregations aggregations;
     private final RelationChecks relationChecks;
     private final IgnoredUsers ignoredUsers;
+    private final InviteBlocking inviteBlocking;
     private final FilterService filters;
 
     public RoomEndpoints(Authenticator authenticator, RoomService rooms, RoomReader reader,
                          BundledAggregations aggregations, RelationChecks relationChecks, IgnoredUsers ignoredUsers,
-                         FilterService filters) {
+                         InviteBlocking inviteBlocking, FilterService filters) {
         this.filters = filters;
         this.authenticator = authenticator;
         this.rooms = rooms;
@@ -65,6 +67,7 @@ public final class RoomEndpoints {
         this.aggregations = aggregations;
         this.relationChecks = relationChecks;
         this.ignoredUsers = ignoredUsers;
+        this.inviteBlocking = inviteBlocking;
     }
 
     public void register(Router router) {
@@ -101,7 +104,7 @@ public final class RoomEndpoints {
     // ---- createRoom ----
 
     private MatrixResponse createRoom(MatrixRequest request) throws Exception {
-        Requester requester = authenticator.requireNonGuest(request);
+        Requester requester = authenticator.requireNonGuest(request).requireNotSuspended();
         ObjectNode body = request.jsonObject();
         RoomVersion version = Fields.string(body, "room_version")
                 .map(id -> RoomVersion.byId(id).orElseThrow(() -> new MatrixException(400,
@@ -122,7 +125,11 @@ public final class RoomEndpoints {
                 throw MatrixException.badJson("'invite' must be a list of user ids");
             }
             for (JsonNode user : inviteNode) {
-                invite.add(userId(user.isTextual() ? user.asText() : null));
+                String invitee = userId(user.isTextual() ? user.asText() : null);
+                // An invitee who blocks invites is left out; the room is still created (spec: "Invite permission").
+                if (!inviteBlocking.blocksInvites(invitee)) {
+                    invite.add(invitee);
+                }
             }
         }
         ObjectNode creationContent = optionalObject(body, "creation_content").orElse(Json.MAPPER.createObjectNode());
@@ -203,6 +210,10 @@ public final class RoomEndpoints {
         Requester requester = authenticator.require(request);
         ObjectNode content = request.jsonObject();
         String roomId = request.pathParam("roomId");
+        if ("m.room.redaction".equals(request.pathParam("eventType"))) {
+            return redactThroughSend(request, requester, roomId, content);
+        }
+        requester.requireNotSuspended();
         relationChecks.check(roomId, requester.userId(), request.pathParam("eventType"), content);
         String eventId = rooms.send(roomId, new RoomService.Draft(requester.userId(), request.pathParam("eventType"),
                 null, content), txn(requester, "send:" + roomId + ":" + request.pathParam("eventType"),
@@ -222,6 +233,14 @@ public final class RoomEndpoints {
         Requester requester = authenticator.require(request);
         ObjectNode content = request.jsonObject();
         String type = request.pathParam("eventType");
+        boolean leaving = type.equals("m.room.member") && requester.userId().equals(stateKey(request))
+                && "leave".equals(content.path("membership").asText());
+        if (!leaving) {
+            requester.requireNotSuspended();
+        }
+        if (type.equals("m.room.member") && "invite".equals(content.path("membership").asText())) {
+            inviteBlocking.refuseIfBlocked(stateKey(request));
+        }
         if (type.equals("m.room.member") || type.equals("m.room.create")) {
             // Membership has its own endpoints; a create event can only start a room.
             if (type.equals("m.room.create")) {
@@ -421,7 +440,7 @@ public final class RoomEndpoints {
 
     /** POST /knock/{roomIdOrAlias} (spec: knocking.yaml); only local rooms, so 'via' is not needed. */
     private MatrixResponse knock(MatrixRequest request) throws Exception {
-        Requester requester = authenticator.requireNonGuest(request);
+        Requester requester = authenticator.requireNonGuest(request).requireNotSuspended();
         ObjectNode body = request.jsonObject();
         String roomId = resolveRoom(request.pathParam("roomIdOrAlias"));
         if (store.room(roomId).isEmpty()) {
@@ -432,7 +451,7 @@ public final class RoomEndpoints {
     }
 
     private MatrixResponse join(MatrixRequest request, String roomIdOrAlias) throws Exception {
-        Requester requester = authenticator.require(request);
+        Requester requester = authenticator.require(request).requireNotSuspended();
         ObjectNode body = request.jsonObject();
         String roomId = resolveRoom(roomIdOrAlias);
         if (requester.guest()) {
@@ -458,12 +477,13 @@ public final class RoomEndpoints {
     }
 
     private MatrixResponse invite(MatrixRequest request) throws Exception {
-        Requester requester = authenticator.requireNonGuest(request);
+        Requester requester = authenticator.requireNonGuest(request).requireNotSuspended();
         ObjectNode body = request.jsonObject();
         if (!body.has("user_id") && body.has("id_server")) {
             throw MatrixException.forbidden("Third-party invites are not supported");
         }
         String target = userId(Fields.requiredString(body, "user_id"));
+        inviteBlocking.refuseIfBlocked(target);
         // Invites from a user the invitee ignores are dropped (spec: "Ignoring Users"), without telling the inviter.
         if (!ignoredUsers.ignoredBy(target).contains(requester.userId())) {
             rooms.invite(request.pathParam("roomId"), requester.userId(), target,
@@ -480,7 +500,7 @@ public final class RoomEndpoints {
     }
 
     private MatrixResponse moderate(MatrixRequest request, String action) throws Exception {
-        Requester requester = authenticator.requireNonGuest(request);
+        Requester requester = authenticator.requireNonGuest(request).requireNotSuspended();
         ObjectNode body = request.jsonObject();
         String roomId = request.pathParam("roomId");
         String target = userId(Fields.requiredString(body, "user_id"));
@@ -625,9 +645,41 @@ public final class RoomEndpoints {
         Requester requester = authenticator.requireNonGuest(request);
         ObjectNode body = request.jsonObject();
         String roomId = request.pathParam("roomId");
-        String eventId = rooms.redact(roomId, requester.userId(), request.pathParam("eventId"),
+        String targetId = request.pathParam("eventId");
+        refuseRedactingOthersWhileSuspended(requester, roomId, targetId);
+        String eventId = rooms.redact(roomId, requester.userId(), targetId,
                 Fields.string(body, "reason").orElse(null), txn(requester, "redact:" + roomId,
                         request.pathParam("txnId")));
         return MatrixResponse.ok(Map.of("event_id", eventId));
+    }
+
+    /**
+     * An {@code m.room.redaction} sent through {@code /send}, allowed in every room version since v1.18 (MSC4169):
+     * the target is {@code content.redacts}, placed where the room version wants it.
+     */
+    private MatrixResponse redactThroughSend(MatrixRequest request, Requester requester, String roomId,
+                                             ObjectNode content) {
+        if (requester.guest()) {
+            throw new MatrixException(403, ErrorCode.M_GUEST_ACCESS_FORBIDDEN, "Guest accounts cannot redact");
+        }
+        String targetId = Fields.requiredString(content, "redacts");
+        refuseRedactingOthersWhileSuspended(requester, roomId, targetId);
+        String eventId = rooms.redact(roomId, requester.userId(), targetId, Fields.string(content, "reason")
+                .orElse(null), txn(requester, "send:" + roomId + ":m.room.redaction", request.pathParam("txnId")));
+        return MatrixResponse.ok(Map.of("event_id", eventId));
+    }
+
+    /** A suspended user may redact their own events only (spec: "Account suspension"). */
+    private void refuseRedactingOthersWhileSuspended(Requester requester, String roomId, String targetId) {
+        if (!requester.suspended()) {
+            return;
+        }
+        boolean own = store.room(roomId).flatMap(room -> store.event(targetId)
+                        .filter(event -> event.roomNid() == room.nid())
+                        .map(event -> rooms.pdu(event, RoomService.version(room)).sender()))
+                .map(requester.userId()::equals).orElse(false);
+        if (!own) {
+            requester.requireNotSuspended();
+        }
     }
 }

@@ -32,7 +32,7 @@ public final class RoomUpgradeEndpoint implements Endpoint {
 
     @Override
     public MatrixResponse handle(MatrixRequest request) throws Exception {
-        Requester requester = authenticator.requireNonGuest(request);
+        Requester requester = authenticator.requireNonGuest(request).requireNotSuspended();
         ObjectNode body = request.jsonObject();
         String versionId = Fields.requiredString(body, "new_version");
         RoomVersion version = RoomVersion.byId(versionId).orElseThrow(() -> new MatrixException(400,

@@ -172,7 +172,9 @@ public final class ConfigLoader {
         var wellKnownSection = root.section("well_known");
         var wellKnown = new MyelinConfig.WellKnown(wellKnownSection.bool("serve_server", true)
                 ? Optional.of(wellKnownSection.string("server", host + ":" + federationPort(listeners)))
-                : Optional.empty());
+                : Optional.empty(),
+                wellKnownSection.optionalString("support_page").filter(page -> !page.isBlank()),
+                contacts(wellKnownSection, "admin_contacts"), contacts(wellKnownSection, "security_contacts"));
         wellKnownSection.finish();
         var federationSection = root.section("federation");
         var federation = federation(federationSection);
@@ -301,6 +303,18 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             return false;
         }
+    }
+
+    /** Support contacts: each a Matrix user id ({@code @}-prefixed) or an email address. */
+    private static List<String> contacts(ConfigReader section, String name) {
+        List<String> contacts = section.stringList(name, List.of());
+        for (String contact : contacts) {
+            boolean valid = contact.startsWith("@") ? contact.indexOf(':') > 1 : contact.indexOf('@') > 0;
+            if (!valid) {
+                throw section.invalid(name, "'" + contact + "' is neither a Matrix user id nor an email address");
+            }
+        }
+        return contacts;
     }
 
     private static int federationPort(List<MyelinConfig.Listener> listeners) {

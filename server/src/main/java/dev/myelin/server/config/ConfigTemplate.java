@@ -145,6 +145,11 @@ public final class ConfigTemplate {
                   # Serve /.well-known/matrix/server, which tells other servers where to reach this one.
                   serve_server: true
                   # server: "matrix.example.org:443"
+                  # /.well-known/matrix/support (not served while all three are unset): how users reach the admins,
+                  # each contact a Matrix user id or an email address.
+                  # support_page: "https://example.org/support"
+                  # admin_contacts: ["@admin:example.org", "admin@example.org"]
+                  # security_contacts: ["security@example.org"]
 
                 presence:
                   # Track who is online and share it with those in the same rooms (costs a write per change).

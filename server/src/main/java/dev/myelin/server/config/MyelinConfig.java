@@ -132,7 +132,14 @@ public record MyelinConfig(
     /**
      * @param server the value of /.well-known/matrix/server's "m.server", empty to not serve it
      */
-    public record WellKnown(Optional<String> server) {
+    /**
+     * @param server           what /.well-known/matrix/server delegates federation to, when served
+     * @param supportPage      the support page of /.well-known/matrix/support
+     * @param adminContacts    Matrix user ids or email addresses for {@code m.role.admin}
+     * @param securityContacts Matrix user ids or email addresses for {@code m.role.security}
+     */
+    public record WellKnown(Optional<String> server, Optional<String> supportPage, List<String> adminContacts,
+                            List<String> securityContacts) {
     }
 
     /** @param enabled track and share presence; when off everyone appears offline and sync carries no presence */

@@ -1,5 +1,6 @@
 package dev.myelin.server.http;
 
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -13,7 +14,21 @@ public final class Authenticator {
         this.resolver = resolver;
     }
 
+    /**
+     * The requester; a locked account gets 401 M_USER_LOCKED with {@code soft_logout} so that its client keeps its
+     * session and retries until the lock is lifted (spec: "Account locking").
+     */
     public Requester require(MatrixRequest request) {
+        Requester requester = requireEvenIfLocked(request);
+        if (requester.locked()) {
+            throw new MatrixException(401, ErrorCode.M_USER_LOCKED, "This account has been locked",
+                    Map.of("soft_logout", true));
+        }
+        return requester;
+    }
+
+    /** Like {@link #require}, for the endpoints a locked account may still use: logging out. */
+    public Requester requireEvenIfLocked(MatrixRequest request) {
         String token = request.accessToken().orElseThrow(() ->
                 new MatrixException(401, ErrorCode.M_MISSING_TOKEN, "Missing access token"));
         return resolver.resolve(token).orElseThrow(() ->

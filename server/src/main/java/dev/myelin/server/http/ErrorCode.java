@@ -7,6 +7,7 @@ public enum ErrorCode {
     M_MISSING_TOKEN,
     M_USER_LOCKED,
     M_USER_SUSPENDED,
+    M_INVITE_BLOCKED,
     M_BAD_JSON,
     M_NOT_JSON,
     M_NOT_FOUND,

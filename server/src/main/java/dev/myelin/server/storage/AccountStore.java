@@ -10,8 +10,17 @@ import java.util.Optional;
  */
 public interface AccountStore {
 
+    /**
+     * @param locked    every client request but logout is refused (spec: "Account locking")
+     * @param suspended the user may read but not act in rooms or change their profile ("Account suspension")
+     */
     record Account(String userId, Optional<String> passwordHash, boolean guest, boolean admin, boolean deactivated,
-                   long createdTs) {
+                   long createdTs, boolean locked, boolean suspended) {
+
+        public Account(String userId, Optional<String> passwordHash, boolean guest, boolean admin, boolean deactivated,
+                       long createdTs) {
+            this(userId, passwordHash, guest, admin, deactivated, createdTs, false, false);
+        }
     }
 
     /**
@@ -45,6 +54,12 @@ public interface AccountStore {
 
     /** Sets a user's admin flag; false when there is no such user. */
     boolean setAdmin(String userId, boolean admin);
+
+    /** Locks or unlocks an account; false when there is no such user. */
+    boolean setLocked(String userId, boolean locked);
+
+    /** Suspends or unsuspends an account; false when there is no such user. */
+    boolean setSuspended(String userId, boolean suspended);
 
     /**
      * Replaces the password hash and, when {@code logoutExcept} is present, deletes every device of the user but

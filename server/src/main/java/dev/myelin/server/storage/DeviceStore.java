@@ -21,8 +21,8 @@ public interface DeviceStore {
      * @param accessExpiresTs 0 when it never expires
      * @param refreshPending  whether an older refresh token is still valid because this token was never used yet
      */
-    record TokenOwner(String userId, String deviceId, boolean guest, boolean deactivated, long accessExpiresTs,
-                      boolean refreshPending) {
+    record TokenOwner(String userId, String deviceId, boolean guest, boolean deactivated, boolean locked,
+                      boolean suspended, long accessExpiresTs, boolean refreshPending) {
     }
 
     /** The device a refresh token belongs to, and the access token it replaced. */

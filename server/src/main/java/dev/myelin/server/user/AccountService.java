@@ -295,7 +295,12 @@ public final class AccountService {
         throw MatrixException.missingParam("Missing 'identifier'");
     }
 
+    /** Starts a session for a user whose credentials were checked; a locked account gets none (spec v1.12). */
     public LoggedIn login(String userId, SessionRequest request) {
+        if (accounts.find(userId).map(Account::locked).orElse(false)) {
+            throw new MatrixException(401, ErrorCode.M_USER_LOCKED, "This account has been locked",
+                    Map.of("soft_logout", true));
+        }
         String deviceId = request.deviceId().orElseGet(Tokens::newDeviceId);
         var issued = sessions.startSession(userId, deviceId, request.displayName(), request.refreshable());
         return new LoggedIn(userId, deviceId, Optional.of(issued));

@@ -109,7 +109,8 @@ public final class SessionService implements AccessTokenResolver {
             if (found.refreshPending()) {
                 devices.clearPreviousRefreshToken(found.userId(), found.deviceId());
             }
-            cached = new Cached(new Requester(found.userId(), found.deviceId(), found.guest()),
+            cached = new Cached(new Requester(found.userId(), found.deviceId(), found.guest(), found.locked(),
+                    found.suspended()),
                     found.accessExpiresTs(), now);
             if (cache.size() >= MAX_CACHED) {
                 cache.clear();

@@ -24,7 +24,7 @@ class CapabilitiesEndpointTest {
     void advertisesRoomVersionsOneToTwelveWithTwelveAsDefault() throws Exception {
         var authenticator = new Authenticator(token -> token.equals("good")
                 ? Optional.of(new Requester("@a:test.local", "DEVICE", false)) : Optional.empty());
-        var router = new Router().add("GET", Router.CLIENT_V3_AND_R0, "/capabilities", new CapabilitiesEndpoint(authenticator));
+        var router = new Router().add("GET", Router.CLIENT_V3_AND_R0, "/capabilities", new CapabilitiesEndpoint(authenticator, requester -> false));
         var dispatcher = new MatrixDispatcher(router, new Metrics(), 1024, new RateLimiter(RateLimit.UNLIMITED));
         try (var http = new HttpServer(List.of(new HttpServer.Binding("127.0.0.1", 0, Optional.empty(), false, dispatcher)), Duration.ZERO)) {
             http.start();

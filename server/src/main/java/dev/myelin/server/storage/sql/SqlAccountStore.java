@@ -18,7 +18,7 @@ public final class SqlAccountStore implements AccountStore {
         return database.read(connection -> Jdbc.queryOne(connection, "SELECT * FROM users WHERE user_id = ?",
                 row -> new Account(row.getString("user_id"), Optional.ofNullable(row.getString("password_hash")),
                         row.getBoolean("is_guest"), row.getBoolean("is_admin"), row.getBoolean("deactivated"),
-                        row.getLong("created_ts")),
+                        row.getLong("created_ts"), row.getBoolean("locked"), row.getBoolean("suspended")),
                 userId));
     }
 
@@ -76,6 +76,18 @@ public final class SqlAccountStore implements AccountStore {
     public boolean setAdmin(String userId, boolean admin) {
         return database.write(connection ->
                 Jdbc.update(connection, "UPDATE users SET is_admin = ? WHERE user_id = ?", admin, userId) > 0);
+    }
+
+    @Override
+    public boolean setLocked(String userId, boolean locked) {
+        return database.write(connection ->
+                Jdbc.update(connection, "UPDATE users SET locked = ? WHERE user_id = ?", locked, userId) > 0);
+    }
+
+    @Override
+    public boolean setSuspended(String userId, boolean suspended) {
+        return database.write(connection ->
+                Jdbc.update(connection, "UPDATE users SET suspended = ? WHERE user_id = ?", suspended, userId) > 0);
     }
 
     @Override

@@ -52,11 +52,13 @@ public final class SqlDeviceStore implements DeviceStore {
     @Override
     public Optional<TokenOwner> findByAccessToken(String accessTokenHash) {
         return database.read(connection -> Jdbc.queryOne(connection, """
-                SELECT d.user_id, d.device_id, d.access_expires_ts, d.prev_refresh_hash, u.is_guest, u.deactivated
+                SELECT d.user_id, d.device_id, d.access_expires_ts, d.prev_refresh_hash, u.is_guest, u.deactivated,
+                       u.locked, u.suspended
                   FROM devices d JOIN users u ON u.user_id = d.user_id
                  WHERE d.access_token_hash = ?""",
                 row -> new TokenOwner(row.getString("user_id"), row.getString("device_id"),
                         row.getBoolean("is_guest"), row.getBoolean("deactivated"),
+                        row.getBoolean("locked"), row.getBoolean("suspended"),
                         Jdbc.optionalLong(row, "access_expires_ts").orElse(0L),
                         row.getString("prev_refresh_hash") != null),
                 accessTokenHash));

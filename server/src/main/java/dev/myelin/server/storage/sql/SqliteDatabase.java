@@ -98,18 +98,7 @@ final class SqliteDatabase implements Database {
         if (SharedRead.active()) {
             return SharedRead.read(work);
         }
-        Transaction.checkNotNested();
-        return readers.call(() -> {
-            Connection connection = idleReaders.poll();
-            if (connection == null) {
-                throw new IllegalStateException("no idle SQLite reader connection for a reader thread");
-            }
-            try {
-                return Transaction.run(connection, work);
-            } finally {
-                idleReaders.add(connection);
-            }
-        });
+        return onIdleReader(connection -> Transaction.run(connection, work));
     }
 
     @Override
@@ -117,6 +106,11 @@ final class SqliteDatabase implements Database {
         if (SharedRead.active()) {
             return code.get();
         }
+        return onIdleReader(connection -> SharedRead.run(connection, code));
+    }
+
+    /** Runs on a reader thread with one of the idle reader connections, given back afterwards. */
+    private <T> T onIdleReader(java.util.function.Function<Connection, T> body) {
         Transaction.checkNotNested();
         return readers.call(() -> {
             Connection connection = idleReaders.poll();
@@ -124,7 +118,7 @@ final class SqliteDatabase implements Database {
                 throw new IllegalStateException("no idle SQLite reader connection for a reader thread");
             }
             try {
-                return SharedRead.run(connection, code);
+                return body.apply(connection);
             } finally {
                 idleReaders.add(connection);
             }
