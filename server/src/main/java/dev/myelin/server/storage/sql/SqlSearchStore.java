@@ -10,7 +10,11 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -155,26 +159,64 @@ public final class SqlSearchStore implements SearchStore {
         if (empty(roomNids, keys, term)) {
             return List.of();
         }
-        Dialect dialect = database.dialect();
-        Query where = where(roomNids, keys, term);
-        String nid = "event_search." + nidColumn(dialect);
-        // FTS5's bm25 is lower for better matches (weight 0 for the room_nid and scope columns); ts_rank higher.
-        String score = dialect == Dialect.SQLITE ? "-bm25(event_search, 1.0, 0.0, 0.0)"
-                : "ts_rank(event_search.vector, plainto_tsquery('english', ?))";
-        var params = new ArrayList<>();
-        if (dialect == Dialect.POSTGRES) {
-            params.add(term);
-        }
-        params.addAll(where.params());
-        // Only the index is read: the events table is not joined. Matches come newest first (by event nid, the
-        // order events were stored in): FTS5 walks its rowids backwards and stops at the limit.
-        var newest = new StringBuilder("SELECT " + nid + " AS nid, event_search.room_nid, " + score + " AS score"
-                + " FROM event_search WHERE " + where.where());
+        return database.dialect() == Dialect.SQLITE
+                ? searchSqlite(roomNids, keys, term, order, before, skip, limit)
+                : searchPostgres(roomNids, keys, term, order, before, skip, limit);
+    }
+
+    /**
+     * Two statements: the newest matches through the scope tokens (posting lists only, no scoring), then bm25 for
+     * just those rows, with the words alone. Scoring in the first statement would make bm25 count every row of
+     * each of the searcher's rooms (its IDF of every phrase of the query), which costs more than the search.
+     */
+    private List<Hit> searchSqlite(Collection<Long> roomNids, Set<String> keys, String term, Order order,
+                                   long before, int skip, int limit) {
+        var params = new ArrayList<Object>(List.of(ftsQuery(term, roomNids, keys)));
+        var newest = new StringBuilder("SELECT rowid FROM event_search WHERE event_search MATCH ?");
         if (order == Order.RECENT && before > 0) {
-            newest.append(" AND ").append(nid).append(" < ?");
+            newest.append(" AND rowid < ?");
             params.add(before);
         }
-        newest.append(" ORDER BY ").append(nid).append(" DESC LIMIT ?");
+        newest.append(" ORDER BY rowid DESC LIMIT ?");
+        params.add(order == Order.RECENT ? limit : RANK_WINDOW);
+        return database.read(c -> {
+            List<Long> nids = Jdbc.queryList(c, newest.toString(), row -> row.getLong(1), params.toArray());
+            if (nids.isEmpty()) {
+                return List.of();
+            }
+            // "+rowid" keeps the IN list a filter: as a constraint FTS5 would run the query once per rowid.
+            Map<Long, Hit> scored = new HashMap<>();
+            Jdbc.queryList(c, """
+                    SELECT rowid, room_nid, -bm25(event_search, 1.0, 0.0, 0.0) FROM event_search
+                    WHERE event_search MATCH ? AND rowid >= ? AND rowid <= ?
+                    AND +rowid IN (SELECT value FROM json_each(?))""",
+                    row -> new Hit(row.getLong(1), row.getLong(2), row.getDouble(3)),
+                    "value : (" + ftsWords(term) + ")", nids.getLast(), nids.getFirst(), nids.toString())
+                    .forEach(hit -> scored.put(hit.eventNid(), hit));
+            List<Hit> hits = nids.stream().map(scored::get).filter(Objects::nonNull).toList();
+            if (order == Order.RECENT) {
+                return hits;
+            }
+            return hits.stream().sorted(Comparator.comparingDouble(Hit::rank).reversed()
+                            .thenComparing(Comparator.comparingLong(Hit::eventNid).reversed()))
+                    .skip(skip).limit(limit).toList();
+        });
+    }
+
+    /** One statement: ts_rank is computed per row, so scoring the newest matches costs no more than finding them. */
+    private List<Hit> searchPostgres(Collection<Long> roomNids, Set<String> keys, String term, Order order,
+                                     long before, int skip, int limit) {
+        Query where = where(roomNids, keys, term);
+        var params = new ArrayList<Object>();
+        params.add(term);
+        params.addAll(where.params());
+        var newest = new StringBuilder("SELECT event_nid AS nid, room_nid,"
+                + " ts_rank(vector, plainto_tsquery('english', ?)) AS score FROM event_search WHERE " + where.where());
+        if (order == Order.RECENT && before > 0) {
+            newest.append(" AND event_nid < ?");
+            params.add(before);
+        }
+        newest.append(" ORDER BY event_nid DESC LIMIT ?");
         String sql;
         if (order == Order.RECENT) {
             sql = newest.toString();
