@@ -149,9 +149,9 @@ public final class FeatureSearchLatency {
                         INSERT INTO events (event_nid, event_id, room_nid, type_nid, depth, stream_pos,
                                             state_before_nid, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""");
                      PreparedStatement index = c.prepareStatement(dialect == Dialect.SQLITE
-                             ? "INSERT INTO event_search (rowid, value, key, room_nid) VALUES (?, ?, 'content.body', ?)"
-                             : "INSERT INTO event_search (event_nid, vector, key, room_nid)"
-                             + " VALUES (?, to_tsvector('english', ?), 'content.body', ?)")) {
+                             ? "INSERT INTO event_search (rowid, value, room_nid, scope) VALUES (?, ?, ?, 'r' || ? || 'b')"
+                             : "INSERT INTO event_search (event_nid, vector, room_nid, key)"
+                             + " VALUES (?, to_tsvector('english', ?), ?, 'content.body')")) {
                     for (int i = 0; i < count; i++) {
                         long nid = firstNid + i;
                         int room = random.nextInt(roomNids.length);
@@ -174,6 +174,9 @@ public final class FeatureSearchLatency {
                         index.setLong(1, nid);
                         index.setString(2, body);
                         index.setLong(3, roomNids[room]);
+                        if (dialect == Dialect.SQLITE) {
+                            index.setLong(4, roomNids[room]);
+                        }
                         index.addBatch();
                     }
                     events.executeBatch();
@@ -186,6 +189,14 @@ public final class FeatureSearchLatency {
         }
         long last = next[1] + messages - 1;
         database.write(c -> Jdbc.update(c, "UPDATE stream_positions SET position = ? WHERE stream = 'events'", last));
+        analyze(database);
+    }
+
+    /** PostgreSQL plans from statistics that autovacuum refreshes some time after a bulk insert: refresh them now. */
+    private static void analyze(Database database) {
+        if (database.dialect() == Dialect.POSTGRES) {
+            database.write(c -> Jdbc.update(c, "ANALYZE"));
+        }
     }
 
     /** Users with first and last names, all in one public room the searcher is in. */
@@ -198,7 +209,8 @@ public final class FeatureSearchLatency {
             database.write(c -> {
                 try (var directory = c.prepareStatement("INSERT INTO user_directory (user_id, display_name, "
                         + "avatar_url, is_local) VALUES (?, ?, NULL, TRUE)");
-                     var terms = c.prepareStatement("INSERT INTO user_directory_terms (term, user_id) VALUES (?, ?)");
+                     var terms = c.prepareStatement("INSERT INTO user_directory_terms (term, user_id, name)"
+                             + " VALUES (?, ?, lower(?))");
                      var members = c.prepareStatement("INSERT INTO room_memberships (room_nid, user_id, membership,"
                              + " event_nid, forgotten) VALUES (?, ?, 'join', 0, FALSE)")) {
                     for (int i = 0; i < count; i++) {
@@ -210,6 +222,7 @@ public final class FeatureSearchLatency {
                         for (String term : DirectoryTerms.ofUser(userId, name)) {
                             terms.setString(1, term);
                             terms.setString(2, userId);
+                            terms.setString(3, name);
                             terms.addBatch();
                         }
                         members.setLong(1, roomNid);
@@ -223,6 +236,7 @@ public final class FeatureSearchLatency {
                 return null;
             });
         }
+        analyze(database);
     }
 
     private static void report(String what, List<Long> nanos) {

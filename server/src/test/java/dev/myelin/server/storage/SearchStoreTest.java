@@ -77,6 +77,9 @@ class SearchStoreTest extends StoreContractTest {
                 .hasSize(1);
         assertThat(search.search(List.of(), ALL_KEYS, "cat", SearchStore.Order.RANK, 0, 0, 10)).isEmpty();
         assertThat(search.search(List.of(nid(room)), ALL_KEYS, "\" *", SearchStore.Order.RANK, 0, 0, 10)).isEmpty();
+        // The room and key are indexed as a token of their own (SQLite), never found as a word of the text.
+        assertThat(search.search(List.of(nid(room)), ALL_KEYS, "r" + nid(room) + "b", SearchStore.Order.RANK, 0, 0,
+                10)).isEmpty();
 
         var recent = search.search(List.of(nid(room)), ALL_KEYS, "cat", SearchStore.Order.RECENT, 0, 0, 2);
         assertThat(ids(recent)).containsExactly(name, cats);

@@ -91,6 +91,13 @@ public final class TestPostgres {
         return settings(name);
     }
 
+    /** Creates an empty database (no schema), for tests of migrations over existing data. */
+    public synchronized DatabaseSettings createEmptyDatabase() {
+        String name = namePrefix + databases.incrementAndGet();
+        admin("CREATE DATABASE " + name);
+        return settings(name);
+    }
+
     /** Migrating once and copying is faster than running Flyway for every test. */
     private void createTemplate() {
         admin("CREATE DATABASE " + template);
