@@ -1,5 +1,6 @@
 package dev.myelin.server.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.myelin.server.http.Authenticator;
 import dev.myelin.server.http.ErrorCode;
@@ -128,20 +129,50 @@ public final class DirectoryEndpoints {
         return MatrixResponse.empty();
     }
 
+    /**
+     * GET/POST /publicRooms (spec: list_public_rooms.yaml): {@code limit}, {@code since} (the {@code next_batch} or
+     * {@code prev_batch} of an earlier page: an offset into the filtered list, "p" + offset), and on POST
+     * {@code filter.generic_search_term} and {@code filter.room_types} (v1.4; {@code null} names rooms without a
+     * type).
+     */
     private MatrixResponse publicRooms(MatrixRequest request) throws Exception {
         String search = null;
-        int limit = request.query("limit").map(Integer::parseInt).orElse(100);
+        java.util.Set<String> roomTypes = null;
+        boolean untypedRooms = false;
+        int limit = request.query("limit").map(DirectoryEndpoints::limit).orElse(100);
+        String since = request.query("since").orElse(null);
         if ("POST".equals(request.method())) {
             authenticator.requireNonGuest(request);
             ObjectNode body = request.jsonObject();
             if (body.path("limit").canConvertToInt()) {
                 limit = body.get("limit").asInt();
             }
+            if (body.path("since").isTextual()) {
+                since = body.get("since").asText();
+            }
             if (body.path("filter").path("generic_search_term").isTextual()) {
                 search = body.get("filter").get("generic_search_term").asText().toLowerCase(Locale.ROOT);
             }
+            JsonNode types = body.path("filter").get("room_types");
+            if (types != null && !types.isNull()) {
+                if (!types.isArray()) {
+                    throw MatrixException.badJson("'filter.room_types' must be a list");
+                }
+                roomTypes = new java.util.HashSet<>();
+                for (JsonNode type : types) {
+                    if (type.isNull()) {
+                        untypedRooms = true;
+                    } else if (type.isTextual()) {
+                        roomTypes.add(type.asText());
+                    } else {
+                        throw MatrixException.badJson("'filter.room_types' entries must be strings or null");
+                    }
+                }
+            }
         }
-        var chunk = new ArrayList<Map<String, Object>>();
+        int offset = since == null ? 0 : offset(since);
+        limit = Math.max(1, limit);
+        var matching = new ArrayList<Map<String, Object>>();
         List<RoomStore.Room> published = store.publishedRooms();
         for (RoomStore.Room room : published) {
             Map<String, Object> entry = summary(room);
@@ -149,12 +180,45 @@ public final class DirectoryEndpoints {
                     + entry.get("canonical_alias")).toLowerCase(Locale.ROOT).contains(search)) {
                 continue;
             }
-            chunk.add(entry);
-            if (chunk.size() >= Math.max(1, limit)) {
+            if (roomTypes != null && !(entry.containsKey("room_type") ? roomTypes.contains(entry.get("room_type"))
+                    : untypedRooms)) {
+                continue;
+            }
+            matching.add(entry);
+            if (matching.size() > offset + limit) {
                 break;
             }
         }
-        return MatrixResponse.ok(Map.of("chunk", chunk, "total_room_count_estimate", published.size()));
+        var out = new LinkedHashMap<String, Object>();
+        out.put("chunk", matching.subList(Math.min(offset, matching.size()), Math.min(offset + limit, matching.size())));
+        if (matching.size() > offset + limit) {
+            out.put("next_batch", "p" + (offset + limit));
+        }
+        if (offset > 0) {
+            out.put("prev_batch", "p" + Math.max(0, offset - limit));
+        }
+        out.put("total_room_count_estimate", published.size());
+        return MatrixResponse.ok(out);
+    }
+
+    private static int limit(String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw MatrixException.invalidParam("'limit' must be an integer");
+        }
+    }
+
+    private static int offset(String since) {
+        try {
+            int offset = since.startsWith("p") ? Integer.parseInt(since.substring(1)) : -1;
+            if (offset >= 0) {
+                return offset;
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the error below
+        }
+        throw MatrixException.invalidParam("Unknown 'since' token");
     }
 
     private Map<String, Object> summary(RoomStore.Room room) {

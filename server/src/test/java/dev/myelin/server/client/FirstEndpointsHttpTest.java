@@ -29,6 +29,8 @@ class FirstEndpointsHttpTest {
         var reply = client.get("/_matrix/client/versions");
         assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.json().path("versions").isArray()).isTrue();
+        // Authenticated media (v1.11) is what clients switch on; the list stops where a version's additions stop.
+        assertThat(reply.json().path("versions").toString()).contains("\"v1.11\"").doesNotContain("\"v1.18\"");
         assertThat(reply.json().path("unstable_features").isObject()).isTrue();
     }
 

@@ -339,4 +339,39 @@ class RoomsHttpTest {
         assertThat(searched.path("chunk").get(0).path("num_joined_members").asInt()).isEqualTo(2);
         assertThat(ok(get(alice, "/directory/list/room/" + enc(roomId))).path("visibility").asText()).isEqualTo("public");
     }
+
+    @Test
+    void publicRoomsFilterByRoomTypeAndPage() {
+        var alice = newUser();
+        String tag = "paging" + TXN.incrementAndGet();
+        var created = new ArrayList<String>();
+        for (int i = 0; i < 3; i++) {
+            created.add(ok(post(alice, "/createRoom", "{\"preset\":\"public_chat\",\"visibility\":\"public\","
+                    + "\"name\":\"" + tag + " room " + i + "\"}")).path("room_id").asText());
+        }
+        String space = ok(post(alice, "/createRoom", "{\"preset\":\"public_chat\",\"visibility\":\"public\","
+                + "\"name\":\"" + tag + " space\",\"creation_content\":{\"type\":\"m.space\"}}"))
+                .path("room_id").asText();
+        String filter = "\"filter\":{\"generic_search_term\":\"" + tag + "\"";
+
+        JsonNode spaces = ok(post(alice, "/publicRooms", "{" + filter + ",\"room_types\":[\"m.space\"]}}"));
+        assertThat(spaces.path("chunk").findValuesAsText("room_id")).containsExactly(space);
+        JsonNode untyped = ok(post(alice, "/publicRooms", "{" + filter + ",\"room_types\":[null]}}"));
+        assertThat(untyped.path("chunk").findValuesAsText("room_id")).containsExactlyInAnyOrderElementsOf(created);
+
+        var seen = new ArrayList<String>();
+        JsonNode page = ok(post(alice, "/publicRooms", "{" + filter + "},\"limit\":3}"));
+        page.path("chunk").forEach(r -> seen.add(r.path("room_id").asText()));
+        assertThat(page.has("prev_batch")).isFalse();
+        JsonNode next = ok(post(alice, "/publicRooms", "{" + filter + "},\"limit\":3,\"since\":\""
+                + page.path("next_batch").asText() + "\"}"));
+        next.path("chunk").forEach(r -> seen.add(r.path("room_id").asText()));
+        assertThat(next.has("next_batch")).isFalse();
+        assertThat(next.path("prev_batch").asText()).isEqualTo("p0");
+        assertThat(seen).hasSize(4).doesNotHaveDuplicates().contains(space).containsAll(created);
+
+        error(client.get(V3 + "/publicRooms?since=nonsense"), 400, "M_INVALID_PARAM");
+        error(client.get(V3 + "/publicRooms?limit=many"), 400, "M_INVALID_PARAM");
+        error(post(alice, "/publicRooms", "{\"filter\":{\"room_types\":\"m.space\"}}"), 400, "M_BAD_JSON");
+    }
 }
