@@ -67,6 +67,7 @@ public final class RoomService {
     private static final java.time.Duration MEMBERSHIP_WAIT = java.time.Duration.ofSeconds(60);
     private volatile java.util.function.Function<String, Map<String, String>> memberProfiles = userId -> Map.of();
     private volatile AliasNamespaces aliasNamespaces = AliasNamespaces.NONE;
+    private final RestrictedJoins restrictedJoins;
 
     public RoomService(String serverName, SigningKey key, RoomStore store, Notifier notifier, Clock clock) {
         this.serverName = serverName;
@@ -76,6 +77,7 @@ public final class RoomService {
         this.factory = new LocalEventFactory(serverName, key);
         this.fullState = new FullStateWaits(store);
         this.authorizer = new EventAuthorizer(new dev.myelin.spec.auth.Ed25519ThirdPartyInviteSignatures());
+        this.restrictedJoins = new RestrictedJoins(this);
     }
 
     /** Who is asked about unknown local aliases and may reserve some (application services). */
@@ -167,6 +169,11 @@ public final class RoomService {
 
     public RoomStore store() {
         return store;
+    }
+
+    /** Who authorises joins to restricted rooms (also for other servers' users, at make_join and send_join). */
+    public RestrictedJoins restrictedJoins() {
+        return restrictedJoins;
     }
 
     public String serverName() {
@@ -370,8 +377,14 @@ public final class RoomService {
         Building building = open(room);
         Map<StateKey, Pdu> authState = new HashMap<>();
         ObjectNode json = building.prepare(draft, authState);
+        ObjectNode checked = json;
+        if (draft.content().path("join_authorised_via_users_server").asText().endsWith(":" + serverName)) {
+            // This server signs a restricted join it authorises at send_join (v8+ rule 4.2.1): check it as signed.
+            checked = json.deepCopy();
+            checked.putObject("signatures").putObject(serverName);
+        }
         try {
-            authorizer.authorize(new Pdu("$template", building.version, json), authState);
+            authorizer.authorize(new Pdu("$template", building.version, checked), authState);
         } catch (AuthorizationException e) {
             throw MatrixException.forbidden(e.getMessage());
         }
@@ -599,11 +612,14 @@ public final class RoomService {
             remote.join(roomId, userId, List.copyOf(servers), reason);
             return roomId;
         }
-        requireRoom(roomId);
+        RoomStore.Room room = requireRoom(roomId);
         if ("join".equals(currentMembership(roomId, userId))) {
             return roomId;
         }
-        send(roomId, new Draft(userId, "m.room.member", userId, joinContent(userId, reason)), Optional.empty());
+        ObjectNode content = joinContent(userId, reason);
+        restrictedJoins.authoriser(room, userId)
+                .ifPresent(authoriser -> content.put("join_authorised_via_users_server", authoriser));
+        send(roomId, new Draft(userId, "m.room.member", userId, content), Optional.empty());
         return roomId;
     }
 

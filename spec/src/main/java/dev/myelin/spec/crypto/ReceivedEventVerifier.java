@@ -27,8 +27,9 @@ import java.util.Set;
  *   <li>If the content hash does not match, the event is kept in its redacted form.</li>
  * </ol>
  *
- * Authorization rules that also look at signatures (v8+ join_authorised_via_users_server) are not
- * checked here.
+ * From room version 8 a member event naming a {@code join_authorised_via_users_server} must also be validly
+ * signed by that user's server (rooms/v8 authorization rule 4.2): here that server is required like the sender's, so a
+ * signature by a key nobody can fetch does not count.
  */
 public final class ReceivedEventVerifier {
     /** The outcome: which form of the event to keep, or why it is dropped. */
@@ -92,6 +93,11 @@ public final class ReceivedEventVerifier {
         }
         if (version.eventFormat() == RoomVersion.EventFormat.V1_SERVER_GENERATED) {
             EventId.parse(event.path("event_id").asText()).server().map(ServerName::toString).ifPresent(servers::add);
+        }
+        JsonNode authoriser = event.path("content").get("join_authorised_via_users_server");
+        if (version.authorization().restrictedJoins() && "m.room.member".equals(event.path("type").asText())
+                && authoriser != null && authoriser.isTextual()) {
+            servers.add(UserId.parse(authoriser.asText()).server().toString());
         }
         return servers;
     }

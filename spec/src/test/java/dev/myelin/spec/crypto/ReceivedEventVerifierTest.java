@@ -128,4 +128,26 @@ class ReceivedEventVerifierTest {
         assertThat(EventSigner.verify(join, RoomVersion.V10, "other.org", OTHER.verifyKey())).isTrue();
         assertThat(ReceivedEventVerifier.verify(join, RoomVersion.V10, LOOKUP)).isEqualTo(new Outcome.Verified());
     }
+
+    @Test
+    void aRestrictedJoinNeedsTheAuthorisingServersSignatureFromV8() throws Exception {
+        ObjectNode join = (ObjectNode) MAPPER.readTree("""
+                {"type": "m.room.member", "state_key": "@a:origin.org", "sender": "@a:origin.org",
+                 "room_id": "!r:other.org", "depth": 3, "origin_server_ts": 1000, "prev_events": [],
+                 "auth_events": [], "content": {"membership": "join",
+                 "join_authorised_via_users_server": "@mod:other.org"}}""");
+        EventSigner.hashAndSign(join, RoomVersion.V8, "origin.org", ORIGIN);
+        assertThat(ReceivedEventVerifier.verify(join, RoomVersion.V8, LOOKUP))
+                .isEqualTo(new Outcome.Rejected("no signature by a known key of other.org"));
+        // A signature by a key nobody can find does not count.
+        ((ObjectNode) join.get("signatures")).putObject("other.org").put("ed25519:unknown", "forged");
+        assertThat(ReceivedEventVerifier.verify(join, RoomVersion.V8, LOOKUP)).isInstanceOf(Outcome.Rejected.class);
+        EventSigner.cosign(join, RoomVersion.V8, "other.org", OTHER);
+        assertThat(ReceivedEventVerifier.verify(join, RoomVersion.V8, LOOKUP)).isEqualTo(new Outcome.Verified());
+        // Before v8 the key means nothing.
+        ObjectNode v7 = join.deepCopy();
+        v7.remove("signatures");
+        EventSigner.hashAndSign(v7, RoomVersion.V7, "origin.org", ORIGIN);
+        assertThat(ReceivedEventVerifier.verify(v7, RoomVersion.V7, LOOKUP)).isEqualTo(new Outcome.Verified());
+    }
 }

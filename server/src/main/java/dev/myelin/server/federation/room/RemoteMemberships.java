@@ -89,6 +89,13 @@ final class RemoteMemberships implements RemoteMembership {
         if (e.status() == 404) {
             return MatrixException.notFound("The room's server does not know it: " + e.getMessage());
         }
+        // Restricted rooms: this server cannot vouch for the user, another of the room's servers may.
+        for (ErrorCode code : List.of(ErrorCode.M_UNABLE_TO_AUTHORISE_JOIN, ErrorCode.M_UNABLE_TO_GRANT_JOIN)) {
+            if (e.status() == 400 && e.errcode().filter(code.name()::equals).isPresent()) {
+                return new MatrixException(400, code, "The room's server could not authorise the join: "
+                        + e.getMessage());
+            }
+        }
         if (e.errcode().filter(ErrorCode.M_INCOMPATIBLE_ROOM_VERSION.name()::equals).isPresent()) {
             return new MatrixException(400, ErrorCode.M_UNSUPPORTED_ROOM_VERSION, e.getMessage());
         }
@@ -104,13 +111,19 @@ final class RemoteMemberships implements RemoteMembership {
         JsonNode sent = client.put(server, "/_matrix/federation/v2/send_join/" + RemoteRoomReader.segment(roomId)
                 + "/" + RemoteRoomReader.segment(join.eventId()) + "?omit_members=true", join.pdu().json());
         boolean partial = sent.path("members_omitted").asBoolean(false);
-        // A restricted join comes back signed by the resident server too.
+        // A restricted join comes back signed by the authorising server too; the verifier requires that signature.
+        boolean restricted = version.authorization().restrictedJoins()
+                && join.pdu().content().path("join_authorised_via_users_server").isTextual();
         if (sent.path("event").isObject()) {
             List<EncodedPdu> cosigned = remote.verified(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
                     .arrayNode().add(sent.get("event")), version);
             if (!cosigned.isEmpty() && cosigned.getFirst().eventId().equals(join.eventId())) {
                 join = cosigned.getFirst();
+                restricted = false;
             }
+        }
+        if (restricted) {
+            throw new MatrixException(502, ErrorCode.M_UNKNOWN, server + " did not sign the restricted join");
         }
         List<EncodedPdu> state = remote.verified(sent.path("state"), version);
         List<EncodedPdu> authChain = remote.verified(sent.path("auth_chain"), version);

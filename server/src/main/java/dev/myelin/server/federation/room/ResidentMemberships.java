@@ -13,6 +13,10 @@ import dev.myelin.server.room.StoredEventLookup;
 import dev.myelin.server.storage.RoomStore;
 import dev.myelin.server.storage.RoomStore.StoredEvent;
 import dev.myelin.spec.auth.AuthChain;
+import dev.myelin.spec.crypto.EventHashes;
+import dev.myelin.spec.crypto.EventSigner;
+import dev.myelin.spec.crypto.SigningKey;
+import dev.myelin.spec.json.InvalidJsonException;
 import dev.myelin.spec.event.EncodedPdu;
 import dev.myelin.spec.event.Pdu;
 import dev.myelin.spec.event.RoomVersion;
@@ -36,15 +40,19 @@ import java.util.Set;
 final class ResidentMemberships {
     /** Members whose events stay in a join answer without members, for the joiner's room summary heroes. */
     private static final int HEROES = 5;
+    private static final String AUTHORISER = "join_authorised_via_users_server";
 
     private final RoomService rooms;
     private final RoomStore store;
     private final RemoteEventIngest ingest;
     private final ServerAccess access;
     private final FederationSender sender;
+    private final SigningKey key;
 
-    ResidentMemberships(RoomService rooms, RemoteEventIngest ingest, ServerAccess access, FederationSender sender) {
+    ResidentMemberships(RoomService rooms, RemoteEventIngest ingest, ServerAccess access, FederationSender sender,
+                        SigningKey key) {
         this.rooms = rooms;
+        this.key = key;
         this.store = rooms.store();
         this.ingest = ingest;
         this.access = access;
@@ -69,6 +77,10 @@ final class ResidentMemberships {
                     "The room is version " + room.version(), Map.of("room_version", room.version()));
         }
         ObjectNode content = Json.MAPPER.createObjectNode().put("membership", membership);
+        if (membership.equals("join")) {
+            rooms.restrictedJoins().authoriser(room, userId)
+                    .ifPresent(authoriser -> content.put(AUTHORISER, authoriser));
+        }
         ObjectNode template = rooms.template(roomId, new RoomService.Draft(userId, "m.room.member", userId, content));
         template.put("origin", rooms.serverName());
         ObjectNode answer = Json.MAPPER.createObjectNode();
@@ -82,6 +94,9 @@ final class ResidentMemberships {
         RoomStore.Room room = store.room(roomId).filter(r -> r.currentSnapshot() != 0)
                 .orElseThrow(() -> MatrixException.notFound("Unknown room " + roomId));
         RoomVersion version = RoomService.version(room);
+        if (membership.equals("join") && version.authorization().restrictedJoins()) {
+            body = signIfAuthorisedHere(room, version, origin, body);
+        }
         EncodedPdu event;
         try {
             event = ingest.verify(body, version);
@@ -120,6 +135,33 @@ final class ResidentMemberships {
             sender.enqueuePdu(roomId, stored.json(), servers);
         }
         return stored;
+    }
+
+    /**
+     * A restricted join naming a local user as its authoriser gets this server's signature, once the joining user is
+     * found to qualify (spec: server-server-api "Restricted rooms"); other joins are left as they are.
+     */
+    private byte[] signIfAuthorisedHere(RoomStore.Room room, RoomVersion version, String origin, byte[] body) {
+        ObjectNode json;
+        try {
+            json = Json.MAPPER.readTree(body) instanceof ObjectNode object ? object : null;
+        } catch (IOException e) {
+            throw MatrixException.notJson("The event is not JSON");
+        }
+        JsonNode authoriser = json == null ? null : json.path("content").get(AUTHORISER);
+        if (authoriser == null || !authoriser.isTextual()) {
+            return body;
+        }
+        String userId = json.path("sender").asText();
+        if (!origin.equals(ServerAccess.domain(userId))) {
+            throw MatrixException.forbidden(userId + " is not a user of " + origin);
+        }
+        rooms.restrictedJoins().checkAuthorised(room, userId, authoriser.asText());
+        try {
+            return EventHashes.encoding(version).encode(EventSigner.cosign(json, version, rooms.serverName(), key));
+        } catch (InvalidJsonException e) {
+            throw MatrixException.badJson("The event cannot be encoded: " + e.getMessage());
+        }
     }
 
     /** The send_join answer: the state before the join and the auth chain, members omitted when asked. */

@@ -28,7 +28,7 @@ public final class RoomFederation implements AutoCloseable {
         var access = new ServerAccess(rooms);
         var remote = new RemoteRoomReader(client, ingest);
         this.endpoints = new RoomFederationEndpoints(rooms.serverName(),
-                new ResidentMemberships(rooms, ingest, access, sender), new InviteReceiver(rooms, ingest, key),
+                new ResidentMemberships(rooms, ingest, access, sender, key), new InviteReceiver(rooms, ingest, key),
                 new RoomHistory(rooms, access), access, clock);
         this.resync = new PartialStateResync(rooms, ingest, remote);
         this.remoteMemberships = new RemoteMemberships(rooms, ingest, remote, client, key, resync);
