@@ -7,6 +7,7 @@ import dev.myelin.server.client.WellKnownEndpoints;
 import dev.myelin.server.config.MyelinConfig;
 import dev.myelin.server.config.MyelinConfig.Resource;
 import dev.myelin.server.config.SigningKeyFile;
+import dev.myelin.server.federation.directory.DirectoryFederation;
 import dev.myelin.server.federation.e2ee.E2eeFederation;
 import dev.myelin.server.federation.edu.EphemeralFederation;
 import dev.myelin.server.federation.edu.RoomServers;
@@ -122,6 +123,8 @@ public final class Homeserver implements AutoCloseable {
         var e2eeFederation = new E2eeFederation(e2ee, rooms.service(), roomServers, memberships,
                 new SqlRemoteDeviceListStore(database), federation.client(), federation.sender(), federation.inbound(),
                 userId -> accountsCore.accounts().find(userId).isPresent());
+        var directoryFederation = new DirectoryFederation(config.serverName(), rooms.publicRooms(),
+                features.summaries(), features.hierarchy(), federation.client(), Clock.systemUTC());
         var media = opened.add(Media.create(config, database, Clock.systemUTC(),
                 FederationMediaSource.over(federation, config)));
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown());
@@ -151,6 +154,7 @@ public final class Homeserver implements AutoCloseable {
                 features.federationRoutes(router, authenticator);
                 var federationRoutes = federation.routes(router);
                 roomFederation.register(federationRoutes);
+                directoryFederation.register(federationRoutes);
                 e2eeFederation.register(federationRoutes);
                 media.federationRoutes(federationRoutes);
             }

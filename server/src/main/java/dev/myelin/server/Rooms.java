@@ -5,6 +5,7 @@ import dev.myelin.server.client.RelationEndpoints;
 import dev.myelin.server.client.RoomEndpoints;
 import dev.myelin.server.client.RoomUpgradeEndpoint;
 import dev.myelin.server.client.TimestampToEventEndpoint;
+import dev.myelin.server.directory.PublicRoomDirectory;
 import dev.myelin.server.http.Authenticator;
 import dev.myelin.server.http.Router;
 import dev.myelin.server.room.BundledAggregations;
@@ -32,7 +33,8 @@ import java.time.Clock;
  * timelines too, see {@link BundledAggregations}), and their endpoints.
  */
 public record Rooms(RoomService service, RoomReader reader, InProcessNotifier notifier, RelationStore relations,
-                    BundledAggregations aggregations, IgnoredUsers ignoredUsers, InviteBlocking inviteBlocking) {
+                    BundledAggregations aggregations, IgnoredUsers ignoredUsers, InviteBlocking inviteBlocking,
+                    PublicRoomDirectory publicRooms) {
 
     public static Rooms create(String serverName, SigningKey key, Database database, InProcessNotifier notifier,
                                Clock clock) {
@@ -46,7 +48,8 @@ public record Rooms(RoomService service, RoomReader reader, InProcessNotifier no
         var inviteBlocking = new InviteBlocking(userId ->
                 accountData.get(userId, AccountDataStore.GLOBAL, InviteBlocking.TYPE));
         return new Rooms(service, reader, notifier, relations,
-                new BundledAggregations(service, reader, relations, ignoredUsers), ignoredUsers, inviteBlocking);
+                new BundledAggregations(service, reader, relations, ignoredUsers), ignoredUsers, inviteBlocking,
+                new PublicRoomDirectory(service));
     }
 
     /** The routes; /messages and /context read stored filters through {@code filters}. */
@@ -57,6 +60,6 @@ public record Rooms(RoomService service, RoomReader reader, InProcessNotifier no
         router.add("POST", Router.CLIENT_V3_AND_R0, RoomUpgradeEndpoint.PATH,
                 new RoomUpgradeEndpoint(authenticator, new RoomUpgrade(service)));
         router.add("GET", TimestampToEventEndpoint.PATH, new TimestampToEventEndpoint(authenticator, service, reader));
-        new DirectoryEndpoints(authenticator, service, reader).register(router);
+        new DirectoryEndpoints(authenticator, service, reader, publicRooms).register(router);
     }
 }

@@ -1,7 +1,7 @@
 package dev.myelin.server.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.myelin.server.directory.PublicRoomDirectory;
+import dev.myelin.server.directory.PublicRoomQuery;
 import dev.myelin.server.http.Authenticator;
 import dev.myelin.server.http.ErrorCode;
 import dev.myelin.server.http.MatrixException;
@@ -13,26 +13,27 @@ import dev.myelin.server.room.RoomReader;
 import dev.myelin.server.room.RoomService;
 import dev.myelin.server.storage.RoomStore;
 import dev.myelin.spec.auth.AuthState;
-import dev.myelin.spec.event.RoomVersion;
-import dev.myelin.spec.event.StateKey;
 import dev.myelin.spec.id.InvalidIdentifierException;
 import dev.myelin.spec.id.RoomAlias;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
-/** Room aliases and the published room directory of local rooms (spec: directory.yaml, list_public_rooms.yaml). */
+/** Room aliases and the published room directory (spec: directory.yaml, list_public_rooms.yaml). */
 public final class DirectoryEndpoints {
+    private static final int DEFAULT_LIMIT = 100;
+
     private final Authenticator authenticator;
     private final RoomService rooms;
     private final RoomReader reader;
     private final RoomStore store;
+    private final PublicRoomDirectory publicRooms;
 
-    public DirectoryEndpoints(Authenticator authenticator, RoomService rooms, RoomReader reader) {
+    public DirectoryEndpoints(Authenticator authenticator, RoomService rooms, RoomReader reader,
+                              PublicRoomDirectory publicRooms) {
         this.authenticator = authenticator;
+        this.publicRooms = publicRooms;
         this.rooms = rooms;
         this.reader = reader;
         this.store = rooms.store();
@@ -130,124 +131,21 @@ public final class DirectoryEndpoints {
     }
 
     /**
-     * GET/POST /publicRooms (spec: list_public_rooms.yaml): {@code limit}, {@code since} (the {@code next_batch} or
-     * {@code prev_batch} of an earlier page: an offset into the filtered list, "p" + offset), and on POST
-     * {@code filter.generic_search_term} and {@code filter.room_types} (v1.4; {@code null} names rooms without a
-     * type).
+     * GET/POST /publicRooms (spec: list_public_rooms.yaml): this server's directory, or with {@code server} another
+     * server's, asked over federation (authenticated users only, so this server is no open proxy).
      */
     private MatrixResponse publicRooms(MatrixRequest request) throws Exception {
-        String search = null;
-        java.util.Set<String> roomTypes = null;
-        boolean untypedRooms = false;
-        int limit = request.query("limit").map(DirectoryEndpoints::limit).orElse(100);
-        String since = request.query("since").orElse(null);
-        if ("POST".equals(request.method())) {
+        Optional<String> server = request.query("server").filter(name -> !name.equals(rooms.serverName()));
+        if ("POST".equals(request.method()) || server.isPresent()) {
             authenticator.requireNonGuest(request);
-            ObjectNode body = request.jsonObject();
-            if (body.path("limit").canConvertToInt()) {
-                limit = body.get("limit").asInt();
-            }
-            if (body.path("since").isTextual()) {
-                since = body.get("since").asText();
-            }
-            if (body.path("filter").path("generic_search_term").isTextual()) {
-                search = body.get("filter").get("generic_search_term").asText().toLowerCase(Locale.ROOT);
-            }
-            JsonNode types = body.path("filter").get("room_types");
-            if (types != null && !types.isNull()) {
-                if (!types.isArray()) {
-                    throw MatrixException.badJson("'filter.room_types' must be a list");
-                }
-                roomTypes = new java.util.HashSet<>();
-                for (JsonNode type : types) {
-                    if (type.isNull()) {
-                        untypedRooms = true;
-                    } else if (type.isTextual()) {
-                        roomTypes.add(type.asText());
-                    } else {
-                        throw MatrixException.badJson("'filter.room_types' entries must be strings or null");
-                    }
-                }
-            }
         }
-        int offset = since == null ? 0 : offset(since);
-        limit = Math.max(1, limit);
-        var matching = new ArrayList<Map<String, Object>>();
-        List<RoomStore.Room> published = store.publishedRooms();
-        for (RoomStore.Room room : published) {
-            Map<String, Object> entry = summary(room);
-            if (search != null && !(String.valueOf(entry.get("name")) + " " + entry.get("topic") + " "
-                    + entry.get("canonical_alias")).toLowerCase(Locale.ROOT).contains(search)) {
-                continue;
-            }
-            if (roomTypes != null && !(entry.containsKey("room_type") ? roomTypes.contains(entry.get("room_type"))
-                    : untypedRooms)) {
-                continue;
-            }
-            matching.add(entry);
-            if (matching.size() > offset + limit) {
-                break;
-            }
+        PublicRoomQuery query = "POST".equals(request.method())
+                ? PublicRoomQuery.fromBody(request.jsonObject(), DEFAULT_LIMIT)
+                : PublicRoomQuery.fromParameters(request, DEFAULT_LIMIT);
+        if (query.limit() < 1) {
+            query = new PublicRoomQuery(1, query.since(), query.searchTerm(), query.roomTypes(), query.untypedRooms(),
+                    query.includeAllNetworks(), query.thirdPartyInstanceId());
         }
-        var out = new LinkedHashMap<String, Object>();
-        out.put("chunk", matching.subList(Math.min(offset, matching.size()), Math.min(offset + limit, matching.size())));
-        if (matching.size() > offset + limit) {
-            out.put("next_batch", "p" + (offset + limit));
-        }
-        if (offset > 0) {
-            out.put("prev_batch", "p" + Math.max(0, offset - limit));
-        }
-        out.put("total_room_count_estimate", published.size());
-        return MatrixResponse.ok(out);
-    }
-
-    private static int limit(String text) {
-        try {
-            return Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw MatrixException.invalidParam("'limit' must be an integer");
-        }
-    }
-
-    private static int offset(String since) {
-        try {
-            int offset = since.startsWith("p") ? Integer.parseInt(since.substring(1)) : -1;
-            if (offset >= 0) {
-                return offset;
-            }
-        } catch (NumberFormatException e) {
-            // falls through to the error below
-        }
-        throw MatrixException.invalidParam("Unknown 'since' token");
-    }
-
-    private Map<String, Object> summary(RoomStore.Room room) {
-        RoomVersion version = RoomService.version(room);
-        var keys = List.of(new StateKey("m.room.name", ""), new StateKey("m.room.topic", ""),
-                new StateKey("m.room.canonical_alias", ""), new StateKey("m.room.avatar", ""),
-                new StateKey("m.room.join_rules", ""), new StateKey("m.room.history_visibility", ""),
-                new StateKey("m.room.guest_access", ""), new StateKey("m.room.create", ""));
-        var state = new LinkedHashMap<String, ObjectNode>();
-        store.state(room.currentSnapshot(), keys)
-                .forEach((key, stored) -> state.put(key.type(), rooms.pdu(stored, version).content()));
-        var entry = new LinkedHashMap<String, Object>();
-        entry.put("room_id", room.roomId());
-        entry.put("num_joined_members", store.members(room.roomId(), "join").size());
-        text(state, "m.room.name", "name").ifPresent(v -> entry.put("name", v));
-        text(state, "m.room.topic", "topic").ifPresent(v -> entry.put("topic", v));
-        text(state, "m.room.canonical_alias", "alias").ifPresent(v -> entry.put("canonical_alias", v));
-        text(state, "m.room.avatar", "url").ifPresent(v -> entry.put("avatar_url", v));
-        entry.put("join_rule", text(state, "m.room.join_rules", "join_rule").orElse("invite"));
-        entry.put("world_readable", "world_readable".equals(
-                text(state, "m.room.history_visibility", "history_visibility").orElse("shared")));
-        entry.put("guest_can_join", "can_join".equals(text(state, "m.room.guest_access", "guest_access").orElse("")));
-        text(state, "m.room.create", "type").ifPresent(v -> entry.put("room_type", v));
-        return entry;
-    }
-
-    private static java.util.Optional<String> text(Map<String, ObjectNode> state, String type, String field) {
-        ObjectNode content = state.get(type);
-        return content != null && content.path(field).isTextual()
-                ? java.util.Optional.of(content.get(field).asText()) : java.util.Optional.empty();
+        return MatrixResponse.ok(publicRooms.page(server, query));
     }
 }

@@ -10,8 +10,11 @@ import dev.myelin.server.http.Router;
 import dev.myelin.server.room.RoomService;
 import dev.myelin.server.space.RoomSummaries;
 import dev.myelin.server.space.SpaceHierarchy;
+import org.eclipse.jetty.server.Request;
 
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -47,14 +50,40 @@ public final class SpaceEndpoints {
         String target = request.pathParam("roomIdOrAlias");
         MatrixException notFound = MatrixException.notFound("Room not found.");
         String roomId = target.startsWith("#") ? rooms.store().aliasRoom(target).orElseThrow(() -> notFound) : target;
-        RoomSummaries.Summary summary = summaries.of(roomId).orElseThrow(() -> notFound);
-        boolean visible = requester.map(r -> summary.visibleTo(r.userId())).orElse(summary.open());
-        if (!visible) {
-            throw notFound;
+        Optional<RoomSummaries.Summary> local = summaries.of(roomId);
+        ObjectNode out;
+        if (local.isPresent() && local.get().current()) {
+            out = visibleLocal(local.get(), requester).orElseThrow(() -> notFound);
+        } else {
+            // A room this server is not in (or only invited to, or knocked on): ask a server that is.
+            Optional<String> userId = requester.map(Requester::userId);
+            Optional<ObjectNode> remote = hierarchy.remoteSummary(roomId, via(request, roomId))
+                    .filter(summary -> summaries.remoteVisibleTo(summary, userId));
+            out = remote.or(() -> local.flatMap(summary -> visibleLocal(summary, requester)))
+                    .orElseThrow(() -> notFound);
         }
-        ObjectNode out = summary.render();
         requester.ifPresent(r -> out.put("membership", rooms.currentMembership(roomId, r.userId())));
         return MatrixResponse.ok(out);
+    }
+
+    private static Optional<ObjectNode> visibleLocal(RoomSummaries.Summary summary, Optional<Requester> requester) {
+        boolean visible = requester.map(r -> summary.visibleTo(r.userId())).orElse(summary.open());
+        return visible ? Optional.of(summary.render()) : Optional.empty();
+    }
+
+    /** The servers to ask about a room this server is not in: {@code via}, else the room id's server. */
+    private List<String> via(MatrixRequest request, String roomId) {
+        var servers = new LinkedHashSet<String>();
+        List<String> given = Request.extractQueryParameters(request.jetty()).getValues("via");
+        if (given != null) {
+            servers.addAll(given);
+        }
+        int colon = roomId.indexOf(':');
+        if (servers.isEmpty() && colon > 0) {
+            servers.add(roomId.substring(colon + 1));
+        }
+        servers.remove(rooms.serverName());
+        return List.copyOf(servers);
     }
 
     private MatrixResponse hierarchy(MatrixRequest request) {

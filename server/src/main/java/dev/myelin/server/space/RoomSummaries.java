@@ -110,6 +110,30 @@ public final class RoomSummaries {
             return false;
         }
 
+        /**
+         * Whether another server may see the summary (spec: server-server space_hierarchy.yaml, "rooms the requesting
+         * server could feasibly peek/join"): open rooms, rooms one of its users is joined or invited to, and
+         * restricted rooms one of its users could join through an allowed room.
+         */
+        public boolean visibleToServer(String server) {
+            if (open() || hasMemberOf(room.roomId(), server, true)) {
+                return true;
+            }
+            return allowedRoomIds().stream().anyMatch(allowed -> hasMemberOf(allowed, server, false));
+        }
+
+        /**
+         * Whether this server is in the room, so its summary is current: a local user is joined, or nobody is (a
+         * local room everyone left). Otherwise the summary comes from a server that is.
+         */
+        public boolean current() {
+            if (room.partialState()) {
+                return false;
+            }
+            var joined = store.members(room.roomId(), "join");
+            return joined.isEmpty() || joined.stream().anyMatch(m -> m.userId().endsWith(":" + rooms.serverName()));
+        }
+
         /** The summary fields (without membership). */
         public ObjectNode render() {
             ObjectNode out = Json.MAPPER.createObjectNode();
@@ -132,6 +156,34 @@ public final class RoomSummaries {
             out.put("room_version", room.version());
             return out;
         }
+    }
+
+    private boolean hasMemberOf(String roomId, String server, boolean orInvited) {
+        String suffix = ":" + server;
+        return store.members(roomId, "join").stream().anyMatch(m -> m.userId().endsWith(suffix))
+                || orInvited && store.members(roomId, "invite").stream().anyMatch(m -> m.userId().endsWith(suffix));
+    }
+
+    /**
+     * Whether a user may see the summary another server gave of a room this server is not in (as Synapse decides):
+     * open rooms, restricted rooms whose allowed rooms the user is joined to, rooms the user is joined or invited to.
+     */
+    public boolean remoteVisibleTo(ObjectNode summary, Optional<String> userId) {
+        String rule = summary.path("join_rule").asText("public");
+        if (rule.equals("public") || rule.equals("knock") || rule.equals("knock_restricted")
+                || summary.path("world_readable").asBoolean(false)) {
+            return true;
+        }
+        if (userId.isEmpty()) {
+            return false;
+        }
+        for (JsonNode allowed : summary.path("allowed_room_ids")) {
+            if (allowed.isTextual() && "join".equals(rooms.currentMembership(allowed.asText(), userId.get()))) {
+                return true;
+            }
+        }
+        String membership = rooms.currentMembership(summary.path("room_id").asText(), userId.get());
+        return membership.equals("join") || membership.equals("invite");
     }
 
     public Optional<Summary> of(String roomId) {
