@@ -444,15 +444,12 @@ public final class RoomEndpoints {
         return roomIdOrAlias;
     }
 
-    /** POST /knock/{roomIdOrAlias} (spec: knocking.yaml); only local rooms, so 'via' is not needed. */
+    /** POST /knock/{roomIdOrAlias} (spec: knocking.yaml); rooms on other servers through {@code via}. */
     private MatrixResponse knock(MatrixRequest request) throws Exception {
         Requester requester = authenticator.requireNonGuest(request).requireNotSuspended();
         ObjectNode body = request.jsonObject();
         String roomId = resolveRoom(request.pathParam("roomIdOrAlias"));
-        if (store.room(roomId).isEmpty()) {
-            throw MatrixException.notFound("Unknown room " + roomId);
-        }
-        rooms.knock(roomId, requester.userId(), Fields.string(body, "reason").orElse(null));
+        rooms.knock(roomId, requester.userId(), Fields.string(body, "reason").orElse(null), via(request));
         return MatrixResponse.ok(Map.of("room_id", roomId));
     }
 
@@ -469,7 +466,12 @@ public final class RoomEndpoints {
                 throw new MatrixException(403, ErrorCode.M_GUEST_ACCESS_FORBIDDEN, "Guests may not join this room");
             }
         }
-        // The servers to join a room this server is not in through (spec: joining.yaml "via", "server_name").
+        rooms.join(roomId, requester.userId(), Fields.string(body, "reason").orElse(null), via(request));
+        return MatrixResponse.ok(Map.of("room_id", roomId));
+    }
+
+    /** The servers to join or knock through (spec: joining.yaml, knocking.yaml "via", "server_name"). */
+    private static List<String> via(MatrixRequest request) {
         var via = new java.util.ArrayList<String>();
         for (String name : List.of("via", "server_name")) {
             List<String> values = org.eclipse.jetty.server.Request.extractQueryParameters(request.jetty())
@@ -478,8 +480,7 @@ public final class RoomEndpoints {
                 via.addAll(values);
             }
         }
-        rooms.join(roomId, requester.userId(), Fields.string(body, "reason").orElse(null), via);
-        return MatrixResponse.ok(Map.of("room_id", roomId));
+        return via;
     }
 
     private MatrixResponse invite(MatrixRequest request) throws Exception {

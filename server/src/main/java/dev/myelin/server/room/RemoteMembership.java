@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * Membership changes of local users in rooms this server is not in, done through a server that is (spec:
- * server-server-api "Joining Rooms", "Leaving Rooms": make_join/send_join, make_leave/send_leave).
+ * server-server-api "Joining Rooms", "Leaving Rooms", "Knocking upon a room": make_join/send_join,
+ * make_leave/send_leave, make_knock/send_knock).
  */
 public interface RemoteMembership {
     /** Joins through the first of {@code via} that answers; the user is in the room when this returns. */
@@ -22,6 +23,12 @@ public interface RemoteMembership {
      */
     EncodedPdu invite(String roomId, RoomVersion version, EncodedPdu invite, ArrayNode strippedState);
 
-    /** Leaves, or rejects an invite, through the first of {@code via} that answers. */
+    /**
+     * Knocks through the first of {@code via} that answers (spec: server-server-api "Knocking upon a room"); the
+     * knock is recorded with the room's stripped state that server sent.
+     */
+    void knock(String roomId, String userId, List<String> via, String reason);
+
+    /** Leaves, rejects an invite or rescinds a knock, through the first of {@code via} that answers. */
     void leave(String roomId, String userId, List<String> via, String reason);
 }

@@ -654,9 +654,26 @@ public final class RoomService {
 
     /**
      * Knocks on a local room (spec: knocking.yaml); the join rule (knock, knock_restricted) and the room version are
-     * checked by the authorization rules. Knocking again while the knock stands sends nothing.
+     * checked by the authorization rules. Knocking again while the knock stands sends nothing. A room this server is
+     * not in is knocked on through one of {@code via} (or the room id's server), over federation.
      */
-    public void knock(String roomId, String userId, String reason) {
+    public void knock(String roomId, String userId, String reason, List<String> via) {
+        if (!participates(roomId) && remote != null) {
+            if ("knock".equals(currentMembership(roomId, userId))) {
+                return;
+            }
+            var servers = new LinkedHashSet<String>(via);
+            int colon = roomId.indexOf(':');
+            if (colon > 0) {
+                servers.add(roomId.substring(colon + 1));
+            }
+            servers.remove(serverName);
+            if (servers.isEmpty()) {
+                throw MatrixException.notFound("Unknown room " + roomId);
+            }
+            remote.knock(roomId, userId, List.copyOf(servers), reason);
+            return;
+        }
         requireRoom(roomId);
         switch (currentMembership(roomId, userId)) {
             case "knock" -> { }
@@ -721,12 +738,48 @@ public final class RoomService {
             remote.leave(roomId, userId, List.of(inviter.get()), reason);
             return;
         }
+        List<String> knockedThrough = knockServers(roomId, userId);
+        if (!participates(roomId) && !knockedThrough.isEmpty() && remote != null) {
+            remote.leave(roomId, userId, knockedThrough, reason);
+            return;
+        }
         requireRoom(roomId);
         String membership = currentMembership(roomId, userId);
         if ("leave".equals(membership)) {
             return;
         }
         send(roomId, new Draft(userId, "m.room.member", userId, membershipContent("leave", reason)), Optional.empty());
+    }
+
+    /**
+     * The servers that may rescind a knock on a room this server is not in: the room id's and those of the senders
+     * of the stripped state the knock was answered with.
+     */
+    private List<String> knockServers(String roomId, String userId) {
+        Optional<RoomStore.Membership> knock = store.membership(roomId, userId)
+                .filter(m -> "knock".equals(m.membership()));
+        if (knock.isEmpty()) {
+            return List.of();
+        }
+        var servers = new LinkedHashSet<String>();
+        int colon = roomId.indexOf(':');
+        if (colon > 0) {
+            servers.add(roomId.substring(colon + 1));
+        }
+        store.inviteRoomState(knock.get().eventNid()).ifPresent(json -> {
+            try {
+                Json.MAPPER.readTree(json).forEach(event -> {
+                    String sender = event.path("sender").asText("");
+                    if (sender.indexOf(':') > 0) {
+                        servers.add(sender.substring(sender.indexOf(':') + 1));
+                    }
+                });
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        servers.remove(serverName);
+        return List.copyOf(servers);
     }
 
     public void kick(String roomId, String sender, String target, String reason) {

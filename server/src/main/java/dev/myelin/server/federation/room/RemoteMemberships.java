@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.myelin.server.federation.transport.FederationClient;
 import dev.myelin.server.federation.transport.FederationException;
 import dev.myelin.server.http.ErrorCode;
+import dev.myelin.server.http.Json;
 import dev.myelin.server.http.MatrixException;
 import dev.myelin.server.room.RemoteEventIngest;
 import dev.myelin.server.room.RemoteMembership;
@@ -29,7 +30,7 @@ import java.util.Optional;
 
 /**
  * The joining server's half of the membership handshakes (spec: server-server-api "Joining Rooms", "Leaving
- * Rooms"): asks a resident server for a template, fills in and signs the event, sends it, and for a join stores the
+ * Rooms", "Knocking upon a room"): asks a resident server for a template, fills in and signs the event, sends it, and for a join stores the
  * room's state and auth chain it answers with, every event checked, before storing the join itself on that state.
  * Joins ask for partial state (MSC3706 {@code omit_members}): when the members are left out, the room is marked
  * partial and {@link PartialStateResync} fetches them in the background while the user uses the room.
@@ -221,6 +222,61 @@ final class RemoteMemberships implements RemoteMembership {
             }
         }
         throw last != null ? last : MatrixException.notFound("No server to leave " + roomId + " through");
+    }
+
+    @Override
+    public void knock(String roomId, String userId, List<String> via, String reason) {
+        MatrixException last = null;
+        for (String server : via) {
+            try {
+                String target = RemoteRoomReader.segment(roomId) + "/" + RemoteRoomReader.segment(userId);
+                JsonNode made = client.get(server, "/_matrix/federation/v1/make_knock/" + target
+                        + supportedVersions());
+                RoomVersion version = version(made);
+                EncodedPdu knock = sign(made.path("event"), version, roomId, userId, "knock", reason);
+                JsonNode sent = client.put(server, "/_matrix/federation/v1/send_knock/"
+                        + RemoteRoomReader.segment(roomId) + "/" + RemoteRoomReader.segment(knock.eventId()),
+                        knock.pdu().json());
+                rooms.recordRemoteMembership(roomId, version, knock,
+                        Json.MAPPER.writeValueAsBytes(strippedState(sent.path("knock_room_state"), version)));
+                return;
+            } catch (FederationException e) {
+                LOG.info("Knocking on {} through {} failed: {}", roomId, server, e.getMessage());
+                last = fromRemote(e);
+            } catch (MatrixException e) {
+                LOG.info("Knocking on {} through {} failed: {}", roomId, server, e.getMessage());
+                last = e;
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        throw last != null ? last : MatrixException.notFound("No server to knock on " + roomId + " through");
+    }
+
+    /**
+     * The room state a knocking user is shown, as stripped state events (spec: send_knock "knock_room_state"): full
+     * events (v1.16) whose signatures do not hold are left out; older servers send stripped events already.
+     */
+    private ArrayNode strippedState(JsonNode given, RoomVersion version) {
+        ArrayNode stripped = Json.MAPPER.createArrayNode();
+        for (JsonNode event : given) {
+            JsonNode checked = event;
+            if (event.has("signatures") || event.has("hashes")) {
+                List<EncodedPdu> verified = remote.verified(Json.MAPPER.createArrayNode().add(event), version);
+                if (verified.isEmpty()) {
+                    continue;
+                }
+                checked = verified.getFirst().pdu().json();
+            }
+            if (checked.path("type").isTextual() && checked.path("state_key").isTextual()
+                    && checked.path("sender").isTextual() && checked.path("content").isObject()) {
+                ObjectNode entry = stripped.addObject();
+                for (String field : List.of("type", "state_key", "sender", "content")) {
+                    entry.set(field, checked.get(field));
+                }
+            }
+        }
+        return stripped;
     }
 
     private static RoomVersion version(JsonNode made) {

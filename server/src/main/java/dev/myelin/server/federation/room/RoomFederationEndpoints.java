@@ -93,16 +93,10 @@ final class RoomFederationEndpoints {
         String roomId = request.pathParam("roomId");
         StoredEvent knock = memberships.send(roomId, request.pathParam("eventId"), origin, "knock",
                 request.bodyBytes());
-        // The knocking user sees the room's stripped state (spec: send_knock "knock_room_state").
+        // The events the knocking user's server turns into stripped state, create event included and formatted as
+        // the room version says (spec v1.16: send_knock "knock_room_state").
         ObjectNode answer = Json.MAPPER.createObjectNode();
-        ArrayNode stripped = answer.putArray("knock_room_state");
-        for (StoredEvent event : history.strippedState(roomId, knock)) {
-            JsonNode json = ResidentMemberships.json(event);
-            ObjectNode entry = stripped.addObject();
-            for (String field : List.of("type", "state_key", "sender", "content")) {
-                entry.set(field, json.get(field));
-            }
-        }
+        answer.set("knock_room_state", ResidentMemberships.pdus(history.strippedState(roomId, knock)));
         return MatrixResponse.ok(answer);
     }
 
