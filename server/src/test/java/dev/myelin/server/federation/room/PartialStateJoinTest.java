@@ -255,6 +255,20 @@ class PartialStateJoinTest extends StoreContractTest {
         // Zoe talks after it: her message stays, on a state that no longer has Carol joined.
         String after = wired.rooms().send(ROOM, new RoomService.Draft(ZOE, "m.room.message", null, text("hi")),
                 Optional.empty());
+        // Then a message of Carol's authorised by her join from before the ban (the partial state has no entry for
+        // her, so her auth events stand in): the room's only extremity for now.
+        EncodedPdu oldJoin = events.values().stream().filter(e -> e.pdu().type().equals("m.room.member")
+                && carol.equals(e.pdu().stateKey()) && e.pdu().content().path("membership").asText().equals("join"))
+                .findFirst().orElseThrow();
+        wired.ingest().storeOutliers(ROOM, RoomVersion.V11, bob, List.of(oldJoin));
+        Map<StateKey, Pdu> beforeBan = new HashMap<>(withoutBan);
+        beforeBan.put(new StateKey("m.room.member", carol), oldJoin.pdu());
+        EncodedPdu carolsMessage = remote.event(RoomVersion.V11, ROOM, carol, "m.room.message", null,
+                text("sneaky"), List.of(after), beforeBan, wired.store().event(after).orElseThrow().depth());
+        assertThat(wired.ingest().accept(ROOM, carolsMessage, Optional.empty()))
+                .isEqualTo(new RemoteEventIngest.Outcome.Accepted(carolsMessage.eventId(), false));
+        assertThat(wired.store().forwardExtremities(wired.store().room(ROOM).orElseThrow().nid()))
+                .containsExactly(carolsMessage.eventId());
 
         answerResync();
         assertThat(wired.resync().resync(ROOM)).isTrue();
@@ -271,6 +285,8 @@ class PartialStateJoinTest extends StoreContractTest {
         RoomStore.StoredEvent message = wired.store().event(after).orElseThrow();
         assertThat(message.rejected()).isFalse();
         assertThat(wired.store().state(message.stateBefore()).get(carolsKey).eventId()).isEqualTo(ban);
+        assertThat(wired.store().event(carolsMessage.eventId()).orElseThrow().rejected()).isTrue();
+        // Carol's message was the only extremity: its prev event takes its place.
         assertThat(wired.store().forwardExtremities(rejected.roomNid())).containsExactly(after);
         // And the next event from Carol is refused on the full state.
         EncodedPdu again = remote.event(RoomVersion.V11, ROOM, carol, "m.room.message", null, text("still here"),
