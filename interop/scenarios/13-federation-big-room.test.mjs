@@ -76,7 +76,8 @@ async function wholeHistory(user, roomId) {
 }
 
 test("A Myelin user joins a 1,000-member Synapse room with partial state, and the resync and backfill complete it",
-    { skip, timeout: 300_000 }, async () => {
+    // About 100 s on a quiet machine (most of it Synapse joining 999 users); the margin is for a loaded one.
+    { skip, timeout: 600_000 }, async () => {
         let started = Date.now();
         const { admin, roomId } = await bigSynapseRoom();
         console.log(`Synapse room with ${MEMBERS} members and ${MESSAGES} messages built in ${Date.now() - started} ms`);
