@@ -5,7 +5,7 @@ package dev.myelin.server.media.jpeg;
  * table lookup, longer ones with the canonical {@code maxcode}/{@code valptr} procedure.
  */
 final class HuffmanTable {
-    static final int LOOKUP_BITS = 9;
+    static final int LOOKUP_BITS = 12;
 
     /** Indexed by the next {@link #LOOKUP_BITS} bits: {@code length << 8 | value}, or 0 for a longer code. */
     final int[] lookup = new int[1 << LOOKUP_BITS];

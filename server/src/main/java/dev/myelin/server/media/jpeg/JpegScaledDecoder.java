@@ -3,10 +3,8 @@ package dev.myelin.server.media.jpeg;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Decodes a baseline JPEG (ITU T.81 sequential Huffman, SOF0/SOF1, 8-bit, one or three components, any sampling
@@ -14,7 +12,7 @@ import java.nio.file.StandardOpenOption;
  * DCT domain: each 8×8 block becomes 4×4, 2×2 or one pixel through {@link ScaledIdct}, so a 12-megapixel photo is
  * never expanded and most of its coefficients are skipped, not transformed. ImageIO cannot do this. Progressive,
  * arithmetic-coded, 12-bit and CMYK files throw {@link JpegFormatException}: the caller decodes those with ImageIO.
- * The file is memory-mapped, so heap use is that of the reduced image.
+ * The file is read whole (up to 64 MB; larger ones are left to ImageIO), then only the reduced image is allocated.
  */
 public final class JpegScaledDecoder {
     /** The natural (row-major) index of each zig-zag position (T.81 figure A.6). */
@@ -23,11 +21,13 @@ public final class JpegScaledDecoder {
         21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53,
         60, 61, 54, 47, 55, 62, 63};
     private static final long MAX_PIXELS = 1L << 28;
+    /** Larger files are left to ImageIO, which streams them (a 12-megapixel photo is a few megabytes). */
+    private static final long MAX_FILE_BYTES = 64L << 20;
 
-    private final ByteBuffer data;
+    private final byte[] data;
     private final ScaledIdct idct;
-    /** Zig-zag positions below this one may fall inside the N×N block kept. */
-    private final int keptPositions;
+    /** For each zig-zag position, its natural index when it lies in the N×N corner kept, else -1. */
+    private final int[] kept = new int[64];
     private final int[][] quantTables = new int[4][];
     private final HuffmanTable[] dcTables = new HuffmanTable[4];
     private final HuffmanTable[] acTables = new HuffmanTable[4];
@@ -58,16 +58,12 @@ public final class JpegScaledDecoder {
         }
     }
 
-    private JpegScaledDecoder(ByteBuffer data, int blockSize) {
+    private JpegScaledDecoder(byte[] data, int blockSize) {
         this.data = data;
         this.idct = new ScaledIdct(blockSize);
-        int kept = 0;
         for (int k = 0; k < 64; k++) {
-            if (ZIGZAG[k] / 8 < blockSize && ZIGZAG[k] % 8 < blockSize) {
-                kept = k + 1;
-            }
+            kept[k] = ZIGZAG[k] / 8 < blockSize && ZIGZAG[k] % 8 < blockSize ? ZIGZAG[k] : -1;
         }
-        this.keptPositions = kept;
     }
 
     /** Decodes the file at 1/{@code scale} (2, 4 or 8) of its width and height, rounded up. */
@@ -75,17 +71,14 @@ public final class JpegScaledDecoder {
         if (scale != 2 && scale != 4 && scale != 8) {
             throw new IllegalArgumentException("scale must be 2, 4 or 8");
         }
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            if (channel.size() > Integer.MAX_VALUE) {
-                throw new JpegFormatException("file too large");
-            }
-            ByteBuffer data = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
-            return new JpegScaledDecoder(data, 8 / scale).read();
+        if (Files.size(file) > MAX_FILE_BYTES) {
+            throw new JpegFormatException("file too large");
         }
+        return new JpegScaledDecoder(Files.readAllBytes(file), 8 / scale).read();
     }
 
     private int u8(int position) {
-        return data.get(position) & 0xFF;
+        return data[position] & 0xFF;
     }
 
     private int u16(int position) {
@@ -93,7 +86,7 @@ public final class JpegScaledDecoder {
     }
 
     private BufferedImage read() throws JpegFormatException {
-        if (data.limit() < 4 || u16(0) != 0xFFD8) {
+        if (data.length < 4 || u16(0) != 0xFFD8) {
             throw new JpegFormatException("not a JPEG");
         }
         int position = 2;
@@ -113,7 +106,7 @@ public final class JpegScaledDecoder {
             int length = u16(position);
             int segment = position + 2;
             int end = position + length;
-            if (length < 2 || end > data.limit()) {
+            if (length < 2 || end > data.length) {
                 throw new JpegFormatException("truncated segment");
             }
             switch (marker) {
@@ -139,7 +132,7 @@ public final class JpegScaledDecoder {
 
     /** The position of the next marker at or after {@code position}, or -1 past the end once a scan was read. */
     private int nextMarker(int position) throws JpegFormatException {
-        for (int p = position; p + 1 < data.limit(); p++) {
+        for (int p = position; p + 1 < data.length; p++) {
             if (u8(p) == 0xFF && u8(p + 1) != 0 && u8(p + 1) != 0xFF) {
                 return p;
             }
@@ -183,7 +176,7 @@ public final class JpegScaledDecoder {
                 throw new JpegFormatException("invalid Huffman table");
             }
             byte[] values = new byte[total];
-            data.get(position + 17, values);
+            System.arraycopy(data, position + 17, values, 0, total);
             (tableClass == 0 ? dcTables : acTables)[id] = new HuffmanTable(counts, values);
             position += 17 + total;
         }
@@ -318,41 +311,13 @@ public final class JpegScaledDecoder {
         return reader.position();
     }
 
-    /**
-     * Decodes one block's coefficients (T.81 F.2.2), keeping the dequantized ones inside the N×N corner in
-     * natural order and skipping the bits of the others; returns the new DC predictor.
-     */
     private int decodeBlock(EntropyReader reader, HuffmanTable dc, HuffmanTable ac, int[] quant, int predictor,
                             int[] coefficients) throws JpegFormatException {
         int n = idct.size();
         for (int row = 0; row < n; row++) {
             java.util.Arrays.fill(coefficients, row * 8, row * 8 + n, 0);
         }
-        int dcValue = predictor + reader.receiveExtend(reader.decode(dc));
-        coefficients[0] = dcValue * quant[0];
-        for (int k = 1; k < 64; k++) {
-            int rs = reader.decode(ac);
-            int run = rs >> 4;
-            int size = rs & 15;
-            if (size == 0) {
-                if (run != 15) {
-                    break; // end of block
-                }
-                k += 15;
-                continue;
-            }
-            k += run;
-            if (k > 63) {
-                throw new JpegFormatException("coefficient out of the block");
-            }
-            int natural = ZIGZAG[k];
-            if (k < keptPositions && natural / 8 < n && natural % 8 < n) {
-                coefficients[natural] = reader.receiveExtend(size) * quant[k];
-            } else {
-                reader.skip(size);
-            }
-        }
-        return dcValue;
+        return reader.decodeBlock(dc, ac, quant, predictor, kept, coefficients);
     }
 
     private BufferedImage image() {
