@@ -42,6 +42,19 @@ final class ScaledIdct {
             plane[y * stride + x] = clamp(coefficients[0] / 8f + 128f);
             return;
         }
+        if (size == 2) {
+            // The 2-point basis is (b0, b0) and (b1, -b1): four sums and differences.
+            float p = basis[0] * basis[0] * coefficients[0];
+            float q = basis[0] * basis[1] * coefficients[1];
+            float r = basis[1] * basis[0] * coefficients[8];
+            float t = basis[1] * basis[1] * coefficients[9];
+            int top = y * stride + x;
+            plane[top] = clamp(p + q + r + t + 128f);
+            plane[top + 1] = clamp(p - q + r - t + 128f);
+            plane[top + stride] = clamp(p + q - r - t + 128f);
+            plane[top + stride + 1] = clamp(p - q - r + t + 128f);
+            return;
+        }
         int n = size;
         // Rows: for each vertical frequency v and output column i, sum over horizontal frequencies u.
         for (int v = 0; v < n; v++) {
