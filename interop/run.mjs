@@ -62,7 +62,8 @@ try {
             // no log
         }
     }
-    const exit = await myelin.stop();
+    // INTEROP_KEEP=1 keeps a failed run's data folder (with myelin.log) for a look afterwards.
+    const exit = await myelin.stop({ keep: code !== 0 && Boolean(process.env.INTEROP_KEEP) });
     console.log(`Myelin stopped (exit code ${exit})`);
 }
 process.exit(code);

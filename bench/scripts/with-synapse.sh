@@ -5,7 +5,7 @@
 # loopback, log level WARNING, with only its rate limits lifted; on SQLite, or on a throwaway PostgreSQL cluster
 # with PostgreSQL's default (durable) settings.
 # Usage: bench/scripts/with-synapse.sh sqlite|postgres COMMAND [ARGS...]
-#   COMMAND sees SYNAPSE_BASE (its base URL) and SYNAPSE_SECRET (its registration shared secret); any argument
+#   COMMAND sees SYNAPSE_BASE (its base URL), SYNAPSE_SECRET (its registration shared secret) and SYNAPSE_PID; any argument
 #   that is exactly {BASE} or {SECRET} is replaced by them. Example:
 #   bench/scripts/with-synapse.sh sqlite java -cp bench/target/benchmarks.jar dev.myelin.bench.RoomLoad {BASE} {SECRET} send 20 15
 set -euo pipefail
@@ -56,7 +56,9 @@ registration_shared_secret: "$SECRET"
 macaroon_secret_key: "$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 form_secret: "$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 report_stats: false
-enable_registration: false
+# open registration (m.login.dummy) for load generators that register that way (SyncLoad)
+enable_registration: true
+enable_registration_without_verification: true
 trusted_key_servers: []
 suppress_key_server_warning: true
 rc_message: $UNLIMITED
@@ -89,5 +91,5 @@ COMMAND=()
 for arg in "$@"; do
     case $arg in {BASE}) COMMAND+=("$BASE") ;; {SECRET}) COMMAND+=("$SECRET") ;; *) COMMAND+=("$arg") ;; esac
 done
-SYNAPSE_BASE=$BASE SYNAPSE_SECRET=$SECRET "${COMMAND[@]}"
+SYNAPSE_BASE=$BASE SYNAPSE_SECRET=$SECRET SYNAPSE_PID=$SYNAPSE "${COMMAND[@]}"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,7 +1,10 @@
 // Starts and stops a throw-away Synapse (installed by interop/synapse/install.sh) for federation scenarios:
 // server name localhost:<port>, SQLite, one TLS listener (client + federation) with a self-signed certificate,
-// certificate checks off and loopback allowed for federation, a registration shared secret, no rate limits.
+// certificate checks off and loopback allowed for federation, a registration shared secret, no rate limits, cheap
+// password hashing (scenarios register many users). restart() stops it and starts it again on the same data and port.
 import { spawn, execFileSync } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { Agent, request } from "node:https";
 import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync, createWriteStream } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
@@ -44,6 +47,7 @@ log_config: "${dir}/log.yaml"
 media_store_path: "${dir}/media_store"
 signing_key_path: "${dir}/signing.key"
 registration_shared_secret: "${sharedSecret}"
+bcrypt_rounds: 4
 macaroon_secret_key: "${randomBytes(24).toString("hex")}"
 form_secret: "${randomBytes(24).toString("hex")}"
 report_stats: false
@@ -63,6 +67,7 @@ rc_login:
 rc_joins:
   local: ${UNLIMITED}
   remote: ${UNLIMITED}
+rc_joins_per_room: ${UNLIMITED}
 rc_invites:
   per_room: ${UNLIMITED}
   per_user: ${UNLIMITED}
@@ -96,7 +101,7 @@ root:
 disable_existing_loggers: false
 `;
 
-/** Starts Synapse; resolves to { baseUrl, serverName, caFile, dir, logFile, sharedSecret, stop() }. */
+/** Starts Synapse; resolves to { baseUrl, serverName, caFile, dir, logFile, sharedSecret, restart(), stop() }. */
 export async function startSynapse() {
     if (!synapseInstalled()) throw new Error(`Synapse is not installed in ${SYNAPSE_VENV}: run interop/synapse/install.sh`);
     const dir = mkdtempSync(join(tmpdir(), "synapse-interop-"));
@@ -110,30 +115,45 @@ export async function startSynapse() {
     writeFileSync(configFile, config({ dir, port, serverName, sharedSecret }));
     writeFileSync(join(dir, "log.yaml"), LOG_CONFIG(dir));
     execFileSync(PYTHON, ["-m", "synapse.app.homeserver", "-c", configFile, "--generate-keys"], { stdio: "ignore" });
-    const out = createWriteStream(join(dir, "stdout.log"));
+    const baseUrl = `https://localhost:${port}`;
+    const logFile = join(dir, "homeserver.log");
+    let child = await launch(dir, configFile, baseUrl);
+    const stopChild = async () => {
+        if (child.exitCode === null) {
+            const exited = new Promise((r) => child.once("exit", r));
+            child.kill("SIGTERM");
+            await exited;
+        }
+    };
+    return {
+        baseUrl, serverName, caFile: join(dir, "tls.crt"), dir, logFile, sharedSecret,
+        /** Stops Synapse, waits (it is unreachable meanwhile), and starts it again on the same data. */
+        async restart(whileStopped = async () => {}) {
+            await stopChild();
+            await whileStopped();
+            child = await launch(dir, configFile, baseUrl);
+        },
+        async stop({ keep = false } = {}) {
+            await stopChild();
+            if (!keep) rmSync(dir, { recursive: true, force: true });
+        },
+    };
+}
+
+/** Starts the Synapse process and waits until it answers /health. */
+async function launch(dir, configFile, baseUrl) {
+    const out = createWriteStream(join(dir, "stdout.log"), { flags: "a" });
     const child = spawn(PYTHON, ["-m", "synapse.app.homeserver", "-c", configFile], { stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.pipe(out);
     child.stderr.pipe(out);
-    const baseUrl = `https://localhost:${port}`;
-    const logFile = join(dir, "homeserver.log");
     try {
         await waitForHealth(baseUrl, join(dir, "tls.crt"), child);
     } catch (e) {
         child.kill("SIGKILL");
         const tail = (file) => { try { return readFileSync(file, "utf8").split("\n").slice(-40).join("\n"); } catch { return ""; } };
-        throw new Error(`${e.message}\n---- Synapse output ----\n${tail(join(dir, "stdout.log"))}\n---- Synapse log ----\n${tail(logFile)}`);
+        throw new Error(`${e.message}\n---- Synapse output ----\n${tail(join(dir, "stdout.log"))}\n---- Synapse log ----\n${tail(join(dir, "homeserver.log"))}`);
     }
-    return {
-        baseUrl, serverName, caFile: join(dir, "tls.crt"), dir, logFile, sharedSecret,
-        async stop({ keep = false } = {}) {
-            if (child.exitCode === null) {
-                const exited = new Promise((r) => child.once("exit", r));
-                child.kill("SIGTERM");
-                await exited;
-            }
-            if (!keep) rmSync(dir, { recursive: true, force: true });
-        },
-    };
+    return child;
 }
 
 async function waitForHealth(baseUrl, certFile, child) {
@@ -153,4 +173,43 @@ async function waitForHealth(baseUrl, certFile, child) {
         await new Promise((r) => setTimeout(r, 200));
     }
     throw new Error(`Synapse did not answer ${baseUrl}/health within 120 s`);
+}
+
+/**
+ * A client of a started Synapse's HTTP API over https (trusting its self-signed certificate, connections kept):
+ * json(method, path, token, body) resolves to { status, json }; register(prefix, { admin }) registers a user with
+ * the shared secret and resolves to { userId, token }.
+ */
+export function synapseClient(synapse) {
+    const agent = new Agent({ keepAlive: true, maxSockets: 16, ca: readFileSync(synapse.caFile) });
+    const json = (method, path, token, body) => new Promise((resolve, reject) => {
+        const headers = { "Content-Type": "application/json" };
+        if (token) headers.Authorization = `Bearer ${token}`;
+        const req = request(`${synapse.baseUrl}${path}`, { method, headers, agent }, (response) => {
+            let text = "";
+            response.setEncoding("utf8");
+            response.on("data", (chunk) => { text += chunk; });
+            response.on("end", () => {
+                try {
+                    resolve({ status: response.statusCode, json: text ? JSON.parse(text) : {} });
+                } catch (e) {
+                    reject(new Error(`${method} ${path}: ${response.statusCode} ${text}`));
+                }
+            });
+        });
+        req.on("error", reject);
+        req.end(body === undefined ? undefined : JSON.stringify(body));
+    });
+    let registered = 0;
+    async function register(prefix, { admin = false } = {}) {
+        const { json: { nonce } } = await json("GET", "/_synapse/admin/v1/register");
+        const username = `${prefix}${Date.now() % 100000}${++registered}`;
+        const password = "interop-password-1";
+        const mac = createHmac("sha1", synapse.sharedSecret)
+            .update(`${nonce}\0${username}\0${password}\0${admin ? "admin" : "notadmin"}`).digest("hex");
+        const answer = await json("POST", "/_synapse/admin/v1/register", null, { nonce, username, password, admin, mac });
+        if (answer.status !== 200) throw new Error(`registering ${username} at Synapse: ${JSON.stringify(answer.json)}`);
+        return { userId: answer.json.user_id, token: answer.json.access_token };
+    }
+    return { json, register, close: () => agent.destroy() };
 }

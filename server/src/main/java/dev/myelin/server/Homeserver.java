@@ -116,7 +116,8 @@ public final class Homeserver implements AutoCloseable {
         var appServices = opened.add(ApplicationServices.create(accountsCore, database, rooms, features.profiles(),
                 TransactionSender.Backoff.DEFAULT));
         var roomFederation = opened.add(new RoomFederation(rooms.service(), signingKey, federation.keys(),
-                federation.client(), federation.sender(), federation.inbound(), Clock.systemUTC()));
+                federation.client(), federation.sender(), federation.inbound(), rooms.inviteBlocking(),
+                Clock.systemUTC()));
         var memberships = new SqlDeviceListStore(database);
         var roomServers = new RoomServers(config.serverName(), memberships);
         EphemeralFederation.wire(ephemeral, roomServers, federation.sender(), federation.inbound(), Clock.systemUTC());

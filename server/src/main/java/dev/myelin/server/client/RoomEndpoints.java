@@ -579,13 +579,26 @@ public final class RoomEndpoints {
 
     // ---- /messages ----
 
+    /** A page of /messages, or (response null) how many events to backfill before reading the page again. */
+    private record MessagesPage(MatrixResponse response, int backfill) {}
+
     private MatrixResponse messages(MatrixRequest request) throws Exception {
         Requester requester = authenticator.require(request);
-        // Every read of a page in one read transaction (on SQLite one trip to a reader thread instead of ~10).
-        return store.readingTogether(() -> messages(request, requester));
+        // Every read of a page in one read transaction (on SQLite one trip to a reader thread instead of ~10). A read
+        // transaction does not see what commits after it began, so backfill runs between two reads of the page.
+        for (int backfills = 0; ; backfills++) {
+            boolean mayBackfill = backfills < MAX_BACKFILLS;
+            MessagesPage page = store.readingTogether(() -> messages(request, requester, mayBackfill));
+            if (page.response() != null) {
+                return page.response();
+            }
+            if (rooms.backfill(request.pathParam("roomId"), page.backfill()) == 0) {
+                return store.readingTogether(() -> messages(request, requester, false)).response();
+            }
+        }
     }
 
-    private MatrixResponse messages(MatrixRequest request, Requester requester) {
+    private MessagesPage messages(MatrixRequest request, Requester requester, boolean mayBackfill) {
         RoomStore.Room room = roomForReading(request.pathParam("roomId"), requester);
         String dir = request.query("dir").orElseThrow(() -> MatrixException.missingParam("Missing 'dir'"));
         if (!dir.equals("b") && !dir.equals("f")) {
@@ -613,15 +626,16 @@ public final class RoomEndpoints {
         StoredEvent last = null;
         long position = from;
         boolean exhausted = false;
-        int backfills = 0;
         // Read in pages until the chunk is full: the filter and history visibility may drop events.
         while (chunk.size() < limit && !exhausted) {
             int page = Math.max(limit - chunk.size(), 20);
             List<StoredEvent> events = store.timeline(room.nid(), position, to, backwards, page);
             if (events.size() < page) {
                 // Past the oldest stored event, older history may be on the room's other servers (backfill).
-                exhausted = !backwards || request.query("to").isPresent() || backfills++ == MAX_BACKFILLS
-                        || rooms.backfill(room.roomId(), page) == 0;
+                if (backwards && request.query("to").isEmpty() && mayBackfill) {
+                    return new MessagesPage(null, page);
+                }
+                exhausted = true;
             }
             for (StoredEvent stored : events) {
                 position = backwards ? stored.streamPos() - 1 : stored.streamPos();
@@ -649,7 +663,7 @@ public final class RoomEndpoints {
             var keys = senders.stream().map(sender -> new StateKey("m.room.member", sender)).toList();
             body.put("state", render(store.state(stateAfter(last), keys).values(), room));
         }
-        return MatrixResponse.ok(body);
+        return new MessagesPage(MatrixResponse.ok(body), 0);
     }
 
     static int parseLimit(String text) {

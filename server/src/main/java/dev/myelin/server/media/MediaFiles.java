@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.util.Optional;
 import java.security.NoSuchAlgorithmException;
 
 /**
@@ -179,7 +180,12 @@ public final class MediaFiles {
         }
     }
 
+    /** SHA-256 by OpenSSL when the system has libcrypto 3 ({@link NativeSha256}), else the JDK's. */
     static MessageDigest sha256() {
+        Optional<MessageDigest> openSsl = NativeSha256.create();
+        if (openSsl.isPresent()) {
+            return openSsl.get();
+        }
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

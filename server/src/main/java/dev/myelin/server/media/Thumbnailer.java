@@ -1,5 +1,7 @@
 package dev.myelin.server.media;
 
+import dev.myelin.server.media.jpeg.JpegScaledDecoder;
+
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
@@ -21,7 +23,8 @@ import java.util.List;
 /**
  * Makes thumbnails with the JDK's ImageIO (JPEG, PNG, GIF, BMP, and WebP when a pure-Java reader is on the class
  * path). The header is read first and images over the pixel limit are refused before any decoding (decompression
- * bombs). Large downscales decode with source subsampling, so a 12-megapixel photo is never fully expanded in memory.
+ * bombs). Baseline JPEGs are decoded at 1/2, 1/4 or 1/8 scale in the DCT domain ({@link JpegScaledDecoder}); other
+ * large downscales decode with source subsampling, so a 12-megapixel photo is never fully expanded in memory.
  * Output is JPEG, or PNG when the image has transparency. SVG and other formats are never rendered.
  */
 public final class Thumbnailer {
@@ -82,9 +85,19 @@ public final class Thumbnailer {
                             geometry.regionWidth() / (HEADROOM * geometry.width()),
                             geometry.regionHeight() / (HEADROOM * geometry.height()))));
                 }
-                ImageReadParam param = reader.getDefaultReadParam();
-                param.setSourceSubsampling(subsampling, subsampling, 0, 0);
-                BufferedImage decoded = ExifOrientation.apply(reader.read(0, param), orientation);
+                BufferedImage stored = null;
+                int dctScale = reader.getFormatName().equalsIgnoreCase("jpeg") ? dctScale(geometries) : 1;
+                if (dctScale > 1) {
+                    stored = decodeScaled(file, dctScale);
+                }
+                if (stored != null) {
+                    subsampling = dctScale;
+                } else {
+                    ImageReadParam param = reader.getDefaultReadParam();
+                    param.setSourceSubsampling(subsampling, subsampling, 0, 0);
+                    stored = reader.read(0, param);
+                }
+                BufferedImage decoded = ExifOrientation.apply(stored, orientation);
                 var made = new ArrayList<Made>();
                 for (int i = 0; i < sizes.size(); i++) {
                     made.add(render(decoded, subsampling, geometries.get(i), sizes.get(i)));
@@ -95,6 +108,33 @@ public final class Thumbnailer {
             }
         } catch (IOException | RuntimeException e) {
             throw new ThumbnailException(false, "Cannot generate thumbnails for the requested content");
+        }
+    }
+
+    /**
+     * The largest factor (8, 4 or 2; 1 for none) by which the JPEG can be decoded in the DCT domain and still hold
+     * every thumbnail's region at its full output size. That decode is an area average, so it needs no headroom
+     * against aliasing as point subsampling does.
+     */
+    private static int dctScale(List<ThumbnailGeometry> geometries) {
+        for (int scale = 8; scale > 1; scale /= 2) {
+            boolean fits = true;
+            for (ThumbnailGeometry g : geometries) {
+                fits &= g.regionWidth() / scale >= g.width() && g.regionHeight() / scale >= g.height();
+            }
+            if (fits) {
+                return scale;
+            }
+        }
+        return 1;
+    }
+
+    /** The JPEG decoded at 1/scale in the DCT domain, or null when it is a form left to ImageIO. */
+    private static BufferedImage decodeScaled(Path file, int scale) {
+        try {
+            return JpegScaledDecoder.decode(file, scale);
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 

@@ -311,12 +311,24 @@ public final class RemoteEventIngest {
 
     /**
      * Ends the partial state of a room joined with partial state (MSC3706), under the room's lock: see {@link
-     * RoomStore#completePartialState}. Events accepted on the partial state are not checked again.
+     * RoomStore#completePartialState}. Every event accepted on the partial state, from the join on, is checked again
+     * against the completed state before it (check 5, as Synapse does when it un-partial-states an event), and one
+     * that fails now is rejected. Returns the ids of the events rejected.
      */
-    public void completePartialState(String roomId, String joinId, Map<StateKey, String> fullBeforeJoin) {
-        rooms.withRoomLock(roomId, () -> {
-            store.completePartialState(roomId, joinId, fullBeforeJoin);
-            return null;
+    public List<String> completePartialState(String roomId, String joinId, Map<StateKey, String> fullBeforeJoin) {
+        return rooms.withRoomLock(roomId, () -> {
+            RoomVersion version = RoomService.version(rooms.requireRoom(roomId));
+            return store.completePartialState(roomId, joinId, fullBeforeJoin, (stored, stateBefore) -> {
+                Pdu event = rooms.pdu(stored, version);
+                Set<StateKey> needed = new LinkedHashSet<>(AuthEventSelector.select(event));
+                needed.add(RoomService.CREATE);
+                try {
+                    rooms.authorizer().authorize(event, pdus(stateBefore.apply(needed), version));
+                    return true;
+                } catch (AuthorizationException e) {
+                    return false;
+                }
+            });
         });
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Rooms, their events and their state. Events keep the exact JSON bytes they were created or received as; state
@@ -148,12 +149,28 @@ public interface RoomStore extends ReadsTogether {
     void setPartialState(String roomId, List<String> servers);
 
     /**
+     * Checks an event accepted on a room's partial state again, against the completed state before it (MSC3706;
+     * Synapse re-runs check 5 on every partial-state event once the state is full).
+     */
+    @FunctionalInterface
+    interface StateRecheck {
+        /** Whether the event passes; {@code stateBefore} reads the named entries of the completed state before it. */
+        boolean passes(StoredEvent event, Function<Collection<StateKey>, Map<StateKey, StoredEvent>> stateBefore);
+    }
+
+    /**
      * Ends a room's partial state (MSC3706) in one transaction: the entries of {@code fullBeforeJoin} (the full state
      * before the join, event ids, every event stored) that the partial state lacked are added to the state before
-     * and after every event from the join on and to the current state, where no event since set them; the
-     * memberships follow, and the partial-state mark is cleared.
+     * and after every event from the join on and to the current state, where no event since set them. Each of those
+     * events, in stream order, is then checked with {@code recheck} against its completed state before; one that
+     * fails is marked rejected, leaves the forward extremities, its relations and search entries, and the later
+     * states (and the current state) that held it hold what it replaced instead. The memberships follow, and the
+     * partial-state mark is cleared.
+     *
+     * @return the ids of the events rejected by the recheck
      */
-    void completePartialState(String roomId, String joinId, Map<StateKey, String> fullBeforeJoin);
+    List<String> completePartialState(String roomId, String joinId, Map<StateKey, String> fullBeforeJoin,
+                                      StateRecheck recheck);
 
     /** The servers to resync a partial-state room from; empty when the room's state is complete. */
     List<String> partialStateServers(String roomId);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.myelin.server.http.Json;
 import dev.myelin.server.room.BundledAggregations;
 import dev.myelin.server.room.IgnoredUsers;
+import dev.myelin.server.room.InviteBlocking;
 import dev.myelin.server.room.RoomReader;
 import dev.myelin.server.room.RoomService;
 import dev.myelin.server.storage.RoomStore;
@@ -38,8 +39,11 @@ final class RoomSections {
     private final StrippedState strippedState;
     private final BundledAggregations aggregations;
     private final IgnoredUsers ignoredUsers;
+    private final InviteBlocking inviteBlocking;
 
-    RoomSections(RoomService rooms, RoomReader reader, BundledAggregations aggregations, IgnoredUsers ignoredUsers) {
+    RoomSections(RoomService rooms, RoomReader reader, BundledAggregations aggregations, IgnoredUsers ignoredUsers,
+                 InviteBlocking inviteBlocking) {
+        this.inviteBlocking = inviteBlocking;
         this.rooms = rooms;
         this.store = rooms.store();
         this.reader = reader;
@@ -61,6 +65,7 @@ final class RoomSections {
         ObjectNode leave = Json.MAPPER.createObjectNode();
         ObjectNode knock = Json.MAPPER.createObjectNode();
         Set<String> ignored = ignoredUsers.ignoredBy(request.userId());
+        Boolean invitesBlocked = null; // read once, at the first invite
         for (Membership membership : store.membershipsOf(request.userId())) {
             if (membership.streamPos() > upTo) {
                 continue; // changed after this sync's snapshot of the events stream: the next sync sends it
@@ -91,7 +96,11 @@ final class RoomSections {
                     }
                 }
                 case "invite" -> {
-                    if (membershipInWindow) {
+                    // Spec (invite permission, v1.18): a user who blocks invites is not served them over /sync.
+                    if (invitesBlocked == null) {
+                        invitesBlocked = inviteBlocking.blocksInvites(request.userId());
+                    }
+                    if (membershipInWindow && !invitesBlocked) {
                         invite.putObject(roomId).putObject("invite_state")
                                 .set("events", strippedState.of(room, memberEvent));
                     }

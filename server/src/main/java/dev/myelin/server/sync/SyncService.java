@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.myelin.server.http.Json;
 import dev.myelin.server.room.BundledAggregations;
 import dev.myelin.server.room.IgnoredUsers;
+import dev.myelin.server.room.InviteBlocking;
 import dev.myelin.server.room.RoomReader;
 import dev.myelin.server.room.RoomService;
 import dev.myelin.server.storage.ReadsTogether;
@@ -39,10 +40,11 @@ public final class SyncService {
     private final ReadsTogether reads;
 
     public SyncService(RoomService rooms, RoomReader reader, BundledAggregations aggregations,
-                       IgnoredUsers ignoredUsers, InProcessNotifier notifier, ReadsTogether reads) {
+                       IgnoredUsers ignoredUsers, InviteBlocking inviteBlocking, InProcessNotifier notifier,
+                       ReadsTogether reads) {
         this.reads = reads;
         this.store = rooms.store();
-        this.roomSections = new RoomSections(rooms, reader, aggregations, ignoredUsers);
+        this.roomSections = new RoomSections(rooms, reader, aggregations, ignoredUsers, inviteBlocking);
         this.notifier = notifier;
     }
 

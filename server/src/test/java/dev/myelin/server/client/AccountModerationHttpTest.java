@@ -158,6 +158,25 @@ class AccountModerationHttpTest {
     }
 
     @Test
+    void invitesAlreadyStoredAreHiddenFromSyncWhileBlocked() {
+        User alice = http.newUser();
+        User bob = http.newUser();
+        String room = http.createRoom(alice, "{\"preset\":\"private_chat\"}");
+        ok(http.post(alice, "/rooms/" + enc(room) + "/invite", "{\"user_id\":\"" + bob.id() + "\"}"));
+        assertThat(ok(http.get(bob, "/sync")).path("rooms").path("invite").has(room)).isTrue();
+
+        ok(http.put(bob, "/user/" + enc(bob.id()) + "/account_data/m.invite_permission_config",
+                "{\"default_action\":\"block\"}"));
+        assertThat(ok(http.get(bob, "/sync")).path("rooms").path("invite").has(room)).isFalse();
+        // Other endpoints are not affected (spec): the invite is in the room's state.
+        JsonNode members = ok(http.get(alice, "/rooms/" + enc(room) + "/members"));
+        assertThat(members.path("chunk").findValuesAsText("state_key")).contains(bob.id());
+
+        ok(http.put(bob, "/user/" + enc(bob.id()) + "/account_data/m.invite_permission_config", "{}"));
+        assertThat(ok(http.get(bob, "/sync")).path("rooms").path("invite").has(room)).isTrue();
+    }
+
+    @Test
     void redactionsMayBeSentThroughSendInEveryRoomVersion() {
         User alice = http.newUser();
         for (String version : new String[] {"10", "12"}) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.myelin.server.http.ErrorCode;
 import dev.myelin.server.http.Json;
 import dev.myelin.server.http.MatrixException;
+import dev.myelin.server.room.InviteBlocking;
 import dev.myelin.server.room.RemoteEventIngest;
 import dev.myelin.server.room.RoomService;
 import dev.myelin.spec.crypto.EventHashes;
@@ -29,8 +30,10 @@ final class InviteReceiver {
     private final RoomService rooms;
     private final RemoteEventIngest ingest;
     private final SigningKey key;
+    private final InviteBlocking inviteBlocking;
 
-    InviteReceiver(RoomService rooms, RemoteEventIngest ingest, SigningKey key) {
+    InviteReceiver(RoomService rooms, RemoteEventIngest ingest, SigningKey key, InviteBlocking inviteBlocking) {
+        this.inviteBlocking = inviteBlocking;
         this.rooms = rooms;
         this.ingest = ingest;
         this.key = key;
@@ -66,6 +69,7 @@ final class InviteReceiver {
         if (!origin.equals(ServerAccess.domain(pdu.sender()))) {
             throw MatrixException.forbidden(pdu.sender() + " is not a user of " + origin);
         }
+        inviteBlocking.refuseIfBlocked(pdu.stateKey()); // spec: invite permission (v1.18), 403 M_INVITE_BLOCKED
         ObjectNode signed = EventSigner.cosign(pdu.json().deepCopy(), version, rooms.serverName(), key);
         boolean inRoom = rooms.store().room(roomId).filter(room -> room.currentSnapshot() != 0).isPresent();
         if (!inRoom) {

@@ -20,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Fetches the full state of rooms joined with partial state (MSC3706; Synapse "faster joins"), in the background:
  * the state before the join from the servers the resident server named ({@code /state_ids}, then {@code /state} or
  * {@code /event} for what is missing, every event checked), then the room's current state is that state with the
- * changes made since the join, and the room is marked full. A failed resync is retried with backoff; rooms still
+ * changes made since the join, every event since is authorised again on its completed state (those that fail are
+ * rejected, see {@link RemoteEventIngest#completePartialState}), and the room is marked full. A failed resync is retried with backoff; rooms still
  * partial when the server starts (it stopped mid-resync) are resumed.
  */
 final class PartialStateResync implements AutoCloseable {
@@ -111,10 +112,10 @@ final class PartialStateResync implements AutoCloseable {
             if (beforeJoin.isEmpty()) {
                 continue;
             }
-            ingest.completePartialState(roomId, joinId, beforeJoin);
+            List<String> rejected = ingest.completePartialState(roomId, joinId, beforeJoin);
             rooms.fullStateReached(roomId);
-            LOG.info("The state of {} is full: {} entries before the join, from {}", roomId, beforeJoin.size(),
-                    server);
+            LOG.info("The state of {} is full: {} entries before the join, from {}; {} events accepted on the partial "
+                    + "state rejected now", roomId, beforeJoin.size(), server, rejected.size());
             return true;
         }
         return false;

@@ -191,6 +191,10 @@ final class RemoteMemberships implements RemoteMembership {
             answer = client.put(server, "/_matrix/federation/v2/invite/" + RemoteRoomReader.segment(roomId) + "/"
                     + RemoteRoomReader.segment(invite.eventId()), body);
         } catch (FederationException e) {
+            if (e.status() == 403 && e.errcode().filter(ErrorCode.M_INVITE_BLOCKED.name()::equals).isPresent()) {
+                throw new MatrixException(403, ErrorCode.M_INVITE_BLOCKED, invite.pdu().stateKey()
+                        + " does not accept invites");
+            }
             throw fromRemote(e);
         }
         List<EncodedPdu> signed = remote.verified(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance

@@ -5,6 +5,7 @@ import dev.myelin.server.federation.keys.KeyRing;
 import dev.myelin.server.federation.sender.FederationSender;
 import dev.myelin.server.federation.transport.FederationClient;
 import dev.myelin.server.federation.transport.FederationRoutes;
+import dev.myelin.server.room.InviteBlocking;
 import dev.myelin.server.room.RemoteEventIngest;
 import dev.myelin.server.room.RoomService;
 import dev.myelin.spec.crypto.SigningKey;
@@ -23,12 +24,14 @@ public final class RoomFederation implements AutoCloseable {
     private final PartialStateResync resync;
 
     public RoomFederation(RoomService rooms, SigningKey key, KeyRing keys, FederationClient client,
-                          FederationSender sender, InboundHandlers inbound, Clock clock) {
+                          FederationSender sender, InboundHandlers inbound, InviteBlocking inviteBlocking,
+                          Clock clock) {
         this.ingest = new RemoteEventIngest(rooms, keys::findOrFetch);
         var access = new ServerAccess(rooms);
         var remote = new RemoteRoomReader(client, ingest);
         this.endpoints = new RoomFederationEndpoints(rooms.serverName(),
-                new ResidentMemberships(rooms, ingest, access, sender, key), new InviteReceiver(rooms, ingest, key),
+                new ResidentMemberships(rooms, ingest, access, sender, key),
+                new InviteReceiver(rooms, ingest, key, inviteBlocking),
                 new RoomHistory(rooms, access), access, clock);
         this.resync = new PartialStateResync(rooms, ingest, remote);
         this.remoteMemberships = new RemoteMemberships(rooms, ingest, remote, client, key, resync);

@@ -474,15 +474,16 @@ public final class SqlRoomStore implements RoomStore {
     }
 
     @Override
-    public void completePartialState(String roomId, String joinId, Map<StateKey, String> fullBeforeJoin) {
+    public List<String> completePartialState(String roomId, String joinId, Map<StateKey, String> fullBeforeJoin,
+                                             StateRecheck recheck) {
         var interned = new HashMap<String, Long>();
         var internedKeys = new HashMap<String, Long>();
-        database.write(c -> {
+        List<String> rejected = database.write(c -> {
             Room room = selectRoom(c, roomId).orElseThrow(() -> new IllegalStateException("unknown room " + roomId));
             StoredEvent join = selectEvent(c, joinId).orElseThrow();
             Map<NidKey, Long> partial = stateNids(c, join.stateBefore(), null);
             Map<String, Long> eventNids = eventNids(c, fullBeforeJoin.values());
-            var omitted = new HashMap<NidKey, Long>();
+            var fixes = new StateFixes();
             for (var entry : fullBeforeJoin.entrySet()) {
                 var key = new NidKey(
                         intern(c, "event_types", "type", "type_nid", typeNids, interned, entry.getKey().type()),
@@ -493,51 +494,155 @@ public final class SqlRoomStore implements RoomStore {
                     throw new IllegalStateException("state names an event that is not stored: " + entry.getValue());
                 }
                 if (!partial.containsKey(key)) {
-                    omitted.put(key, eventNid);
+                    fixes.omitted.put(key, eventNid);
                 }
             }
-            // Every snapshot from the join on gets what the partial state left out, unless an event since set it.
-            var completed = new HashMap<Long, Long>();
-            var events = Jdbc.queryList(c, """
-                    SELECT event_nid, state_before_nid, state_after_nid FROM events
-                    WHERE room_nid = ? AND stream_pos >= ? AND outlier = FALSE""",
-                    row -> new long[] {row.getLong(1), row.getLong(2), row.getLong(3)}, room.nid(), join.streamPos());
-            for (long[] event : events) {
+            // Every snapshot from the join on gets what the partial state left out, unless an event since set it;
+            // then each event is checked again on its completed state before, in order, so that a rejected event's
+            // entry is taken out of the states after it before the next event is checked.
+            var rejectedIds = new ArrayList<String>();
+            List<StoredEvent> events = Jdbc.queryList(c, "SELECT " + EVENT_COLUMNS + """
+                     FROM events e WHERE e.room_nid = ? AND e.stream_pos >= ? AND e.outlier = FALSE
+                    ORDER BY e.stream_pos""", SqlRoomStore::storedEvent, room.nid(), join.streamPos());
+            for (StoredEvent event : events) {
+                long before = completed(c, room.nid(), event.stateBefore(), fixes);
+                long after = completed(c, room.nid(), event.stateAfter(), fixes);
+                StoredEvent completedEvent = new StoredEvent(event.nid(), event.eventId(), event.roomNid(),
+                        event.streamPos(), event.depth(), before, after, event.rejected(), event.softFailed(),
+                        event.redactedBy(), event.json(), false);
+                if (!event.rejected() && !recheck.passes(completedEvent, keys -> {
+                    try {
+                        return stateIn(c, before, keys);
+                    } catch (SQLException e) {
+                        throw new dev.myelin.server.storage.StorageException("reading state: " + e.getMessage(), e);
+                    }
+                })) {
+                    reject(c, room.nid(), completedEvent, fixes);
+                    rejectedIds.add(event.eventId());
+                    after = 0;
+                }
                 Jdbc.update(c, "UPDATE events SET state_before_nid = ?, state_after_nid = ? WHERE event_nid = ?",
-                        nullIfZero(completed(c, room.nid(), event[1], omitted, completed)),
-                        nullIfZero(completed(c, room.nid(), event[2], omitted, completed)), event[0]);
+                        nullIfZero(before), nullIfZero(after), event.nid());
             }
-            long current = completed(c, room.nid(), room.currentSnapshot(), omitted, completed);
+            long current = completed(c, room.nid(), room.currentSnapshot(), fixes);
             Jdbc.update(c, """
                     UPDATE rooms SET current_snapshot_nid = ?, partial_state = FALSE, resync_servers = NULL
                     WHERE room_nid = ?""", current, room.nid());
             refreshMemberships(c, room.nid(), current);
-            return null;
+            // A rejected member event with nothing before it leaves its user without a membership.
+            for (StateFixes.Replaced replaced : fixes.replaced.values()) {
+                if (replaced.replacement() == null) {
+                    Jdbc.update(c, "DELETE FROM room_memberships WHERE room_nid = ? AND event_nid = ?", room.nid(),
+                            replaced.rejected());
+                }
+            }
+            return rejectedIds;
         });
         typeNids.putAll(interned);
         stateKeyNids.putAll(internedKeys);
+        return rejected;
     }
 
-    /** The snapshot with the omitted entries its keys lack added (a delta on it), once per snapshot. */
-    private long completed(Connection c, long roomNid, long snapshot, Map<NidKey, Long> omitted,
-                           Map<Long, Long> done) throws SQLException {
+    /**
+     * What completing a partial state changes in each snapshot: entries the partial state omitted are added where
+     * absent, and entries naming an event rejected by the recheck take back what that event replaced (or go).
+     * Snapshots already completed are remembered until a new rejection changes what completing means.
+     */
+    private static final class StateFixes {
+        /** A rejected state event's entry and what was there before it (null: nothing). */
+        record Replaced(long rejected, Long replacement) {}
+
+        final Map<NidKey, Long> omitted = new HashMap<>();
+        final Map<NidKey, Replaced> replaced = new HashMap<>();
+        final Map<Long, Long> done = new HashMap<>();
+    }
+
+    /** The snapshot with the fixes applied: a delta on it, or a full copy when an entry goes; once per snapshot. */
+    private long completed(Connection c, long roomNid, long snapshot, StateFixes fixes) throws SQLException {
         if (snapshot == 0) {
             return 0;
         }
-        Long known = done.get(snapshot);
+        Long known = fixes.done.get(snapshot);
         if (known != null) {
             return known;
         }
         Map<NidKey, Long> state = stateNids(c, snapshot, null);
-        var missing = new HashMap<NidKey, Long>();
-        omitted.forEach((key, nid) -> {
+        var changes = new HashMap<NidKey, Long>();
+        fixes.omitted.forEach((key, nid) -> {
             if (!state.containsKey(key)) {
-                missing.put(key, nid);
+                changes.put(key, nid);
             }
         });
-        long result = missing.isEmpty() ? snapshot : newSnapshot(c, roomNid, snapshot, missing);
-        done.put(snapshot, result);
+        boolean removes = false;
+        for (var entry : fixes.replaced.entrySet()) {
+            Long nid = state.get(entry.getKey());
+            if (nid != null && nid == entry.getValue().rejected()) {
+                if (entry.getValue().replacement() == null) {
+                    removes = true;
+                } else {
+                    changes.put(entry.getKey(), entry.getValue().replacement());
+                }
+            }
+        }
+        long result;
+        if (removes) {
+            var full = new HashMap<>(state);
+            full.putAll(changes);
+            for (var entry : fixes.replaced.entrySet()) {
+                if (entry.getValue().replacement() == null) {
+                    full.remove(entry.getKey(), entry.getValue().rejected());
+                }
+            }
+            result = insertSnapshot(c, roomNid, null, 0, full);
+        } else {
+            result = changes.isEmpty() ? snapshot : newSnapshot(c, roomNid, snapshot, changes);
+        }
+        fixes.done.put(snapshot, result);
         return result;
+    }
+
+    /**
+     * Marks an event rejected after the fact: it is no extremity (its prev events are, if nothing else is left), no
+     * relation, search entry or redaction, and its state entry gives way in later snapshots to what it replaced.
+     */
+    private void reject(Connection c, long roomNid, StoredEvent event, StateFixes fixes) throws SQLException {
+        Jdbc.update(c, "UPDATE events SET rejected = TRUE WHERE event_nid = ?", event.nid());
+        Jdbc.update(c, "DELETE FROM forward_extremities WHERE room_nid = ? AND event_nid = ?", roomNid, event.nid());
+        if (Jdbc.queryOne(c, "SELECT COUNT(*) FROM forward_extremities WHERE room_nid = ?", row -> row.getLong(1),
+                roomNid).orElseThrow() == 0) {
+            for (String prev : prevEvents(event)) {
+                Jdbc.update(c, """
+                        INSERT INTO forward_extremities (room_nid, event_nid) SELECT room_nid, event_nid FROM events
+                        WHERE event_id = ? AND room_nid = ? AND rejected = FALSE AND outlier = FALSE
+                        AND event_nid NOT IN (SELECT event_nid FROM forward_extremities WHERE room_nid = ?)""",
+                        prev, roomNid, roomNid);
+            }
+        }
+        SqlRelationStore.unindex(c, event.eventId(), roomNid);
+        SqlSearchStore.unindex(c, database.dialect(), event.nid());
+        Jdbc.update(c, "UPDATE events SET redacted_by = NULL WHERE redacted_by = ? AND room_nid = ?",
+                event.eventId(), roomNid);
+        if (event.stateAfter() != 0) {
+            Map<NidKey, Long> after = stateNids(c, event.stateAfter(), null);
+            Map<NidKey, Long> before = stateNids(c, event.stateBefore(), null);
+            after.forEach((key, nid) -> {
+                if (nid == event.nid()) {
+                    fixes.replaced.put(key, new StateFixes.Replaced(event.nid(), before.get(key)));
+                }
+            });
+            fixes.done.clear();
+        }
+    }
+
+    private static List<String> prevEvents(StoredEvent event) {
+        var prevs = new ArrayList<String>();
+        try {
+            dev.myelin.spec.json.MatrixJsonParser.LENIENT.parseObject(event.json()).path("prev_events")
+                    .forEach(prev -> prevs.add(prev.isArray() ? prev.path(0).asText() : prev.asText()));
+        } catch (dev.myelin.spec.json.InvalidJsonException e) {
+            throw new IllegalStateException("stored event is not JSON: " + event.eventId(), e);
+        }
+        return prevs;
     }
 
     private static Long nullIfZero(long nid) {
@@ -719,23 +824,26 @@ public final class SqlRoomStore implements RoomStore {
         if (snapshotNid == 0 || keys.isEmpty()) {
             return Map.of();
         }
-        return database.read(c -> {
-            var conditions = new ArrayList<String>();
-            var params = new ArrayList<Object>();
-            for (StateKey key : keys) {
-                Long type = lookupNid(c, "event_types", "type", "type_nid", typeNids, key.type());
-                Long stateKey = lookupNid(c, "state_keys", "state_key", "state_key_nid", stateKeyNids, key.stateKey());
-                if (type != null && stateKey != null) {
-                    conditions.add("(se.type_nid = ? AND se.state_key_nid = ?)");
-                    params.add(type);
-                    params.add(stateKey);
-                }
+        return database.read(c -> stateIn(c, snapshotNid, keys));
+    }
+
+    private Map<StateKey, StoredEvent> stateIn(Connection c, long snapshotNid, Collection<StateKey> keys)
+            throws SQLException {
+        var conditions = new ArrayList<String>();
+        var params = new ArrayList<Object>();
+        for (StateKey key : keys) {
+            Long type = lookupNid(c, "event_types", "type", "type_nid", typeNids, key.type());
+            Long stateKey = lookupNid(c, "state_keys", "state_key", "state_key_nid", stateKeyNids, key.stateKey());
+            if (type != null && stateKey != null) {
+                conditions.add("(se.type_nid = ? AND se.state_key_nid = ?)");
+                params.add(type);
+                params.add(stateKey);
             }
-            if (conditions.isEmpty()) {
-                return Map.of();
-            }
-            return resolve(c, stateNids(c, snapshotNid, String.join(" OR ", conditions), params.toArray()));
-        });
+        }
+        if (snapshotNid == 0 || conditions.isEmpty()) {
+            return Map.of();
+        }
+        return resolve(c, stateNids(c, snapshotNid, String.join(" OR ", conditions), params.toArray()));
     }
 
     @Override

@@ -75,6 +75,11 @@ public final class SqlSearchStore implements SearchStore {
         }
     }
 
+    /** Drops an event from the index (an event rejected after it was indexed). */
+    static void unindex(Connection c, Dialect dialect, long eventNid) throws SQLException {
+        Jdbc.update(c, "DELETE FROM event_search WHERE " + nidColumn(dialect) + " = ?", eventNid);
+    }
+
     private static void insert(Connection c, Dialect dialect, long roomNid, long eventNid, String key, String text)
             throws SQLException {
         String clean = text.replace('\0', ' ');

@@ -159,12 +159,15 @@ class PartialStateJoinTest extends StoreContractTest {
         answers.put("/send_join/", sent);
     }
 
-    /** What /state_ids and /event answer for the state before the join. */
+    /** What /state_ids and /event answer for the state before the join and its auth chain. */
     private void answerResync() {
         ObjectNode ids = Json.MAPPER.createObjectNode();
         ArrayNode pduIds = ids.putArray("pdu_ids");
         state.values().forEach(pdu -> pduIds.add(pdu.eventId()));
-        ids.putArray("auth_chain_ids");
+        // The auth chain: every other event of the room here (a ban's auth events include the member it bans).
+        ArrayNode authChainIds = ids.putArray("auth_chain_ids");
+        events.keySet().stream().filter(id -> state.values().stream().noneMatch(pdu -> pdu.eventId().equals(id)))
+                .forEach(authChainIds::add);
         answers.put("/state_ids/", ids);
         events.forEach((id, event) -> answers.put("/event/" + RemoteRoomReader.segment(id),
                 Json.MAPPER.createObjectNode().set("pdus", Json.MAPPER.createArrayNode().add(event.pdu().json()))));
@@ -229,5 +232,66 @@ class PartialStateJoinTest extends StoreContractTest {
         assertThat(wired.store().state(atCarols)).containsKeys(new StateKey("m.room.member", dave),
                 new StateKey("m.room.member", ZOE));
         assertThat(asked).anyMatch(path -> path.contains("/state_ids/"));
+    }
+
+    @Test
+    void anEventAcceptedOnThePartialStateThatTheFullStateForbidsIsRejectedByTheResync() {
+        add(bob, "m.room.member", carol, membership("ban"));
+        answerJoinWithPartialState();
+        wired.memberships().join(ROOM, ZOE, List.of("remote.test"), null);
+        assertThat(partial()).isTrue();
+
+        // Carol's server sends her join with auth events that leave out her ban, which the partial state lacks too:
+        // checks 4 and 5 pass on what this server knows.
+        String zoesJoin = wired.store().event(wired.store().membership(ROOM, ZOE).orElseThrow().eventNid())
+                .orElseThrow().eventId();
+        Map<StateKey, Pdu> withoutBan = new HashMap<>(state);
+        withoutBan.remove(new StateKey("m.room.member", carol));
+        EncodedPdu carolsJoin = remote.event(RoomVersion.V11, ROOM, carol, "m.room.member", carol,
+                membership("join"), List.of(zoesJoin), withoutBan, wired.store().event(zoesJoin).orElseThrow().depth());
+        assertThat(wired.ingest().accept(ROOM, carolsJoin, Optional.empty()))
+                .isEqualTo(new RemoteEventIngest.Outcome.Accepted(carolsJoin.eventId(), false));
+        assertThat(membershipOf(carol)).isEqualTo("join");
+        // Zoe talks after it: her message stays, on a state that no longer has Carol joined.
+        String after = wired.rooms().send(ROOM, new RoomService.Draft(ZOE, "m.room.message", null, text("hi")),
+                Optional.empty());
+        // Then a message of Carol's authorised by her join from before the ban (the partial state has no entry for
+        // her, so her auth events stand in): the room's only extremity for now.
+        EncodedPdu oldJoin = events.values().stream().filter(e -> e.pdu().type().equals("m.room.member")
+                && carol.equals(e.pdu().stateKey()) && e.pdu().content().path("membership").asText().equals("join"))
+                .findFirst().orElseThrow();
+        wired.ingest().storeOutliers(ROOM, RoomVersion.V11, bob, List.of(oldJoin));
+        Map<StateKey, Pdu> beforeBan = new HashMap<>(withoutBan);
+        beforeBan.put(new StateKey("m.room.member", carol), oldJoin.pdu());
+        EncodedPdu carolsMessage = remote.event(RoomVersion.V11, ROOM, carol, "m.room.message", null,
+                text("sneaky"), List.of(after), beforeBan, wired.store().event(after).orElseThrow().depth());
+        assertThat(wired.ingest().accept(ROOM, carolsMessage, Optional.empty()))
+                .isEqualTo(new RemoteEventIngest.Outcome.Accepted(carolsMessage.eventId(), false));
+        assertThat(wired.store().forwardExtremities(wired.store().room(ROOM).orElseThrow().nid()))
+                .containsExactly(carolsMessage.eventId());
+
+        answerResync();
+        assertThat(wired.resync().resync(ROOM)).isTrue();
+
+        assertThat(partial()).isFalse();
+        RoomStore.StoredEvent rejected = wired.store().event(carolsJoin.eventId()).orElseThrow();
+        assertThat(rejected.rejected()).isTrue();
+        String ban = state.get(new StateKey("m.room.member", carol)).eventId();
+        StateKey carolsKey = new StateKey("m.room.member", carol);
+        long current = wired.store().room(ROOM).orElseThrow().currentSnapshot();
+        assertThat(wired.store().state(current).get(carolsKey).eventId()).isEqualTo(ban);
+        assertThat(membershipOf(carol)).isEqualTo("ban");
+        assertThat(wired.store().members(ROOM, "join")).hasSize(3);
+        RoomStore.StoredEvent message = wired.store().event(after).orElseThrow();
+        assertThat(message.rejected()).isFalse();
+        assertThat(wired.store().state(message.stateBefore()).get(carolsKey).eventId()).isEqualTo(ban);
+        assertThat(wired.store().event(carolsMessage.eventId()).orElseThrow().rejected()).isTrue();
+        // Carol's message was the only extremity: its prev event takes its place.
+        assertThat(wired.store().forwardExtremities(rejected.roomNid())).containsExactly(after);
+        // And the next event from Carol is refused on the full state.
+        EncodedPdu again = remote.event(RoomVersion.V11, ROOM, carol, "m.room.message", null, text("still here"),
+                List.of(after), withoutBan, message.depth());
+        assertThat(wired.ingest().accept(ROOM, again, Optional.empty()))
+                .isInstanceOf(RemoteEventIngest.Outcome.Rejected.class);
     }
 }

@@ -262,4 +262,21 @@ class RoomFederationHttpTest {
         String hello = send(bob, roomId, "thanks for the invite");
         eventually(() -> hasEvent(a, hello), "bob's message at a");
     }
+
+    @Test
+    void aUserWhoBlocksInvitesRefusesThemOverFederation() {
+        User alice = register(a);
+        User bob = register(b);
+        ok(bob.client().request("PUT", V3 + "/user/" + segment(bob.id()) + "/account_data/m.invite_permission_config",
+                "{\"default_action\":\"block\"}", bob.token()));
+        String roomId = createRoom(alice, "private_chat");
+
+        // Spec (invite permission, v1.18): b answers PUT /v2/invite with 403 M_INVITE_BLOCKED, which a passes on.
+        Reply refused = alice.client().request("POST", V3 + "/rooms/" + segment(roomId) + "/invite",
+                "{\"user_id\":\"" + bob.id() + "\"}", alice.token());
+        assertThat(refused.status()).as(refused.body()).isEqualTo(403);
+        assertThat(refused.errcode()).isEqualTo("M_INVITE_BLOCKED");
+        assertThat(membership(a, roomId, bob.id())).isEqualTo("none");
+        assertThat(membership(b, roomId, bob.id())).isEqualTo("none");
+    }
 }
