@@ -1,7 +1,8 @@
 // Starts and stops a throw-away Synapse (installed by interop/synapse/install.sh) for federation scenarios:
 // server name localhost:<port>, SQLite, one TLS listener (client + federation) with a self-signed certificate,
 // certificate checks off and loopback allowed for federation, a registration shared secret, no rate limits, cheap
-// password hashing (scenarios register many users). restart() stops it and starts it again on the same data and port.
+// password hashing (scenarios register many users), anyone may publish rooms, its room directory readable
+// over federation. restart() stops it and starts it again on the same data and port.
 import { spawn, execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { Agent, request } from "node:https";
@@ -58,6 +59,8 @@ federation_verify_certificates: false
 ip_range_blacklist: []
 ip_range_whitelist: ["127.0.0.0/8", "::1/128"]
 federation_ip_range_blacklist: []
+allow_public_rooms_over_federation: true
+room_list_publication_rules: [{action: allow}]
 rc_message: ${UNLIMITED}
 rc_registration: ${UNLIMITED}
 rc_login:
