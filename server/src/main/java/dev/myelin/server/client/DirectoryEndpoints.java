@@ -15,6 +15,7 @@ import dev.myelin.server.storage.RoomStore;
 import dev.myelin.spec.auth.AuthState;
 import dev.myelin.spec.id.InvalidIdentifierException;
 import dev.myelin.spec.id.RoomAlias;
+import dev.myelin.spec.id.ServerName;
 
 import java.util.List;
 import java.util.Map;
@@ -138,6 +139,13 @@ public final class DirectoryEndpoints {
         Optional<String> server = request.query("server").filter(name -> !name.equals(rooms.serverName()));
         if ("POST".equals(request.method()) || server.isPresent()) {
             authenticator.requireNonGuest(request);
+        }
+        if (server.isPresent()) {
+            try {
+                ServerName.parse(server.get());
+            } catch (InvalidIdentifierException e) {
+                throw MatrixException.invalidParam("'server' is not a server name: " + e.reason());
+            }
         }
         PublicRoomQuery query = "POST".equals(request.method())
                 ? PublicRoomQuery.fromBody(request.jsonObject(), DEFAULT_LIMIT)

@@ -155,6 +155,8 @@ class DirectoryFederationHttpTest {
     void remoteDirectoryErrorsReachTheClientAsMatrixErrors() throws Exception {
         User bob = register(b);
         error(bob.client().get(V3 + "/publicRooms?server=" + enc(a.serverName())), 401, "M_MISSING_TOKEN");
+        error(bob.client().get(V3 + "/publicRooms?server=" + enc("not a server"), bob.token()), 400,
+                "M_INVALID_PARAM");
         error(bob.client().get(V3 + "/publicRooms?server=" + enc("localhost:" + FederatedTestServer.freePort()),
                 bob.token()), 502, "M_UNKNOWN");
         error(bob.client().request("POST", V3 + "/publicRooms?server=" + enc(a.serverName()),
