@@ -124,7 +124,7 @@ public final class Homeserver implements AutoCloseable {
         var e2eeFederation = new E2eeFederation(e2ee, rooms.service(), roomServers, memberships,
                 new SqlRemoteDeviceListStore(database), federation.client(), federation.sender(), federation.inbound(),
                 userId -> accountsCore.accounts().find(userId).isPresent());
-        var directoryFederation = new DirectoryFederation(config.serverName(), rooms.publicRooms(),
+        var directoryFederation = new DirectoryFederation(rooms.service(), rooms.publicRooms(),
                 features.summaries(), features.hierarchy(), federation.client(), Clock.systemUTC());
         var media = opened.add(Media.create(config, database, Clock.systemUTC(),
                 FederationMediaSource.over(federation, config)));

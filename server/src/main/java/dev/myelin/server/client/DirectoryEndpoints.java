@@ -79,9 +79,9 @@ public final class DirectoryEndpoints {
 
     private MatrixResponse getAlias(MatrixRequest request) {
         String alias = request.pathParam("roomAlias");
-        String roomId = rooms.resolveAlias(alias)
+        var resolved = rooms.lookupAlias(alias)
                 .orElseThrow(() -> MatrixException.notFound("Room alias " + alias + " not found"));
-        return MatrixResponse.ok(Map.of("room_id", roomId, "servers", List.of(rooms.serverName())));
+        return MatrixResponse.ok(Map.of("room_id", resolved.roomId(), "servers", resolved.servers()));
     }
 
     private MatrixResponse deleteAlias(MatrixRequest request) {

@@ -18,6 +18,7 @@ import dev.myelin.server.room.InviteBlocking;
 import dev.myelin.server.room.RelationChecks;
 import dev.myelin.server.room.RoomCreation;
 import dev.myelin.server.room.RoomReader;
+import dev.myelin.server.room.RemoteAliases;
 import dev.myelin.server.room.RoomService;
 import dev.myelin.server.storage.RoomStore;
 import dev.myelin.server.sync.FilterService;
@@ -434,29 +435,32 @@ public final class RoomEndpoints {
 
     // ---- membership ----
 
-    private String resolveRoom(String roomIdOrAlias) {
+    /** The room and, for an alias, the servers its server named (another server's alias is asked about). */
+    private RemoteAliases.Resolved resolveRoom(String roomIdOrAlias) {
         if (roomIdOrAlias.startsWith("#")) {
-            return rooms.resolveAlias(roomIdOrAlias)
+            return rooms.lookupAlias(roomIdOrAlias)
                     .orElseThrow(() -> MatrixException.notFound("Unknown room alias " + roomIdOrAlias));
         } else if (!roomIdOrAlias.startsWith("!")) {
             throw MatrixException.invalidParam("Not a room id or alias: " + roomIdOrAlias);
         }
-        return roomIdOrAlias;
+        return new RemoteAliases.Resolved(roomIdOrAlias, List.of());
     }
 
     /** POST /knock/{roomIdOrAlias} (spec: knocking.yaml); rooms on other servers through {@code via}. */
     private MatrixResponse knock(MatrixRequest request) throws Exception {
         Requester requester = authenticator.requireNonGuest(request).requireNotSuspended();
         ObjectNode body = request.jsonObject();
-        String roomId = resolveRoom(request.pathParam("roomIdOrAlias"));
-        rooms.knock(roomId, requester.userId(), Fields.string(body, "reason").orElse(null), via(request));
+        RemoteAliases.Resolved target = resolveRoom(request.pathParam("roomIdOrAlias"));
+        String roomId = target.roomId();
+        rooms.knock(roomId, requester.userId(), Fields.string(body, "reason").orElse(null), via(request, target));
         return MatrixResponse.ok(Map.of("room_id", roomId));
     }
 
     private MatrixResponse join(MatrixRequest request, String roomIdOrAlias) throws Exception {
         Requester requester = authenticator.require(request).requireNotSuspended();
         ObjectNode body = request.jsonObject();
-        String roomId = resolveRoom(roomIdOrAlias);
+        RemoteAliases.Resolved target = resolveRoom(roomIdOrAlias);
+        String roomId = target.roomId();
         if (requester.guest()) {
             RoomStore.Room room = rooms.requireRoom(roomId);
             StateKey guestAccess = new StateKey("m.room.guest_access", "");
@@ -466,12 +470,15 @@ public final class RoomEndpoints {
                 throw new MatrixException(403, ErrorCode.M_GUEST_ACCESS_FORBIDDEN, "Guests may not join this room");
             }
         }
-        rooms.join(roomId, requester.userId(), Fields.string(body, "reason").orElse(null), via(request));
+        rooms.join(roomId, requester.userId(), Fields.string(body, "reason").orElse(null), via(request, target));
         return MatrixResponse.ok(Map.of("room_id", roomId));
     }
 
-    /** The servers to join or knock through (spec: joining.yaml, knocking.yaml "via", "server_name"). */
-    private static List<String> via(MatrixRequest request) {
+    /**
+     * The servers to join or knock through (spec: joining.yaml, knocking.yaml "via", "server_name"), then those the
+     * alias's server named.
+     */
+    private static List<String> via(MatrixRequest request, RemoteAliases.Resolved target) {
         var via = new java.util.ArrayList<String>();
         for (String name : List.of("via", "server_name")) {
             List<String> values = org.eclipse.jetty.server.Request.extractQueryParameters(request.jetty())
@@ -480,6 +487,7 @@ public final class RoomEndpoints {
                 via.addAll(values);
             }
         }
+        via.addAll(target.servers());
         return via;
     }
 

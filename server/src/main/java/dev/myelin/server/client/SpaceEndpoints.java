@@ -7,6 +7,7 @@ import dev.myelin.server.http.MatrixRequest;
 import dev.myelin.server.http.MatrixResponse;
 import dev.myelin.server.http.Requester;
 import dev.myelin.server.http.Router;
+import dev.myelin.server.room.RemoteAliases;
 import dev.myelin.server.room.RoomService;
 import dev.myelin.server.space.RoomSummaries;
 import dev.myelin.server.space.SpaceHierarchy;
@@ -49,7 +50,9 @@ public final class SpaceEndpoints {
         Optional<Requester> requester = authenticator.optional(request);
         String target = request.pathParam("roomIdOrAlias");
         MatrixException notFound = MatrixException.notFound("Room not found.");
-        String roomId = target.startsWith("#") ? rooms.store().aliasRoom(target).orElseThrow(() -> notFound) : target;
+        var resolved = target.startsWith("#") ? rooms.lookupAlias(target).orElseThrow(() -> notFound)
+                : new RemoteAliases.Resolved(target, List.of());
+        String roomId = resolved.roomId();
         Optional<RoomSummaries.Summary> local = summaries.of(roomId);
         ObjectNode out;
         if (local.isPresent() && local.get().current()) {
@@ -57,7 +60,7 @@ public final class SpaceEndpoints {
         } else {
             // A room this server is not in (or only invited to, or knocked on): ask a server that is.
             Optional<String> userId = requester.map(Requester::userId);
-            Optional<ObjectNode> remote = hierarchy.remoteSummary(roomId, via(request, roomId))
+            Optional<ObjectNode> remote = hierarchy.remoteSummary(roomId, via(request, resolved))
                     .filter(summary -> summaries.remoteVisibleTo(summary, userId));
             out = remote.or(() -> local.flatMap(summary -> visibleLocal(summary, requester)))
                     .orElseThrow(() -> notFound);
@@ -71,13 +74,18 @@ public final class SpaceEndpoints {
         return visible ? Optional.of(summary.render()) : Optional.empty();
     }
 
-    /** The servers to ask about a room this server is not in: {@code via}, else the room id's server. */
-    private List<String> via(MatrixRequest request, String roomId) {
+    /**
+     * The servers to ask about a room this server is not in: {@code via}, those its alias's server named, else the
+     * room id's server.
+     */
+    private List<String> via(MatrixRequest request, RemoteAliases.Resolved resolved) {
         var servers = new LinkedHashSet<String>();
         List<String> given = Request.extractQueryParameters(request.jetty()).getValues("via");
         if (given != null) {
             servers.addAll(given);
         }
+        servers.addAll(resolved.servers());
+        String roomId = resolved.roomId();
         int colon = roomId.indexOf(':');
         if (servers.isEmpty() && colon > 0) {
             servers.add(roomId.substring(colon + 1));

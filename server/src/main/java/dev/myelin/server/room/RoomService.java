@@ -67,6 +67,7 @@ public final class RoomService {
     private static final java.time.Duration MEMBERSHIP_WAIT = java.time.Duration.ofSeconds(60);
     private volatile java.util.function.Function<String, Map<String, String>> memberProfiles = userId -> Map.of();
     private volatile AliasNamespaces aliasNamespaces = AliasNamespaces.NONE;
+    private volatile RemoteAliases remoteAliases = alias -> Optional.empty();
     private final RestrictedJoins restrictedJoins;
 
     public RoomService(String serverName, SigningKey key, RoomStore store, Notifier notifier, Clock clock) {
@@ -96,6 +97,22 @@ public final class RoomService {
             roomId = store.aliasRoom(alias);
         }
         return roomId;
+    }
+
+    /** How aliases of other servers are resolved (federation); without it they are unknown. */
+    public void remoteAliases(RemoteAliases remote) {
+        this.remoteAliases = remote;
+    }
+
+    /**
+     * The room an alias names and servers to reach it through: this server for its own aliases, else what the
+     * alias's server says.
+     */
+    public Optional<RemoteAliases.Resolved> lookupAlias(String alias) {
+        if (alias.endsWith(":" + serverName)) {
+            return resolveAlias(alias).map(roomId -> new RemoteAliases.Resolved(roomId, List.of(serverName)));
+        }
+        return remoteAliases.resolve(alias);
     }
 
     /** Registers a listener told of every event persisted in any room (local or received), after it commits. */

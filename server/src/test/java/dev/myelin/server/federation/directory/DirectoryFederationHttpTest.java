@@ -283,4 +283,34 @@ class DirectoryFederationHttpTest {
         assertThat(invited.path("name").asText()).isEqualTo("Secret on a");
         assertThat(invited.path("membership").asText()).isEqualTo("invite");
     }
+
+    @Test
+    void aliasesOfAnotherServerAreResolvedForLookupsSummariesJoinsAndKnocks() {
+        User alice = register(a);
+        User bob = register(b);
+        String name = "fed" + System.nanoTime();
+        String roomId = createRoom(alice, """
+                {"preset":"public_chat","name":"Aliased","room_alias_name":"%s"}""".formatted(name));
+        String alias = "#" + name + ":" + a.serverName();
+        String knockName = "knock" + System.nanoTime();
+        String knockable = createRoom(alice, """
+                {"preset":"private_chat","room_alias_name":"%s","initial_state":[{"type":"m.room.join_rules",
+                 "state_key":"","content":{"join_rule":"knock"}}]}""".formatted(knockName));
+
+        JsonNode resolved = ok(bob.client().get(V3 + "/directory/room/" + enc(alias), bob.token()));
+        assertThat(resolved.path("room_id").asText()).isEqualTo(roomId);
+        assertThat(resolved.path("servers").get(0).asText()).isEqualTo(a.serverName());
+        error(bob.client().get(V3 + "/directory/room/" + enc("#nothing" + name + ":" + a.serverName()),
+                bob.token()), 404, "M_NOT_FOUND");
+        assertThat(ok(bob.client().get(V1 + "/room_summary/" + enc(alias), bob.token())).path("name").asText())
+                .isEqualTo("Aliased");
+
+        // Joining and knocking by alias go through the servers the alias's server named.
+        assertThat(ok(bob.client().request("POST", V3 + "/join/" + enc(alias), "{}", bob.token()))
+                .path("room_id").asText()).isEqualTo(roomId);
+        assertThat(ok(bob.client().request("POST", V3 + "/knock/" + enc("#" + knockName + ":" + a.serverName()),
+                "{}", bob.token())).path("room_id").asText()).isEqualTo(knockable);
+        assertThat(a.server().homeserver().rooms().service().currentMembership(knockable, bob.id()))
+                .isEqualTo("knock");
+    }
 }
