@@ -186,3 +186,20 @@ test("Each knocks on a room of the other through via", { skip, timeout: 180_000 
             `the join at ${owner.server}`);
     }
 });
+
+test("Each reads the other's users' profiles", { skip, timeout: 180_000 }, async () => {
+    const sam = onSynapse(await api.register("prosam"));
+    const mia = onMyelin(await myelinUser(baseUrl, sharedSecret, "promia"));
+    const profile = (userId) => `/_matrix/client/v3/profile/${encodeURIComponent(userId)}`;
+    await ok(sam, "PUT", `${profile(sam.userId)}/displayname`, { displayname: "Sam on Synapse" });
+    await ok(mia, "PUT", `${profile(mia.userId)}/displayname`, { displayname: "Mia on Myelin" });
+
+    assert.equal((await ok(mia, "GET", profile(sam.userId))).displayname, "Sam on Synapse");
+    assert.deepEqual(await ok(mia, "GET", `${profile(sam.userId)}/displayname`), { displayname: "Sam on Synapse" });
+    assert.equal((await ok(sam, "GET", profile(mia.userId))).displayname, "Mia on Myelin");
+    assert.deepEqual(await ok(sam, "GET", `${profile(mia.userId)}/displayname`), { displayname: "Mia on Myelin" });
+
+    const unknown = await mia.call("GET", profile(`@nobody-here:${synapse.serverName}`));
+    assert.equal(unknown.status, 404, JSON.stringify(unknown.json));
+    assert.equal(unknown.json.errcode, "M_NOT_FOUND");
+});

@@ -125,7 +125,7 @@ public final class Homeserver implements AutoCloseable {
                 new SqlRemoteDeviceListStore(database), federation.client(), federation.sender(), federation.inbound(),
                 userId -> accountsCore.accounts().find(userId).isPresent());
         var directoryFederation = new DirectoryFederation(rooms.service(), rooms.publicRooms(),
-                features.summaries(), features.hierarchy(), federation.client(), Clock.systemUTC());
+                features.summaries(), features.hierarchy(), features.profiles(), federation.client(), Clock.systemUTC());
         var media = opened.add(Media.create(config, database, Clock.systemUTC(),
                 FederationMediaSource.over(federation, config)));
         var wellKnown = new WellKnownEndpoints(config.publicBaseUrl(), config.wellKnown());

@@ -13,16 +13,14 @@ import dev.myelin.spec.id.UserId;
 
 import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Federation queries (spec: server-server-api "Querying for information", query.yaml):
  * {@code GET /query/directory?room_alias=} gives the room id of one of our aliases and servers in the room (ours
- * first); {@code GET /query/profile?user_id=[&field=]} gives a local user's displayname and avatar_url.
+ * first); {@code GET /query/profile?user_id=[&field=]} gives a local user's public profile: every field
+ * (displayname, avatar_url, m.tz and custom fields, v1.16), or only {@code field}, omitted when it is not set.
  */
 public final class QueryEndpoints {
-    private static final Set<String> PROFILE_FIELDS = Set.of("displayname", "avatar_url");
-
     private final String serverName;
     private final RoomStore rooms;
     private final ProfileQuery profiles;
@@ -70,17 +68,15 @@ public final class QueryEndpoints {
         if (!userId.server().toString().equals(serverName)) {
             throw MatrixException.notFound("User " + text + " is not on this server");
         }
-        var field = request.query("field");
-        if (field.isPresent() && !PROFILE_FIELDS.contains(field.get())) {
-            throw MatrixException.invalidParam("field must be displayname or avatar_url");
-        }
         ObjectNode profile = profiles.profile(userId.toString());
+        var field = request.query("field");
+        if (field.isEmpty()) {
+            return MatrixResponse.ok(profile);
+        }
         ObjectNode answer = profile.objectNode();
-        for (String name : PROFILE_FIELDS) {
-            JsonNode value = profile.get(name);
-            if (value != null && !value.isNull() && (field.isEmpty() || field.get().equals(name))) {
-                answer.set(name, value);
-            }
+        JsonNode value = profile.get(field.get());
+        if (value != null) {
+            answer.set(field.get(), value);
         }
         return MatrixResponse.ok(answer);
     }

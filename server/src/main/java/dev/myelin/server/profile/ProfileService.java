@@ -17,8 +17,9 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Profiles of local users (spec: profile.yaml, "Profiles"; MSC4133 extended profiles): displayname, avatar_url,
- * m.tz and custom namespaced fields. A change of displayname or avatar_url is carried to the user's rooms by the
+ * Profiles (spec: profile.yaml, "Profiles"; MSC4133 extended profiles): local users' displayname, avatar_url, m.tz
+ * and custom namespaced fields, read and written here; other servers' users read from their server through
+ * {@link RemoteProfiles}. A change of displayname or avatar_url is carried to the user's rooms by the
  * {@link MemberEventPropagator}.
  */
 public final class ProfileService {
@@ -38,6 +39,7 @@ public final class ProfileService {
     private final ProfileStore store;
     private final MemberEventPropagator propagator;
     private volatile java.util.function.Predicate<String> unknownUserQuery = userId -> false;
+    private volatile RemoteProfiles remote = (userId, field) -> Optional.empty();
 
     public ProfileService(AccountService accounts, ProfileStore store, MemberEventPropagator propagator) {
         this.accounts = accounts;
@@ -53,12 +55,25 @@ public final class ProfileService {
         this.unknownUserQuery = query;
     }
 
+    /** Where other servers' users' profiles are read (federation, when it is wired). */
+    public void remote(RemoteProfiles remote) {
+        this.remote = remote;
+    }
+
+    private boolean isRemote(String userId) {
+        return !userId.endsWith(":" + accounts.serverName());
+    }
+
     private boolean isLocalUser(String userId) {
         return accounts.find(userId).filter(account -> !account.deactivated()).isPresent();
     }
 
     /** The whole profile; 404 for users this server does not have. */
     public ObjectNode profile(String userId) {
+        if (isRemote(userId)) {
+            return remote.query(userId, Optional.empty())
+                    .orElseThrow(() -> MatrixException.notFound("Profile not found"));
+        }
         Map<String, String> fields = store.fields(userId);
         if (fields.isEmpty() && !isLocalUser(userId)) {
             if (!unknownUserQuery.test(userId) || !isLocalUser(userId)) {
@@ -73,6 +88,12 @@ public final class ProfileService {
 
     public ObjectNode field(String userId, String key) {
         checkKey(key);
+        if (isRemote(userId)) {
+            JsonNode value = remote.query(userId, Optional.of(key)).map(profile -> profile.get(key))
+                    .filter(found -> !found.isNull())
+                    .orElseThrow(() -> MatrixException.notFound("Profile field not found"));
+            return Json.MAPPER.createObjectNode().set(key, value);
+        }
         String value = store.field(userId, key).orElseThrow(() -> MatrixException.notFound("Profile field not found"));
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.set(key, parse(value));

@@ -240,19 +240,27 @@ class FederationTransportHttpTest {
         String roomId = client.request("POST", "/_matrix/client/v3/createRoom", "{\"room_alias_name\":\"fedq\"}", token)
                 .json().path("room_id").asText();
         String alias = enc("#fedq:" + b.serverName());
+        client.request("PUT", "/_matrix/client/v3/profile/" + enc(userId) + "/m.tz", "{\"m.tz\":\"Europe/Paris\"}", token);
+        client.request("PUT", "/_matrix/client/v3/profile/" + enc(userId) + "/org.example.pets", "{\"org.example.pets\":[\"cat\"]}", token);
 
         JsonNode directory = a.federation().client().get(b.serverName(), "/_matrix/federation/v1/query/directory?room_alias=" + alias);
         JsonNode profile = a.federation().client().get(b.serverName(), "/_matrix/federation/v1/query/profile?user_id=" + enc(userId));
 
         assertThat(directory.path("room_id").asText()).isEqualTo(roomId);
         assertThat(directory.path("servers")).extracting(JsonNode::asText).containsExactly(b.serverName());
-        assertThat(profile.isObject()).isTrue();
+        assertThat(profile.path("m.tz").asText()).isEqualTo("Europe/Paris");
+        assertThat(profile.path("org.example.pets").get(0).asText()).isEqualTo("cat");
+        JsonNode field = a.federation().client().get(b.serverName(),
+                "/_matrix/federation/v1/query/profile?user_id=" + enc(userId) + "&field=m.tz");
+        assertThat(field.toString()).isEqualTo("{\"m.tz\":\"Europe/Paris\"}");
+        JsonNode unset = a.federation().client().get(b.serverName(),
+                "/_matrix/federation/v1/query/profile?user_id=" + enc(userId) + "&field=avatar_url");
+        assertThat(unset.toString()).isEqualTo("{}");
         assertThat(queryError("/_matrix/federation/v1/query/directory?room_alias=" + enc("#nope:" + b.serverName())))
                 .isEqualTo("404 M_NOT_FOUND");
         assertThat(queryError("/_matrix/federation/v1/query/profile?user_id=" + enc("@nobody:" + b.serverName())))
                 .isEqualTo("404 M_NOT_FOUND");
-        assertThat(queryError("/_matrix/federation/v1/query/profile?user_id=" + enc(userId) + "&field=bio"))
-                .isEqualTo("400 M_INVALID_PARAM");
+        assertThat(queryError("/_matrix/federation/v1/query/profile")).isEqualTo("400 M_MISSING_PARAM");
         assertThat(queryError("/_matrix/federation/v1/query/directory")).isEqualTo("400 M_MISSING_PARAM");
     }
 
