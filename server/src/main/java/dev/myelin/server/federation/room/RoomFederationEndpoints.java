@@ -66,6 +66,7 @@ final class RoomFederationEndpoints {
         routes.add("PUT", v2 + "/invite/{roomId}/{eventId}", (request, origin) -> MatrixResponse.ok(invites.receive(
                 request.pathParam("roomId"), request.pathParam("eventId"), origin, request.jsonObject())),
                 MAX_SEND_JOIN_BYTES);
+        routes.add("PUT", v1 + "/invite/{roomId}/{eventId}", this::inviteV1, MAX_SEND_JOIN_BYTES);
         routes.add("GET", v1 + "/event/{eventId}", this::event);
         routes.add("GET", v1 + "/state/{roomId}", (request, origin) -> state(request, origin, false));
         routes.add("GET", v1 + "/state_ids/{roomId}", (request, origin) -> state(request, origin, true));
@@ -87,6 +88,31 @@ final class RoomFederationEndpoints {
                 request.bodyBytes());
         boolean omitMembers = request.query("omit_members").map("true"::equals).orElse(false);
         return MatrixResponse.ok(memberships.joinAnswer(roomId, join, omitMembers));
+    }
+
+    /**
+     * The deprecated v1 invite (spec: invites-v1.yaml): the body is the event itself, its stripped state in
+     * {@code unsigned.invite_room_state}, and the room version "must be assumed" to be 1 or 2: 2 when the stripped
+     * create event says so, else 1 (the two share an event format). Answered as {@code [200, {"event": ...}]}.
+     */
+    private MatrixResponse inviteV1(MatrixRequest request, String origin) throws Exception {
+        ObjectNode event = request.jsonObject();
+        JsonNode strippedState = event.path("unsigned").path("invite_room_state");
+        String version = "1";
+        for (JsonNode stripped : strippedState) {
+            if ("m.room.create".equals(stripped.path("type").asText())
+                    && "2".equals(stripped.path("content").path("room_version").asText())) {
+                version = "2";
+            }
+        }
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("room_version", version);
+        body.set("event", event);
+        body.set("invite_room_state", strippedState.isArray() ? strippedState : Json.MAPPER.createArrayNode());
+        ArrayNode answer = Json.MAPPER.createArrayNode();
+        answer.add(200);
+        answer.add(invites.receive(request.pathParam("roomId"), request.pathParam("eventId"), origin, body));
+        return MatrixResponse.ok(answer);
     }
 
     private MatrixResponse sendKnock(MatrixRequest request, String origin) throws Exception {

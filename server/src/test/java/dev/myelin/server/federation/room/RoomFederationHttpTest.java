@@ -279,4 +279,54 @@ class RoomFederationHttpTest {
         assertThat(membership(a, roomId, bob.id())).isEqualTo("none");
         assertThat(membership(b, roomId, bob.id())).isEqualTo("none");
     }
+
+    /** An invite event for a room version 1 or 2 room on b (b's own signature), with the room's stripped state. */
+    static ObjectNode v1Invite(String roomId, String invitee, String roomVersion) throws Exception {
+        var bKey = dev.myelin.server.config.SigningKeyFile.loadOrCreate(
+                b.server().homeserver().config().signingKeyPath());
+        var factory = new dev.myelin.spec.event.LocalEventFactory(b.serverName(), bKey);
+        String inviter = "@inviter:" + b.serverName();
+        ObjectNode draft = Json.MAPPER.createObjectNode();
+        draft.put("type", "m.room.member").put("state_key", invitee).put("sender", inviter).put("room_id", roomId)
+                .put("origin_server_ts", System.currentTimeMillis()).put("depth", 4);
+        draft.putObject("content").put("membership", "invite");
+        draft.putArray("prev_events");
+        draft.putArray("auth_events");
+        var version = dev.myelin.spec.event.RoomVersion.byId(roomVersion).orElseThrow();
+        ObjectNode event = factory.create(draft, version).pdu().json().deepCopy();
+        ObjectNode create = event.putObject("unsigned").putArray("invite_room_state").addObject();
+        create.put("type", "m.room.create").put("state_key", "").put("sender", inviter);
+        create.putObject("content").put("creator", inviter).put("room_version", roomVersion);
+        return event;
+    }
+
+    @Test
+    void theDeprecatedV1InviteIsAnsweredForRoomVersionsOneAndTwo() throws Exception {
+        User alice = register(a);
+        String roomId = "!v1invite" + TXN.incrementAndGet() + ":" + b.serverName();
+        ObjectNode event = v1Invite(roomId, alice.id(), "2");
+        String eventId = event.path("event_id").asText();
+
+        JsonNode answer = b.federation().client().put(a.serverName(), "/_matrix/federation/v1/invite/"
+                + segment(roomId) + "/" + segment(eventId), event);
+
+        // Spec (invites-v1.yaml): [200, {"event": the invite with the invitee's server's signature added}].
+        assertThat(answer.isArray()).isTrue();
+        assertThat(answer.get(0).asInt()).isEqualTo(200);
+        assertThat(answer.get(1).path("event").path("event_id").asText()).isEqualTo(eventId);
+        assertThat(answer.get(1).path("event").path("signatures").has(a.serverName())).isTrue();
+        assertThat(answer.get(1).path("event").path("signatures").has(b.serverName())).isTrue();
+        assertThat(membership(a, roomId, alice.id())).isEqualTo("invite");
+        JsonNode sync = ok(alice.client().get(V3 + "/sync", alice.token()));
+        assertThat(sync.path("rooms").path("invite").has(roomId)).as(sync.toString()).isTrue();
+
+        // Only for this server's users, and only the event the path names.
+        ObjectNode elsewhere = v1Invite(roomId, "@someone:elsewhere.test", "1");
+        assertThatThrownBy(() -> b.federation().client().put(a.serverName(), "/_matrix/federation/v1/invite/"
+                + segment(roomId) + "/" + segment(elsewhere.path("event_id").asText()), elsewhere))
+                .isInstanceOfSatisfying(FederationException.class, e -> assertThat(e.status()).isEqualTo(400));
+        assertThatThrownBy(() -> b.federation().client().put(a.serverName(), "/_matrix/federation/v1/invite/"
+                + segment(roomId) + "/" + segment("$other:" + b.serverName()), event))
+                .isInstanceOfSatisfying(FederationException.class, e -> assertThat(e.status()).isEqualTo(400));
+    }
 }
