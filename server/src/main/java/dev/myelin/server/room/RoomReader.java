@@ -53,10 +53,10 @@ public final class RoomReader {
         private final String currentMembership;
         private final Map<Long, Visibility> bySnapshot = new HashMap<>();
 
-        VisibilityCheck(String userId, RoomStore.Room room) {
+        VisibilityCheck(String userId, RoomStore.Room room, String currentMembership) {
             this.userId = userId;
             this.version = RoomService.version(room);
-            this.currentMembership = rooms.currentMembership(room.roomId(), userId);
+            this.currentMembership = currentMembership;
         }
 
         public boolean canSee(Event event) {
@@ -76,19 +76,25 @@ public final class RoomReader {
 
         private Visibility visibilityAt(long snapshot) {
             StateKey member = new StateKey("m.room.member", userId);
-            Map<StateKey, StoredEvent> state = store.state(snapshot, List.of(RoomService.HISTORY_VISIBILITY, member));
+            Map<StateKey, Pdu> state = rooms.stateEntries(snapshot, List.of(RoomService.HISTORY_VISIBILITY, member),
+                    version);
             String history = Optional.ofNullable(state.get(RoomService.HISTORY_VISIBILITY))
-                    .map(e -> rooms.pdu(e, version).content().path("history_visibility").asText("shared"))
+                    .map(e -> e.content().path("history_visibility").asText("shared"))
                     .orElse("shared");
             String membership = Optional.ofNullable(state.get(member))
-                    .map(e -> rooms.pdu(e, version).content().path("membership").asText("leave"))
+                    .map(e -> e.content().path("membership").asText("leave"))
                     .orElse("leave");
             return new Visibility(history, membership);
         }
     }
 
     public VisibilityCheck visibility(String userId, RoomStore.Room room) {
-        return new VisibilityCheck(userId, room);
+        return new VisibilityCheck(userId, room, rooms.currentMembership(room.roomId(), userId));
+    }
+
+    /** The check for a user whose current membership of the room the caller has already read. */
+    public VisibilityCheck visibility(String userId, RoomStore.Room room, String currentMembership) {
+        return new VisibilityCheck(userId, room, currentMembership);
     }
 
     /**

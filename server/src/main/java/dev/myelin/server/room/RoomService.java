@@ -337,6 +337,34 @@ public final class RoomService {
         return pair;
     }
 
+    /**
+     * Entries of a state snapshot, those it has of {@code keys}; cached per snapshot and key, as a snapshot never
+     * changes once stored (read paths ask the same few keys of the same snapshots again and again: history
+     * visibility and the reader's membership for each event shown).
+     */
+    public Map<StateKey, Pdu> stateEntries(long snapshot, List<StateKey> keys, RoomVersion version) {
+        var result = new LinkedHashMap<StateKey, Pdu>();
+        var missing = new ArrayList<StateKey>();
+        for (StateKey key : keys) {
+            Optional<Pdu> cached = snapshot == 0 ? Optional.empty() : stateCache.get(snapshot, key);
+            if (cached == null) {
+                missing.add(key);
+            } else {
+                cached.ifPresent(pdu -> result.put(key, pdu));
+            }
+        }
+        if (!missing.isEmpty()) {
+            Map<StateKey, StoredEvent> found = store.state(snapshot, missing);
+            for (StateKey key : missing) {
+                StoredEvent stored = found.get(key);
+                Optional<Pdu> entry = stored == null ? Optional.empty() : Optional.of(pdu(stored, version));
+                stateCache.put(snapshot, key, entry);
+                entry.ifPresent(pdu -> result.put(key, pdu));
+            }
+        }
+        return result;
+    }
+
     /** The stored event as a Pdu of the room's version (cached by event nid). */
     public Pdu pdu(StoredEvent stored, RoomVersion version) {
         return cache.get(stored.nid(), () -> {

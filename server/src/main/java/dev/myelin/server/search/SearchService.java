@@ -45,7 +45,8 @@ public final class SearchService {
     /** The {@code room_events} result object. */
     public ObjectNode searchRoomEvents(String userId, String deviceId, SearchRequest request,
                                        Optional<String> nextBatch) {
-        Map<Long, RoomStore.Room> searchable = searchableRooms(userId, request);
+        Map<String, String> memberships = new HashMap<>();
+        Map<Long, RoomStore.Room> searchable = searchableRooms(userId, request, memberships);
         long before = 0;
         int skip = 0;
         if (nextBatch.isPresent()) {
@@ -66,10 +67,16 @@ public final class SearchService {
         var results = new ArrayList<Found>();
         int batch = Math.min(request.limit() * 2 + 10, 500);
         boolean more = true;
+        long count = -1;
         while (results.size() < request.limit() && more && !searchable.isEmpty()) {
-            List<Hit> hits = store.search(searchable.keySet(), request.keys(), request.term(), request.order(),
-                    before, skip, batch);
+            SearchStore.Page page = store.search(searchable.keySet(), request.keys(), request.term(),
+                    request.order(), before, skip, batch);
+            if (count < 0) {
+                count = page.count();
+            }
+            List<Hit> hits = page.hits();
             more = hits.size() == batch;
+            Map<Long, StoredEvent> events = roomStore.events(hits.stream().map(Hit::eventNid).toList());
             for (Hit hit : hits) {
                 if (results.size() == request.limit()) {
                     more = true;
@@ -78,19 +85,20 @@ public final class SearchService {
                 before = hit.eventNid();
                 skip++;
                 RoomStore.Room room = searchable.get(hit.roomNid());
-                Optional<StoredEvent> stored = roomStore.event(hit.eventNid());
-                if (stored.isEmpty() || stored.get().redactedBy() != null) {
+                StoredEvent stored = events.get(hit.eventNid());
+                if (stored == null || stored.redactedBy() != null) {
                     continue;
                 }
-                RoomReader.Event event = reader.load(stored.get(), RoomService.version(room));
-                var visibility = visibilities.computeIfAbsent(room.nid(), nid -> reader.visibility(userId, room));
+                RoomReader.Event event = reader.load(stored, RoomService.version(room));
+                var visibility = visibilities.computeIfAbsent(room.nid(),
+                        nid -> reader.visibility(userId, room, memberships.get(room.roomId())));
                 if (request.filter().test(event.pdu()) && visibility.canSee(event)) {
                     results.add(new Found(hit, room, event));
                 }
             }
         }
         ObjectNode out = Json.MAPPER.createObjectNode();
-        out.put("count", searchable.isEmpty() ? 0 : store.count(searchable.keySet(), request.keys(), request.term()));
+        out.put("count", Math.max(count, 0));
         ArrayNode highlights = out.putArray("highlights");
         new LinkedHashSet<>(List.of(request.term().toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")))
                 .stream().filter(word -> !word.isEmpty()).forEach(highlights::add);
@@ -127,9 +135,13 @@ public final class SearchService {
 
     private record Found(Hit hit, RoomStore.Room room, RoomReader.Event event) {}
 
-    /** Rooms the user is joined to or left (after being in), restricted by the filter's rooms and not_rooms. */
-    private Map<Long, RoomStore.Room> searchableRooms(String userId, SearchRequest request) {
-        var out = new LinkedHashMap<Long, RoomStore.Room>();
+    /**
+     * Rooms the user is joined to or left (after being in), restricted by the filter's rooms and not_rooms; their
+     * memberships by room id go to {@code memberships}.
+     */
+    private Map<Long, RoomStore.Room> searchableRooms(String userId, SearchRequest request,
+                                                      Map<String, String> memberships) {
+        var roomIds = new ArrayList<String>();
         for (RoomStore.Membership membership : roomStore.membershipsOf(userId)) {
             boolean joined = "join".equals(membership.membership());
             boolean left = ("leave".equals(membership.membership()) || "ban".equals(membership.membership()))
@@ -141,8 +153,11 @@ public final class SearchService {
                     || request.rooms().map(rooms -> !rooms.contains(membership.roomId())).orElse(false)) {
                 continue;
             }
-            roomStore.room(membership.roomId()).ifPresent(room -> out.put(room.nid(), room));
+            roomIds.add(membership.roomId());
+            memberships.put(membership.roomId(), membership.membership());
         }
+        var out = new LinkedHashMap<Long, RoomStore.Room>();
+        roomStore.rooms(roomIds).values().forEach(room -> out.put(room.nid(), room));
         return out;
     }
 

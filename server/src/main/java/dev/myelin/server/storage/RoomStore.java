@@ -55,6 +55,9 @@ public interface RoomStore extends ReadsTogether {
 
     Optional<Room> room(String roomId);
 
+    /** The rooms of those ids this server has, by id, in one read. */
+    Map<String, Room> rooms(Collection<String> roomIds);
+
     /**
      * Stores events of one room in one transaction, in the order given, each after the previous: every event gets
      * the next position in the {@code events} stream and the room's current state as its state before; a state
@@ -190,6 +193,9 @@ public interface RoomStore extends ReadsTogether {
     Optional<StoredEvent> event(String eventId);
 
     Optional<StoredEvent> event(long eventNid);
+
+    /** The events of those nids, by nid, in one read. */
+    Map<Long, StoredEvent> events(Collection<Long> eventNids);
 
     Optional<String> eventIdForTxn(TxnKey txn);
 

@@ -17,19 +17,24 @@ public interface SearchStore {
 
     enum Order { RANK, RECENT }
 
+    /** Counting stops here: the spec's count is approximate, and counting every match of a common word is slow. */
+    int MAX_COUNT = 1_000;
+
     /** A match: the event, its room, and its place in the ranking (higher is better). */
     record Hit(long eventNid, long roomNid, double rank) {}
+
+    /** Some matches, and how many events match in all (whatever the page), counted up to {@link #MAX_COUNT}. */
+    record Page(List<Hit> hits, long count) {}
 
     /**
      * Matches of every word of {@code term} in the given rooms and keys. With {@link Order#RECENT} the newest (by
      * event nid, the order events were stored in) come first, starting below event nid {@code before} (0 for the
-     * newest); with {@link Order#RANK} the best first, skipping the first {@code skip}.
+     * newest); with {@link Order#RANK} the best first, skipping the first {@code skip}. Rank order ranks only the
+     * newest {@link #MAX_COUNT} matches (scoring every match of a very common word costs hundreds of
+     * milliseconds); below that many the ranking is exact.
      */
-    List<Hit> search(Collection<Long> roomNids, Set<String> keys, String term, Order order, long before, int skip,
-                     int limit);
-
-    /** How many events match in the given rooms and keys, counting up to 1,000. */
-    long count(Collection<Long> roomNids, Set<String> keys, String term);
+    Page search(Collection<Long> roomNids, Set<String> keys, String term, Order order, long before, int skip,
+                int limit);
 
     /**
      * Indexes up to {@code batch} of the events stored before the search index existed.

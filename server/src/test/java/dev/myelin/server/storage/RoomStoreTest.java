@@ -111,6 +111,26 @@ class RoomStoreTest extends StoreContractTest {
     }
 
     @Test
+    void roomsAndEventsAreReadManyAtATime() {
+        var first = new Chain();
+        var persistedFirst = persist(store(), first, first.create(), first.member(ALICE, "join"), first.message("a"));
+        var second = new Chain();
+        persist(store(), second, second.event("m.room.create", "",
+                Json.MAPPER.createObjectNode().put("room_version", "12").put("m.federate", false)));
+
+        var rooms = store().rooms(List.of(first.roomId, second.roomId, "!unknown:test.local"));
+        assertThat(rooms.keySet()).containsExactlyInAnyOrder(first.roomId, second.roomId);
+        assertThat(rooms.get(first.roomId).nid()).isEqualTo(store().room(first.roomId).orElseThrow().nid());
+        assertThat(store().rooms(List.of())).isEmpty();
+
+        var nids = persistedFirst.events().stream().map(StoredEvent::nid).toList();
+        var events = store().events(List.of(nids.get(0), nids.get(2), 999_999L));
+        assertThat(events.keySet()).containsExactlyInAnyOrder(nids.get(0), nids.get(2));
+        assertThat(events.get(nids.get(2)).eventId()).isEqualTo(persistedFirst.events().get(2).eventId());
+        assertThat(events.get(nids.get(2)).json()).isEqualTo(store().event(nids.get(2)).orElseThrow().json());
+    }
+
+    @Test
     void anEventOfAnUnknownRoomThatIsNotACreateEventIsRefused() {
         var chain = new Chain();
         chain.create();

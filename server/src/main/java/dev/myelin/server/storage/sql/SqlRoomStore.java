@@ -77,6 +77,21 @@ public final class SqlRoomStore implements RoomStore {
         return database.read(c -> selectRoom(c, roomId));
     }
 
+    @Override
+    public Map<String, Room> rooms(Collection<String> roomIds) {
+        var ids = List.copyOf(roomIds);
+        return database.read(c -> {
+            var found = new HashMap<String, Room>();
+            for (int i = 0; i < ids.size(); i += 500) {
+                List<String> chunk = ids.subList(i, Math.min(ids.size(), i + 500));
+                Jdbc.queryList(c, "SELECT * FROM rooms WHERE room_id IN ("
+                        + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")",
+                        SqlRoomStore::roomRow, chunk.toArray()).forEach(room -> found.put(room.roomId(), room));
+            }
+            return found;
+        });
+    }
+
     private static Optional<Room> selectRoom(Connection c, String roomId) throws SQLException {
         return Jdbc.queryOne(c, "SELECT * FROM rooms WHERE room_id = ?", SqlRoomStore::roomRow, roomId);
     }
@@ -888,6 +903,21 @@ public final class SqlRoomStore implements RoomStore {
     public Optional<StoredEvent> event(long eventNid) {
         return database.read(c -> Jdbc.queryOne(c, "SELECT " + EVENT_COLUMNS + " FROM events e WHERE e.event_nid = ?",
                 SqlRoomStore::storedEvent, eventNid));
+    }
+
+    @Override
+    public Map<Long, StoredEvent> events(Collection<Long> eventNids) {
+        var nids = List.copyOf(eventNids);
+        return database.read(c -> {
+            var found = new HashMap<Long, StoredEvent>();
+            for (int i = 0; i < nids.size(); i += 500) {
+                List<Long> chunk = nids.subList(i, Math.min(nids.size(), i + 500));
+                Jdbc.queryList(c, "SELECT " + EVENT_COLUMNS + " FROM events e WHERE e.event_nid IN ("
+                        + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")",
+                        SqlRoomStore::storedEvent, chunk.toArray()).forEach(event -> found.put(event.nid(), event));
+            }
+            return found;
+        });
     }
 
     @Override

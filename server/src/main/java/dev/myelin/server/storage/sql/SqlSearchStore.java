@@ -28,21 +28,25 @@ import java.util.Set;
  * posting list with the searcher's rooms' instead of reading the room from the content table for every match of
  * the word in the whole index.
  *
- * <p>Rank order scores only the newest {@link #RANK_WINDOW} matches: scoring every match of a very common word
- * (tens of thousands in a large room) costs hundreds of milliseconds, so a search for one ranks among its recent
- * matches. Below that many matches the ranking is exact.
+ * <p>Every search first finds the newest {@link #MAX_COUNT} matches, the window: their number is the count, rank
+ * order ranks them (scoring every match of a very common word, tens of thousands in a large room, costs hundreds of
+ * milliseconds, so a search for one ranks among its recent matches; below that many the ranking is exact), and
+ * recent order pages through them.
  */
 public final class SqlSearchStore implements SearchStore {
     private static final JsonMapper JSON = new JsonMapper();
-    /** Counting stops here: the spec's count is approximate, and counting every match of a common word is slow. */
-    static final int MAX_COUNT = 1_000;
-    /** Rank order scores at most this many of the newest matches. */
-    static final int RANK_WINDOW = 1_000;
 
     private final Database database;
+    private final int window;
 
     public SqlSearchStore(Database database) {
+        this(database, MAX_COUNT);
+    }
+
+    /** With a window of other than {@link #MAX_COUNT} matches (tests reach past a small one). */
+    public SqlSearchStore(Database database, int window) {
         this.database = database;
+        this.window = window;
     }
 
     /** The searchable key and text of an event, if it has one. */
@@ -133,10 +137,8 @@ public final class SqlSearchStore implements SearchStore {
 
     private record Query(String where, List<Object> params) {}
 
-    private Query where(Collection<Long> roomNids, Set<String> keys, String term) {
-        if (database.dialect() == Dialect.SQLITE) {
-            return new Query("event_search MATCH ?", List.of(ftsQuery(term, roomNids, keys)));
-        }
+    /** The PostgreSQL condition: the words, the rooms, and the keys unless all are asked for. */
+    private static Query where(Collection<Long> roomNids, Set<String> keys, String term) {
         var params = new ArrayList<Object>();
         params.add(term);
         params.addAll(roomNids);
@@ -159,10 +161,10 @@ public final class SqlSearchStore implements SearchStore {
     }
 
     @Override
-    public List<Hit> search(Collection<Long> roomNids, Set<String> keys, String term, Order order, long before,
-                            int skip, int limit) {
+    public Page search(Collection<Long> roomNids, Set<String> keys, String term, Order order, long before,
+                       int skip, int limit) {
         if (empty(roomNids, keys, term)) {
-            return List.of();
+            return new Page(List.of(), 0);
         }
         return database.dialect() == Dialect.SQLITE
                 ? searchSqlite(roomNids, keys, term, order, before, skip, limit)
@@ -170,24 +172,41 @@ public final class SqlSearchStore implements SearchStore {
     }
 
     /**
-     * Two statements: the newest matches through the scope tokens (posting lists only, no scoring), then bm25 for
-     * just those rows, with the words alone. Scoring in the first statement would make bm25 count every row of
+     * The newest matches from the window, those below {@code before}, at most {@code limit}: the window when it
+     * reaches that far, else {@code older} (asked only for pages past the window).
+     */
+    private List<Long> recentPage(List<Long> newest, long before, int limit, OlderMatches older)
+            throws SQLException {
+        List<Long> below = before > 0 ? newest.stream().filter(nid -> nid < before).toList() : newest;
+        if (below.size() >= limit || newest.size() < window) {
+            return below.subList(0, Math.min(limit, below.size()));
+        }
+        return older.below(before > 0 ? before : Long.MAX_VALUE);
+    }
+
+    @FunctionalInterface
+    private interface OlderMatches {
+        List<Long> below(long nid) throws SQLException;
+    }
+
+    /**
+     * The window first: the newest {@link #MAX_COUNT} matches through the scope tokens (posting lists only, no
+     * scoring), which is also the count. Then bm25 and the room for just the rows of the page (recent) or of the
+     * whole window (rank), with the words alone: scoring in the first statement would make bm25 count every row of
      * each of the searcher's rooms (its IDF of every phrase of the query), which costs more than the search.
      */
-    private List<Hit> searchSqlite(Collection<Long> roomNids, Set<String> keys, String term, Order order,
-                                   long before, int skip, int limit) {
-        var params = new ArrayList<Object>(List.of(ftsQuery(term, roomNids, keys)));
-        var newest = new StringBuilder("SELECT rowid FROM event_search WHERE event_search MATCH ?");
-        if (order == Order.RECENT && before > 0) {
-            newest.append(" AND rowid < ?");
-            params.add(before);
-        }
-        newest.append(" ORDER BY rowid DESC LIMIT ?");
-        params.add(order == Order.RECENT ? limit : RANK_WINDOW);
+    private Page searchSqlite(Collection<Long> roomNids, Set<String> keys, String term, Order order,
+                              long before, int skip, int limit) {
+        String match = ftsQuery(term, roomNids, keys);
+        String newest = "SELECT rowid FROM event_search WHERE event_search MATCH ?";
         return database.read(c -> {
-            List<Long> nids = Jdbc.queryList(c, newest.toString(), row -> row.getLong(1), params.toArray());
+            List<Long> found = Jdbc.queryList(c, newest + " ORDER BY rowid DESC LIMIT ?", row -> row.getLong(1),
+                    match, window);
+            List<Long> nids = order == Order.RANK ? found : recentPage(found, before, limit, below ->
+                    Jdbc.queryList(c, newest + " AND rowid < ? ORDER BY rowid DESC LIMIT ?", row -> row.getLong(1),
+                            match, below, limit));
             if (nids.isEmpty()) {
-                return List.of();
+                return new Page(List.of(), found.size());
             }
             // "+rowid" keeps the IN list a filter: as a constraint FTS5 would run the query once per rowid.
             Map<Long, Hit> scored = new HashMap<>();
@@ -199,54 +218,53 @@ public final class SqlSearchStore implements SearchStore {
                     "value : (" + ftsWords(term) + ")", nids.getLast(), nids.getFirst(), nids.toString())
                     .forEach(hit -> scored.put(hit.eventNid(), hit));
             List<Hit> hits = nids.stream().map(scored::get).filter(Objects::nonNull).toList();
-            if (order == Order.RECENT) {
-                return hits;
-            }
-            return hits.stream().sorted(Comparator.comparingDouble(Hit::rank).reversed()
-                            .thenComparing(Comparator.comparingLong(Hit::eventNid).reversed()))
-                    .skip(skip).limit(limit).toList();
+            return new Page(order == Order.RECENT ? hits : ranked(hits, skip, limit), found.size());
         });
     }
 
-    /** One statement: ts_rank is computed per row, so scoring the newest matches costs no more than finding them. */
-    private List<Hit> searchPostgres(Collection<Long> roomNids, Set<String> keys, String term, Order order,
-                                     long before, int skip, int limit) {
-        Query where = where(roomNids, keys, term);
-        var params = new ArrayList<Object>();
-        params.add(term);
-        params.addAll(where.params());
-        var newest = new StringBuilder("SELECT event_nid AS nid, room_nid,"
-                + " ts_rank(vector, plainto_tsquery('english', ?)) AS score FROM event_search WHERE " + where.where());
-        if (order == Order.RECENT && before > 0) {
-            newest.append(" AND event_nid < ?");
-            params.add(before);
-        }
-        newest.append(" ORDER BY event_nid DESC LIMIT ?");
-        String sql;
-        if (order == Order.RECENT) {
-            sql = newest.toString();
-            params.add(limit);
-        } else {
-            sql = "SELECT nid, room_nid, score FROM (" + newest + ") newest ORDER BY score DESC, nid DESC"
-                    + " LIMIT ? OFFSET ?";
-            params.add(RANK_WINDOW);
-            params.add(limit);
-            params.add(skip);
-        }
-        return database.read(c -> Jdbc.queryList(c, sql, row -> new Hit(row.getLong(1), row.getLong(2),
-                row.getDouble(3)), params.toArray()));
+    private static List<Hit> ranked(List<Hit> hits, int skip, int limit) {
+        return hits.stream().sorted(Comparator.comparingDouble(Hit::rank).reversed()
+                        .thenComparing(Comparator.comparingLong(Hit::eventNid).reversed()))
+                .skip(skip).limit(limit).toList();
     }
 
-    @Override
-    public long count(Collection<Long> roomNids, Set<String> keys, String term) {
-        if (empty(roomNids, keys, term)) {
-            return 0;
-        }
+    /**
+     * The window in one statement: the newest {@link #MAX_COUNT} matches (the count), scored by ts_rank outside
+     * the LIMIT so only they are scored, whatever plan finds them (an index scan backwards for common words, a
+     * bitmap of the word's and the rooms' indexes for rarer ones). Pages of recent results past the window take a
+     * second statement.
+     */
+    private Page searchPostgres(Collection<Long> roomNids, Set<String> keys, String term, Order order,
+                                long before, int skip, int limit) {
         Query where = where(roomNids, keys, term);
-        var params = new ArrayList<>(where.params());
-        params.add(MAX_COUNT);
-        return database.read(c -> Jdbc.queryOne(c, "SELECT COUNT(*) FROM (SELECT 1 FROM event_search WHERE "
-                + where.where() + " LIMIT ?) matches", row -> row.getLong(1), params.toArray()).orElse(0L));
+        String scored = "SELECT nid, room_nid, ts_rank(vector, plainto_tsquery('english', ?)) FROM ("
+                + "SELECT event_nid AS nid, room_nid, vector FROM event_search WHERE " + where.where() + "%s"
+                + " ORDER BY event_nid DESC LIMIT ?) newest ORDER BY nid DESC";
+        return database.read(c -> {
+            var params = new ArrayList<Object>();
+            params.add(term);
+            params.addAll(where.params());
+            params.add(window);
+            List<Hit> found = Jdbc.queryList(c, scored.formatted(""), row -> new Hit(row.getLong(1),
+                    row.getLong(2), row.getDouble(3)), params.toArray());
+            if (order == Order.RANK) {
+                return new Page(ranked(found, skip, limit), found.size());
+            }
+            Map<Long, Hit> byNid = new HashMap<>();
+            found.forEach(hit -> byNid.put(hit.eventNid(), hit));
+            List<Long> page = recentPage(found.stream().map(Hit::eventNid).toList(), before, limit, below -> {
+                var olderParams = new ArrayList<Object>();
+                olderParams.add(term);
+                olderParams.addAll(where.params());
+                olderParams.add(below);
+                olderParams.add(limit);
+                return Jdbc.queryList(c, scored.formatted(" AND event_nid < ?"), row -> {
+                    byNid.put(row.getLong(1), new Hit(row.getLong(1), row.getLong(2), row.getDouble(3)));
+                    return row.getLong(1);
+                }, olderParams.toArray());
+            });
+            return new Page(page.stream().map(byNid::get).toList(), found.size());
+        });
     }
 
     @Override

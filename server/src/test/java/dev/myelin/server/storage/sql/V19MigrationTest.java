@@ -76,13 +76,14 @@ class V19MigrationTest {
         try (Database database = Database.open(settings)) {
             var search = new SqlSearchStore(database);
             var all = Set.of(SearchStore.BODY, SearchStore.NAME, SearchStore.TOPIC);
-            assertThat(nids(search.search(List.of(7L), all, "garden", SearchStore.Order.RECENT, 0, 0, 10)))
+            assertThat(nids(search.search(List.of(7L), all, "garden", SearchStore.Order.RECENT, 0, 0, 10).hits()))
                     .containsExactly(2L, 1L);
             assertThat(nids(search.search(List.of(7L), Set.of(SearchStore.NAME), "garden", SearchStore.Order.RANK,
-                    0, 0, 10))).containsExactly(2L);
+                    0, 0, 10).hits())).containsExactly(2L);
             assertThat(nids(search.search(List.of(7L, 8L), Set.of(SearchStore.BODY), "garden",
-                    SearchStore.Order.RANK, 0, 0, 10))).containsExactlyInAnyOrder(1L, 3L);
-            assertThat(search.count(List.of(8L), all, "garden")).isEqualTo(1);
+                    SearchStore.Order.RANK, 0, 0, 10).hits())).containsExactlyInAnyOrder(1L, 3L);
+            assertThat(search.search(List.of(8L), all, "garden", SearchStore.Order.RANK, 0, 0, 10).count())
+                    .isEqualTo(1);
 
             // "Tag Beta" starts with the term: ranked first only if its word rows got the display name.
             var directory = new SqlUserDirectoryStore(database);
