@@ -7,6 +7,8 @@ import dev.myelin.server.federation.QueryEndpoints;
 import dev.myelin.server.federation.discovery.MatrixServerResolver;
 import dev.myelin.server.federation.discovery.SrvLookup;
 import dev.myelin.server.federation.discovery.WellKnownCache;
+import dev.myelin.server.federation.acl.RoomEduAcl;
+import dev.myelin.server.federation.acl.ServerAcls;
 import dev.myelin.server.federation.inbound.InboundHandlers;
 import dev.myelin.server.federation.inbound.TransactionEndpoint;
 import dev.myelin.server.federation.sender.Backoff;
@@ -36,8 +38,8 @@ import java.time.Clock;
 
 /**
  * Federation wired together: our keys, the key ring of other servers' keys, the signed-request client (with server
- * discovery and TLS), the durable sender of PDUs and EDUs, the inbound request authenticator, inbound transactions,
- * and the handlers other areas register for inbound PDUs and EDUs ({@code inbound().pduHandler(...)},
+ * discovery and TLS), the durable sender of PDUs and EDUs, the inbound request authenticator, the rooms' server
+ * ACLs, inbound transactions, and the handlers other areas register for inbound PDUs and EDUs ({@code inbound().pduHandler(...)},
  * {@code inbound().eduHandler(type, ...)}).
  *
  * <p>Other areas add federation endpoints with {@code federation.routes(router).add(method, template, endpoint)}
@@ -46,7 +48,7 @@ import java.time.Clock;
 public record Federation(String serverName, LocalServerKeys localKeys, KeyRing keys, FederationClient client,
                          QueuedFederationSender sender, FederationAuthenticator authenticator, InboundHandlers inbound,
                          KeyEndpoints keyEndpoints, TransactionEndpoint transactions, QueryEndpoints queries,
-                         FederationHttp http)
+                         FederationHttp http, ServerAcls acls)
         implements AutoCloseable {
 
     public static Federation create(MyelinConfig config, SigningKey signingKey, Database database, Clock clock,
@@ -65,10 +67,11 @@ public record Federation(String serverName, LocalServerKeys localKeys, KeyRing k
                 clock, Backoff.DEFAULT);
         var authenticator = new FederationAuthenticator(config.serverName(), keys, sender::destinationSeen);
         var inbound = new InboundHandlers();
+        var acls = new ServerAcls(rooms);
         return new Federation(config.serverName(), localKeys, keys, client, sender.start(), authenticator, inbound,
                 new KeyEndpoints(localKeys, keyStore, client, clock),
-                new TransactionEndpoint(inbound, new SqlInboundTransactionStore(database), clock),
-                new QueryEndpoints(config.serverName(), rooms, profiles), http);
+                new TransactionEndpoint(inbound, new SqlInboundTransactionStore(database), new RoomEduAcl(acls), clock),
+                new QueryEndpoints(config.serverName(), rooms, profiles), http, acls);
     }
 
     /**

@@ -117,7 +117,7 @@ public final class Homeserver implements AutoCloseable {
                 TransactionSender.Backoff.DEFAULT));
         var roomFederation = opened.add(new RoomFederation(rooms.service(), signingKey, federation.keys(),
                 federation.client(), federation.sender(), federation.inbound(), rooms.inviteBlocking(),
-                Clock.systemUTC()));
+                federation.acls(), Clock.systemUTC()));
         var memberships = new SqlDeviceListStore(database);
         var roomServers = new RoomServers(config.serverName(), memberships);
         EphemeralFederation.wire(ephemeral, roomServers, federation.sender(), federation.inbound(), Clock.systemUTC());

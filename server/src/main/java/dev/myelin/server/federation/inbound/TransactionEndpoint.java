@@ -3,6 +3,7 @@ package dev.myelin.server.federation.inbound;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.myelin.server.federation.acl.RoomEduAcl;
 import dev.myelin.server.federation.transport.FederationRoutes;
 import dev.myelin.server.http.Json;
 import dev.myelin.server.http.MatrixException;
@@ -24,7 +25,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code PUT /_matrix/federation/v1/send/{txnId}} (spec: server-server-api "Transactions", transactions.yaml):
  * at most 50 PDUs and 100 EDUs; the transactions of one origin are processed one at a time, in the order they
  * arrive; a txnId already processed gets the answer it got then, without being processed again. Each PDU goes to
- * the {@link PduHandler}, whose outcome fills the {@code pdus} result map; each EDU to the handler of its type.
+ * the {@link PduHandler}, whose outcome fills the {@code pdus} result map; each EDU to the handler of its type, less
+ * what the server ACLs of its rooms deny the origin ({@link RoomEduAcl}).
  */
 public final class TransactionEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionEndpoint.class);
@@ -36,13 +38,16 @@ public final class TransactionEndpoint {
 
     private final InboundHandlers handlers;
     private final InboundTransactionStore store;
+    private final RoomEduAcl eduAcl;
     private final Clock clock;
     private final Map<String, ReentrantLock> originLocks = new ConcurrentHashMap<>();
     private final AtomicLong lastPrune = new AtomicLong();
 
-    public TransactionEndpoint(InboundHandlers handlers, InboundTransactionStore store, Clock clock) {
+    public TransactionEndpoint(InboundHandlers handlers, InboundTransactionStore store, RoomEduAcl eduAcl,
+                               Clock clock) {
         this.handlers = handlers;
         this.store = store;
+        this.eduAcl = eduAcl;
         this.clock = clock;
     }
 
@@ -110,13 +115,13 @@ public final class TransactionEndpoint {
             LOG.debug("Ignoring a malformed EDU from {}", origin);
             return;
         }
-        handlers.edu(type).ifPresent(handler -> {
+        handlers.edu(type).ifPresent(handler -> eduAcl.admit(type, origin, content).ifPresent(admitted -> {
             try {
-                handler.handle(origin, content);
+                handler.handle(origin, admitted);
             } catch (Exception e) {
                 LOG.info("Handling a {} EDU from {} failed: {}", type, origin, e.toString());
             }
-        });
+        }));
     }
 
     /** Forgets transaction ids older than a day, at most once an hour. */

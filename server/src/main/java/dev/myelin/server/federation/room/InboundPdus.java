@@ -2,6 +2,7 @@ package dev.myelin.server.federation.room;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.myelin.server.federation.acl.ServerAcls;
 import dev.myelin.server.federation.inbound.PduHandler;
 import dev.myelin.server.federation.inbound.UnknownRoomPdus;
 import dev.myelin.server.federation.transport.FederationException;
@@ -22,7 +23,8 @@ import java.util.Optional;
  * The PDUs of inbound transactions (spec: server-server-api "Receiving transactions", "Checks performed on receipt
  * of a PDU"). One room at a time: an event whose auth events are unknown gets them from {@code /event_auth}; one
  * whose prev_events are unknown gets the gap from {@code /get_missing_events} (limit 10), and when the gap is larger,
- * the state before the event from {@code /state_ids} and {@code /event} (spec: "If the gap is too large...").
+ * the state before the event from {@code /state_ids} and {@code /event} (spec: "If the gap is too large..."). A PDU
+ * whose room's server ACL denies the origin is ignored with an error (spec: "Server Access Control Lists (ACLs)").
  */
 final class InboundPdus implements PduHandler {
     private static final Logger LOG = LoggerFactory.getLogger(InboundPdus.class);
@@ -32,12 +34,14 @@ final class InboundPdus implements PduHandler {
     private final RemoteEventIngest ingest;
     private final RemoteRoomReader remote;
     private final RemoteState state;
+    private final ServerAcls acls;
     private final RoomLocks locks = new RoomLocks(64);
 
-    InboundPdus(RoomService rooms, RemoteEventIngest ingest, RemoteRoomReader remote) {
+    InboundPdus(RoomService rooms, RemoteEventIngest ingest, RemoteRoomReader remote, ServerAcls acls) {
         this.store = rooms.store();
         this.ingest = ingest;
         this.remote = remote;
+        this.acls = acls;
         this.state = new RemoteState(rooms, ingest, remote);
     }
 
@@ -47,6 +51,10 @@ final class InboundPdus implements PduHandler {
         Optional<RoomStore.Room> room = store.room(roomId).filter(r -> r.currentSnapshot() != 0);
         if (room.isEmpty()) {
             return PduHandler.Outcome.failed(UnknownRoomPdus.eventId(pdu), "This server is not in room " + roomId);
+        }
+        if (!acls.allows(roomId, origin)) {
+            return PduHandler.Outcome.failed(UnknownRoomPdus.eventId(pdu),
+                    "Server " + origin + " is denied by the server ACL of " + roomId);
         }
         RoomVersion version = RoomService.version(room.get());
         EncodedPdu event;

@@ -72,6 +72,7 @@ final class ResidentMemberships {
         }
         RoomStore.Room room = store.room(roomId).filter(r -> r.currentSnapshot() != 0)
                 .orElseThrow(() -> MatrixException.notFound("Unknown room " + roomId));
+        access.requireAllowed(roomId, origin);
         if (supportedVersions.isPresent() && !supportedVersions.get().contains(room.version())) {
             throw new MatrixException(400, ErrorCode.M_INCOMPATIBLE_ROOM_VERSION,
                     "The room is version " + room.version(), Map.of("room_version", room.version()));
@@ -93,6 +94,7 @@ final class ResidentMemberships {
     StoredEvent send(String roomId, String eventId, String origin, String membership, byte[] body) {
         RoomStore.Room room = store.room(roomId).filter(r -> r.currentSnapshot() != 0)
                 .orElseThrow(() -> MatrixException.notFound("Unknown room " + roomId));
+        access.requireAllowed(roomId, origin);
         RoomVersion version = RoomService.version(room);
         if (membership.equals("join") && version.authorization().restrictedJoins()) {
             body = signIfAuthorisedHere(room, version, origin, body);

@@ -1,5 +1,6 @@
 package dev.myelin.server.federation.room;
 
+import dev.myelin.server.federation.acl.ServerAcls;
 import dev.myelin.server.federation.inbound.InboundHandlers;
 import dev.myelin.server.federation.keys.KeyRing;
 import dev.myelin.server.federation.sender.FederationSender;
@@ -25,9 +26,9 @@ public final class RoomFederation implements AutoCloseable {
 
     public RoomFederation(RoomService rooms, SigningKey key, KeyRing keys, FederationClient client,
                           FederationSender sender, InboundHandlers inbound, InviteBlocking inviteBlocking,
-                          Clock clock) {
+                          ServerAcls acls, Clock clock) {
         this.ingest = new RemoteEventIngest(rooms, keys::findOrFetch);
-        var access = new ServerAccess(rooms);
+        var access = new ServerAccess(rooms, acls);
         var remote = new RemoteRoomReader(client, ingest);
         this.endpoints = new RoomFederationEndpoints(rooms.serverName(),
                 new ResidentMemberships(rooms, ingest, access, sender, key),
@@ -35,7 +36,7 @@ public final class RoomFederation implements AutoCloseable {
                 new RoomHistory(rooms, access), access, clock);
         this.resync = new PartialStateResync(rooms, ingest, remote);
         this.remoteMemberships = new RemoteMemberships(rooms, ingest, remote, client, key, resync);
-        inbound.pduHandler(new InboundPdus(rooms, ingest, remote));
+        inbound.pduHandler(new InboundPdus(rooms, ingest, remote, acls));
         rooms.addListener(new OutboundPdus(rooms.serverName(), rooms.store(), access, sender));
         rooms.remoteMemberships(remoteMemberships);
         rooms.remoteHistory(new RoomBackfill(rooms, ingest, remote, access));

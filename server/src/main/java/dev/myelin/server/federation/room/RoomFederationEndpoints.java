@@ -63,9 +63,12 @@ final class RoomFederationEndpoints {
                 memberships.make(request.pathParam("roomId"), request.pathParam("userId"), origin, "knock",
                         Optional.of(versions(request)))));
         routes.add("PUT", v1 + "/send_knock/{roomId}/{eventId}", this::sendKnock);
-        routes.add("PUT", v2 + "/invite/{roomId}/{eventId}", (request, origin) -> MatrixResponse.ok(invites.receive(
-                request.pathParam("roomId"), request.pathParam("eventId"), origin, request.jsonObject())),
-                MAX_SEND_JOIN_BYTES);
+        routes.add("PUT", v2 + "/invite/{roomId}/{eventId}", (request, origin) -> {
+            // Only a room this server is in has an ACL here; an invite to an unknown room is let through.
+            access.requireAllowed(request.pathParam("roomId"), origin);
+            return MatrixResponse.ok(invites.receive(request.pathParam("roomId"), request.pathParam("eventId"), origin,
+                    request.jsonObject()));
+        }, MAX_SEND_JOIN_BYTES);
         routes.add("PUT", v1 + "/invite/{roomId}/{eventId}", this::inviteV1, MAX_SEND_JOIN_BYTES);
         routes.add("GET", v1 + "/event/{eventId}", this::event);
         routes.add("GET", v1 + "/state/{roomId}", (request, origin) -> state(request, origin, false));
@@ -96,6 +99,7 @@ final class RoomFederationEndpoints {
      * create event says so, else 1 (the two share an event format). Answered as {@code [200, {"event": ...}]}.
      */
     private MatrixResponse inviteV1(MatrixRequest request, String origin) throws Exception {
+        access.requireAllowed(request.pathParam("roomId"), origin);
         ObjectNode event = request.jsonObject();
         JsonNode strippedState = event.path("unsigned").path("invite_room_state");
         String version = "1";

@@ -1,5 +1,6 @@
 package dev.myelin.server.federation.room;
 
+import dev.myelin.server.federation.acl.ServerAcls;
 import dev.myelin.server.http.MatrixException;
 import dev.myelin.server.room.RoomService;
 import dev.myelin.server.storage.RoomStore;
@@ -14,23 +15,35 @@ import java.util.Set;
  * What another server may read of a room: it must be in the room (one of its users joined), and events are subject
  * to history visibility as for its users (spec: server-server-api "Retrieving events", client-server-api "History
  * visibility": world_readable and shared events are visible to a server in the room now, joined and invited ones
- * only to a server that had a member joined, or invited, at the event).
+ * only to a server that had a member joined, or invited, at the event). A server the room's server ACL denies may
+ * not use any endpoint that takes the room (spec: server-server-api "Server Access Control Lists (ACLs)").
  */
 final class ServerAccess {
     private static final StateKey HISTORY_VISIBILITY = new StateKey("m.room.history_visibility", "");
 
     private final RoomService rooms;
     private final RoomStore store;
+    private final ServerAcls acls;
 
-    ServerAccess(RoomService rooms) {
+    ServerAccess(RoomService rooms, ServerAcls acls) {
         this.rooms = rooms;
         this.store = rooms.store();
+        this.acls = acls;
     }
 
-    /** The room, when {@code origin} has a joined member in it; 403 otherwise (404 when the room is unknown). */
+    /** 403 {@code M_FORBIDDEN} when the room's server ACL denies {@code origin}. */
+    void requireAllowed(String roomId, String origin) {
+        acls.require(roomId, origin);
+    }
+
+    /**
+     * The room, when {@code origin} has a joined member in it and the server ACL allows it; 403 otherwise (404 when
+     * the room is unknown).
+     */
     RoomStore.Room requireInRoom(String roomId, String origin) {
         RoomStore.Room room = store.room(roomId).filter(r -> r.currentSnapshot() != 0)
                 .orElseThrow(() -> MatrixException.notFound("Unknown room " + roomId));
+        requireAllowed(roomId, origin);
         if (!serversIn(roomId).contains(origin)) {
             throw MatrixException.forbidden(origin + " is not in room " + roomId);
         }

@@ -3,6 +3,7 @@ package dev.myelin.server.federation.room;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.myelin.server.federation.acl.ServerAcls;
 import dev.myelin.server.federation.inbound.PduHandler;
 import dev.myelin.server.federation.transport.FederationClient;
 import dev.myelin.server.federation.transport.FederationException;
@@ -73,7 +74,8 @@ class InboundPdusTest extends StoreContractTest {
                 return answer(path);
             }
         };
-        inbound = new InboundPdus(rooms, ingest, new RemoteRoomReader(client, ingest));
+        inbound = new InboundPdus(rooms, ingest, new RemoteRoomReader(client, ingest),
+                new ServerAcls(rooms.store()));
         roomId = RoomCreation.create(rooms, ALICE, new CreateRoomRequest(RoomVersion.V12, false,
                 Optional.of("public_chat"), Optional.of("Room"), Optional.empty(), List.of(), false,
                 Json.MAPPER.createObjectNode(), List.of(), Optional.empty(), Optional.empty()));

@@ -79,7 +79,8 @@ class RoomBackfillTest extends StoreContractTest {
             }
         };
         RemoteRoomReader reader = new RemoteRoomReader(client, ingest);
-        backfill = new RoomBackfill(rooms, ingest, reader, new ServerAccess(rooms));
+        backfill = new RoomBackfill(rooms, ingest, reader,
+                new ServerAccess(rooms, new dev.myelin.server.federation.acl.ServerAcls(rooms.store())));
         roomId = RoomCreation.create(rooms, ALICE, new CreateRoomRequest(RoomVersion.V12, false,
                 Optional.of("public_chat"), Optional.of("Room"), Optional.empty(), List.of(), false,
                 Json.MAPPER.createObjectNode(), List.of(), Optional.empty(), Optional.empty()));
