@@ -67,7 +67,8 @@ public final class RemoteJoinLoad {
         System.out.println("loadavg " + Files.readString(Path.of("/proc/loadavg")).trim());
     }
 
-    private static Homeserver start(String name) throws Exception {
+    /** A Myelin on SQLite in a temp folder, federating over TLS on loopback (also used by {@link InboundPduLoad}). */
+    static Homeserver start(String name) throws Exception {
         int port;
         try (var socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
