@@ -147,6 +147,18 @@ public final class NotificationEvaluator implements AutoCloseable {
     }
 
     private void evaluate(long after, long upTo) {
+        // The batch's reads share one read transaction (on SQLite one trip to a reader thread); its writes follow.
+        Batch batch = rooms.store().readingTogether(() -> read(after, upTo));
+        Set<String> users = store.record(upTo, batch.notifications, batch.reads, batch.deliveries, clock.millis());
+        if (!users.isEmpty()) {
+            notifier.advanced(SqlNotificationStore.COUNTS, store.currentPosition(), users);
+        }
+        if (!batch.deliveries.isEmpty()) {
+            deliveriesAdded.run();
+        }
+    }
+
+    private Batch read(long after, long upTo) {
         var batch = new Batch();
         for (String roomId : rooms.store().roomsWithEventsBetween(after, upTo)) {
             RoomStore.Room room = rooms.store().room(roomId).orElse(null);
@@ -163,13 +175,7 @@ public final class NotificationEvaluator implements AutoCloseable {
                 }
             }
         }
-        Set<String> users = store.record(upTo, batch.notifications, batch.reads, batch.deliveries, clock.millis());
-        if (!users.isEmpty()) {
-            notifier.advanced(SqlNotificationStore.COUNTS, store.currentPosition(), users);
-        }
-        if (!batch.deliveries.isEmpty()) {
-            deliveriesAdded.run();
-        }
+        return batch;
     }
 
     private void evaluate(Batch batch, RoomFacts facts, StoredEvent stored) {

@@ -2,8 +2,8 @@ package dev.myelin.server.push;
 
 import dev.myelin.server.room.RoomService;
 import dev.myelin.server.storage.RoomStore;
-import dev.myelin.server.storage.RoomStore.StoredEvent;
 import dev.myelin.spec.auth.AuthState;
+import dev.myelin.spec.event.Pdu;
 import dev.myelin.spec.event.StateKey;
 
 import java.util.HashMap;
@@ -68,11 +68,11 @@ final class RoomFacts {
 
     private String stateContent(String type, String stateKey, String field) {
         var key = new StateKey(type, stateKey);
-        StoredEvent event = rooms.store().state(room.currentSnapshot(), List.of(key)).get(key);
+        Pdu event = rooms.stateEntries(room.currentSnapshot(), List.of(key), RoomService.version(room)).get(key);
         if (event == null) {
             return null;
         }
-        var value = rooms.pdu(event, RoomService.version(room)).content().get(field);
+        var value = event.content().get(field);
         return value != null && value.isTextual() ? value.asText() : null;
     }
 }

@@ -137,14 +137,47 @@ public final class RemoteEventIngest {
         return rooms.withRoomLock(roomId, () -> acceptLocked(roomId, event, stateBefore, streamPos));
     }
 
+    /** What the checks decided: an outcome already (duplicate, missing), or an event to store. */
+    private sealed interface Decision {
+        record Decided(Outcome outcome) implements Decision {}
+
+        record Store(RoomStore.ReceivedEvent received, CurrentState current, String reason) implements Decision {}
+    }
+
     private Outcome acceptLocked(String roomId, EncodedPdu encoded, Optional<Map<StateKey, String>> givenState,
                                  Long backfillPos) {
+        // Every read of the checks shares one read transaction (on SQLite one trip to a reader thread); the write
+        // follows, still under the room's lock.
+        Decision decision = store.readingTogether(() -> check(roomId, encoded, givenState, backfillPos));
+        if (!(decision instanceof Decision.Store(RoomStore.ReceivedEvent received, CurrentState current,
+                String reason))) {
+            return ((Decision.Decided) decision).outcome();
+        }
+        String eventId = encoded.eventId();
+        Optional<RoomStore.Persisted> persisted = backfillPos != null
+                ? store.persistBackfilled(roomId, received, backfillPos)
+                : store.persistReceived(roomId, received, current);
+        if (persisted.isEmpty()) {
+            return new Outcome.Duplicate(eventId);
+        }
+        if (received.rejected()) {
+            return new Outcome.Rejected(eventId, reason);
+        }
+        if (!received.softFailed() && backfillPos == null) {
+            rooms.announce(roomId, persisted.get().lastStreamPos(), List.of(encoded.pdu()), false);
+        }
+        return new Outcome.Accepted(eventId, received.softFailed());
+    }
+
+    /** Checks 4-6 (reads only), and what to store. */
+    private Decision check(String roomId, EncodedPdu encoded, Optional<Map<StateKey, String>> givenState,
+                           Long backfillPos) {
         RoomStore.Room room = rooms.requireRoom(roomId);
         RoomVersion version = RoomService.version(room);
         Pdu event = encoded.pdu();
         Optional<StoredEvent> known = store.event(event.eventId());
         if (known.isPresent() && !known.get().outlier()) {
-            return new Outcome.Duplicate(event.eventId());
+            return new Decision.Decided(new Outcome.Duplicate(event.eventId()));
         }
         // The event itself is looked up too: it is in the state after it, which state resolution reads.
         StoredEventLookup lookup = new StoredEventLookup(rooms, version, Map.of(event.eventId(), encoded));
@@ -161,7 +194,8 @@ public final class RemoteEventIngest {
             prev.ifPresentOrElse(prevs::add, () -> missingPrev.add(id));
         }
         if (!missingAuth.isEmpty() || (!missingPrev.isEmpty() && givenState.isEmpty())) {
-            return new Outcome.Missing(event.eventId(), givenState.isPresent() ? List.of() : missingPrev, missingAuth);
+            return new Decision.Decided(new Outcome.Missing(event.eventId(),
+                    givenState.isPresent() ? List.of() : missingPrev, missingAuth));
         }
         // The state before the event.
         StateBefore stateBefore;
@@ -183,8 +217,7 @@ public final class RemoteEventIngest {
                 stateBefore = new StateBefore.Computed(snapshots.getFirst(), stateBeforeIds);
             }
         }
-        Set<StateKey> needed = new LinkedHashSet<>(AuthEventSelector.select(event));
-        needed.add(RoomService.CREATE);
+        List<StateKey> needed = neededState(event);
         boolean rejected = false;
         String reason = null;
         try {
@@ -204,30 +237,22 @@ public final class RemoteEventIngest {
         // In a room joined with partial state the current state lacks members: no soft failing (as Synapse does).
         if (!rejected && !sameAsCurrent && room.currentSnapshot() != 0 && backfillPos == null && !room.partialState()) {
             try {
-                rooms.authorizer().authorize(event, pdus(store.state(room.currentSnapshot(), needed), version));
+                rooms.authorizer().authorize(event, rooms.stateEntries(room.currentSnapshot(), needed, version));
             } catch (AuthorizationException e) {
                 softFailed = true;
             }
         }
         var received = new RoomStore.ReceivedEvent(encoded, stateBefore, rejected, softFailed);
-        Optional<RoomStore.Persisted> persisted;
-        if (backfillPos != null) {
-            persisted = store.persistBackfilled(roomId, received, backfillPos);
-        } else {
-            CurrentState current = rejected || softFailed ? new CurrentState.Unchanged()
-                    : currentAfter(room, event, stateBefore, stateBeforeIds, lookup);
-            persisted = store.persistReceived(roomId, received, current);
-        }
-        if (persisted.isEmpty()) {
-            return new Outcome.Duplicate(event.eventId());
-        }
-        if (rejected) {
-            return new Outcome.Rejected(event.eventId(), reason);
-        }
-        if (!softFailed && backfillPos == null) {
-            rooms.announce(roomId, persisted.get().lastStreamPos(), List.of(event), false);
-        }
-        return new Outcome.Accepted(event.eventId(), softFailed);
+        CurrentState current = rejected || softFailed || backfillPos != null ? new CurrentState.Unchanged()
+                : currentAfter(room, event, stateBefore, stateBeforeIds, lookup);
+        return new Decision.Store(received, current, reason);
+    }
+
+    /** The state an event's authorization reads: its auth event selection and the create event. */
+    private static List<StateKey> neededState(Pdu event) {
+        Set<StateKey> needed = new LinkedHashSet<>(AuthEventSelector.select(event));
+        needed.add(RoomService.CREATE);
+        return List.copyOf(needed);
     }
 
     /**
@@ -269,10 +294,11 @@ public final class RemoteEventIngest {
         return resolver.resolve(version, sets, lookup);
     }
 
-    private Map<StateKey, Pdu> stateAt(StateBefore stateBefore, Map<StateKey, String> ids, Set<StateKey> keys,
+    private Map<StateKey, Pdu> stateAt(StateBefore stateBefore, Map<StateKey, String> ids, List<StateKey> keys,
                                        RoomVersion version) {
         if (stateBefore instanceof StateBefore.Snapshot(long nid)) {
-            return pdus(store.state(nid, keys), version);
+            // A mutable copy: a room with partial state adds the event's own auth events to it.
+            return new HashMap<>(rooms.stateEntries(nid, keys, version));
         }
         var state = new HashMap<StateKey, Pdu>();
         for (StateKey key : keys) {
@@ -320,10 +346,8 @@ public final class RemoteEventIngest {
             RoomVersion version = RoomService.version(rooms.requireRoom(roomId));
             return store.completePartialState(roomId, joinId, fullBeforeJoin, (stored, stateBefore) -> {
                 Pdu event = rooms.pdu(stored, version);
-                Set<StateKey> needed = new LinkedHashSet<>(AuthEventSelector.select(event));
-                needed.add(RoomService.CREATE);
                 try {
-                    rooms.authorizer().authorize(event, pdus(stateBefore.apply(needed), version));
+                    rooms.authorizer().authorize(event, pdus(stateBefore.apply(neededState(event)), version));
                     return true;
                 } catch (AuthorizationException e) {
                     return false;

@@ -604,10 +604,8 @@ public final class RoomService {
     /** The room's current power levels as the auth rules read them (creators included). */
     public dev.myelin.spec.auth.AuthState powerState(RoomStore.Room room) {
         RoomVersion version = version(room);
-        var state = new HashMap<StateKey, Pdu>();
-        store.state(room.currentSnapshot(), List.of(CREATE, POWER_LEVELS))
-                .forEach((key, stored) -> state.put(key, pdu(stored, version)));
-        return new dev.myelin.spec.auth.AuthState(version, state);
+        return new dev.myelin.spec.auth.AuthState(version,
+                stateEntries(room.currentSnapshot(), List.of(CREATE, POWER_LEVELS), version));
     }
 
     /**
