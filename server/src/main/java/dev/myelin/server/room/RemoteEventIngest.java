@@ -141,16 +141,74 @@ public final class RemoteEventIngest {
     private sealed interface Decision {
         record Decided(Outcome outcome) implements Decision {}
 
-        record Store(RoomStore.ReceivedEvent received, CurrentState current, String reason) implements Decision {}
+        /**
+         * @param keepsState the event leaves the room's state as it was: accepted, not a state event, on the
+         *                   current state and extending the room (see {@link PendingEvents})
+         */
+        record Store(RoomStore.ReceivedEvent received, CurrentState current, String reason, boolean keepsState)
+                implements Decision {}
+    }
+
+    /**
+     * Checks 4-6 on events of one room that passed {@link #verify}, in order, as {@link #accept} would one by one,
+     * and stores each run of events that leave the room's state as it was (the messages of an inbound transaction)
+     * in one write, telling clients once. Stops after the first event whose prev_events or auth events are missing,
+     * so the caller can fetch them: the outcomes returned are those of the events up to it.
+     */
+    public List<Outcome> acceptAll(String roomId, List<EncodedPdu> events) {
+        return rooms.withRoomLock(roomId, () -> {
+            var outcomes = new ArrayList<Outcome>(events.size());
+            while (outcomes.size() < events.size()
+                    && !(!outcomes.isEmpty() && outcomes.getLast() instanceof Outcome.Missing)) {
+                List<EncodedPdu> rest = events.subList(outcomes.size(), events.size());
+                var pending = new PendingEvents(store);
+                List<Outcome> run = store.readingTogether(() -> checkRun(roomId, rest, pending));
+                if (run.isEmpty()) {
+                    // The next event changes the state or needs more: on its own, as accept does.
+                    outcomes.add(acceptLocked(roomId, rest.getFirst(), Optional.empty(), null));
+                    continue;
+                }
+                if (!pending.isEmpty()) {
+                    store.persistReceived(roomId, pending.toStore()).ifPresent(persisted ->
+                            rooms.announce(roomId, persisted.lastStreamPos(), pending.toStore().stream()
+                                    .map(received -> received.event().event().pdu()).toList(), false));
+                }
+                outcomes.addAll(run);
+            }
+            return outcomes;
+        });
+    }
+
+    /** The outcomes of the events, from the first, that are known already or leave the state as it was. */
+    private List<Outcome> checkRun(String roomId, List<EncodedPdu> events, PendingEvents pending) {
+        var outcomes = new ArrayList<Outcome>();
+        // The room is read once: the events of a run leave its state and current snapshot as they were.
+        RoomStore.Room room = rooms.requireRoom(roomId);
+        for (EncodedPdu event : events) {
+            Decision decision = check(room, event, Optional.empty(), null, pending);
+            if (decision instanceof Decision.Decided(Outcome.Duplicate duplicate)) {
+                outcomes.add(duplicate);
+                continue;
+            }
+            if (!(decision instanceof Decision.Store toStore) || !toStore.keepsState()) {
+                break;
+            }
+            long snapshot = ((StateBefore.Snapshot) toStore.received().stateBefore()).nid();
+            pending.add(event, snapshot, new RoomStore.ReceivedInOrder(toStore.received(), toStore.current()),
+                    () -> store.forwardExtremities(room.nid()));
+            outcomes.add(new Outcome.Accepted(event.eventId(), false));
+        }
+        return outcomes;
     }
 
     private Outcome acceptLocked(String roomId, EncodedPdu encoded, Optional<Map<StateKey, String>> givenState,
                                  Long backfillPos) {
         // Every read of the checks shares one read transaction (on SQLite one trip to a reader thread); the write
         // follows, still under the room's lock.
-        Decision decision = store.readingTogether(() -> check(roomId, encoded, givenState, backfillPos));
+        Decision decision = store.readingTogether(() -> check(rooms.requireRoom(roomId), encoded, givenState,
+                backfillPos, new PendingEvents(store)));
         if (!(decision instanceof Decision.Store(RoomStore.ReceivedEvent received, CurrentState current,
-                String reason))) {
+                String reason, boolean _))) {
             return ((Decision.Decided) decision).outcome();
         }
         String eventId = encoded.eventId();
@@ -169,28 +227,33 @@ public final class RemoteEventIngest {
         return new Outcome.Accepted(eventId, received.softFailed());
     }
 
-    /** Checks 4-6 (reads only), and what to store. */
-    private Decision check(String roomId, EncodedPdu encoded, Optional<Map<StateKey, String>> givenState,
-                           Long backfillPos) {
-        RoomStore.Room room = rooms.requireRoom(roomId);
+    /** Checks 4-6 (reads only), and what to store; {@code pending} events count as stored. */
+    private Decision check(RoomStore.Room room, EncodedPdu encoded, Optional<Map<StateKey, String>> givenState,
+                           Long backfillPos, PendingEvents pending) {
         RoomVersion version = RoomService.version(room);
         Pdu event = encoded.pdu();
-        Optional<StoredEvent> known = store.event(event.eventId());
-        if (known.isPresent() && !known.get().outlier()) {
+        EventReads reads = pending.reads();
+        Optional<StoredEvent> known = reads.event(event.eventId());
+        if (pending.contains(event.eventId()) || known.isPresent() && !known.get().outlier()) {
             return new Decision.Decided(new Outcome.Duplicate(event.eventId()));
         }
         // The event itself is looked up too: it is in the state after it, which state resolution reads.
-        StoredEventLookup lookup = new StoredEventLookup(rooms, version, Map.of(event.eventId(), encoded));
+        var unstored = new HashMap<>(pending.events());
+        unstored.put(event.eventId(), encoded);
+        StoredEventLookup lookup = new StoredEventLookup(rooms, version, unstored, reads::event);
         var missingAuth = new ArrayList<String>();
         for (String id : event.authEvents()) {
-            if (store.event(id).isEmpty()) {
+            if (!pending.contains(id) && reads.event(id).isEmpty()) {
                 missingAuth.add(id);
             }
         }
-        var prevs = new ArrayList<StoredEvent>();
+        // The snapshot of the state after each prev event (before it, for a message).
+        var prevs = new ArrayList<Long>();
         var missingPrev = new ArrayList<String>();
         for (String id : event.prevEvents()) {
-            Optional<StoredEvent> prev = store.event(id).filter(p -> p.roomNid() == room.nid() && !p.outlier());
+            Long pendingSnapshot = pending.snapshotOf(id);
+            Optional<Long> prev = pendingSnapshot != null ? Optional.of(pendingSnapshot) : reads.event(id)
+                    .filter(p -> p.roomNid() == room.nid() && !p.outlier()).map(StoredEvent::stateAfterOrBefore);
             prev.ifPresentOrElse(prevs::add, () -> missingPrev.add(id));
         }
         if (!missingAuth.isEmpty() || (!missingPrev.isEmpty() && givenState.isEmpty())) {
@@ -208,8 +271,7 @@ public final class RemoteEventIngest {
             stateBeforeIds = Map.of();
             stateBefore = new StateBefore.Computed(0, stateBeforeIds);
         } else {
-            var snapshots = new LinkedHashSet<Long>();
-            prevs.forEach(prev -> snapshots.add(prev.stateAfterOrBefore()));
+            var snapshots = new LinkedHashSet<Long>(prevs);
             if (snapshots.size() == 1) {
                 stateBefore = new StateBefore.Snapshot(snapshots.getFirst());
             } else {
@@ -244,8 +306,10 @@ public final class RemoteEventIngest {
         }
         var received = new RoomStore.ReceivedEvent(encoded, stateBefore, rejected, softFailed);
         CurrentState current = rejected || softFailed || backfillPos != null ? new CurrentState.Unchanged()
-                : currentAfter(room, event, stateBefore, stateBeforeIds, lookup);
-        return new Decision.Store(received, current, reason);
+                : currentAfter(room, event, stateBefore, stateBeforeIds, lookup, pending);
+        boolean keepsState = !rejected && !softFailed && sameAsCurrent && !event.isState() && backfillPos == null
+                && !(current instanceof CurrentState.Resolved);
+        return new Decision.Store(received, current, reason, keepsState);
     }
 
     /** The state an event's authorization reads: its auth event selection and the create event. */
@@ -260,8 +324,9 @@ public final class RemoteEventIngest {
      * extremity, else the resolution of the states after each new extremity.
      */
     private CurrentState currentAfter(RoomStore.Room room, Pdu event, StateBefore stateBefore,
-                                      Map<StateKey, String> stateBeforeIds, StoredEventLookup lookup) {
-        var extremities = new LinkedHashSet<>(store.forwardExtremities(room.nid()));
+                                      Map<StateKey, String> stateBeforeIds, StoredEventLookup lookup,
+                                      PendingEvents pending) {
+        var extremities = new LinkedHashSet<>(pending.extremities(() -> store.forwardExtremities(room.nid())));
         event.prevEvents().forEach(extremities::remove);
         if (extremities.isEmpty()) {
             return new CurrentState.AfterEvent();
@@ -271,7 +336,12 @@ public final class RemoteEventIngest {
         }
         var snapshots = new LinkedHashSet<Long>();
         for (String id : extremities) {
-            store.event(id).ifPresent(stored -> snapshots.add(stored.stateAfterOrBefore()));
+            Long pendingSnapshot = pending.snapshotOf(id);
+            if (pendingSnapshot != null) {
+                snapshots.add(pendingSnapshot);
+            } else {
+                pending.reads().event(id).ifPresent(stored -> snapshots.add(stored.stateAfterOrBefore()));
+            }
         }
         var sets = new ArrayList<Map<StateKey, String>>();
         for (long snapshot : snapshots) {

@@ -7,6 +7,8 @@ import dev.myelin.spec.event.Pdu;
 import dev.myelin.spec.event.RoomVersion;
 
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Stored events of one room version as PDUs for the authorizer, auth chains and state resolution, and events about
@@ -16,11 +18,19 @@ public final class StoredEventLookup implements EventLookup {
     private final RoomService rooms;
     private final RoomVersion version;
     private final Map<String, EncodedPdu> pending;
+    private final Function<String, Optional<StoredEvent>> stored;
 
     public StoredEventLookup(RoomService rooms, RoomVersion version, Map<String, EncodedPdu> pending) {
+        this(rooms, version, pending, rooms.store()::event);
+    }
+
+    /** Reading stored events through {@code stored}. */
+    StoredEventLookup(RoomService rooms, RoomVersion version, Map<String, EncodedPdu> pending,
+                      Function<String, Optional<StoredEvent>> stored) {
         this.rooms = rooms;
         this.version = version;
         this.pending = pending;
+        this.stored = stored;
     }
 
     public StoredEventLookup(RoomService rooms, RoomVersion version) {
@@ -33,11 +43,11 @@ public final class StoredEventLookup implements EventLookup {
         if (event != null) {
             return event.pdu();
         }
-        return rooms.store().event(eventId).map(stored -> rooms.pdu(stored, version)).orElse(null);
+        return stored.apply(eventId).map(found -> rooms.pdu(found, version)).orElse(null);
     }
 
     @Override
     public boolean isRejected(String eventId) {
-        return rooms.store().event(eventId).map(StoredEvent::rejected).orElse(false);
+        return stored.apply(eventId).map(StoredEvent::rejected).orElse(false);
     }
 }

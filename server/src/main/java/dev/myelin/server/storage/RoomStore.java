@@ -121,6 +121,16 @@ public interface RoomStore extends ReadsTogether {
      */
     Optional<Persisted> persistReceived(String roomId, ReceivedEvent event, CurrentState current);
 
+    /** A received event and how the current state moves with it, for {@link #persistReceived(String, List)}. */
+    record ReceivedInOrder(ReceivedEvent event, CurrentState current) {}
+
+    /**
+     * Stores received events one after the other, each as {@link #persistReceived(String, ReceivedEvent,
+     * CurrentState)} does, all in one transaction (the PDUs of one inbound transaction). Events already in the DAG are
+     * left alone; the result holds those stored, in order, and is empty when there are none.
+     */
+    Optional<Persisted> persistReceived(String roomId, List<ReceivedInOrder> events);
+
     /**
      * Stores an event fetched with backfill (spec: server-server-api "Backfilling and retrieving missing events") in
      * the DAG as history: at {@code streamPos}, a negative position from {@link #reserveBackfillPositions}, so that it

@@ -108,6 +108,100 @@ class RemoteEventIngestTest extends StoreContractTest {
                 .containsExactly(message.eventId());
     }
 
+    /** A remote event after {@code prev}, authorized by {@code state}, as the next one of a transaction. */
+    private EncodedPdu after(EncodedPdu prev, String sender, String type, String stateKey, ObjectNode content,
+                             Map<StateKey, Pdu> state) {
+        return remote.event(RoomVersion.V12, roomId, sender, type, stateKey, content, List.of(prev.eventId()), state,
+                prev.pdu().depth());
+    }
+
+    private List<Outcome> acceptAll(EncodedPdu... events) {
+        var verified = new ArrayList<EncodedPdu>();
+        for (EncodedPdu event : events) {
+            try {
+                verified.add(ingest.verify(event.bytes(), RoomVersion.V12));
+            } catch (RemoteEventIngest.DroppedException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return ingest.acceptAll(roomId, verified);
+    }
+
+    @Test
+    void aTransactionsEventsAreAcceptedInOrderAcrossAStateChange() {
+        joinBob();
+        EncodedPdu first = next(bob, "m.room.message", null, text("one"));
+        EncodedPdu second = after(first, bob, "m.room.message", null, text("two"), current());
+        EncodedPdu rename = after(second, bob, "m.room.member", bob, membership("join").put("displayname", "Bob"),
+                current());
+        Map<StateKey, Pdu> renamed = new HashMap<>(current());
+        renamed.put(new StateKey("m.room.member", bob), rename.pdu());
+        EncodedPdu third = after(rename, bob, "m.room.message", null, text("three"), renamed);
+
+        assertThat(acceptAll(first, second, rename, third)).containsExactly(
+                new Outcome.Accepted(first.eventId(), false), new Outcome.Accepted(second.eventId(), false),
+                new Outcome.Accepted(rename.eventId(), false), new Outcome.Accepted(third.eventId(), false));
+        assertThat(store.forwardExtremities(room().nid())).containsExactly(third.eventId());
+        assertThat(current().get(new StateKey("m.room.member", bob)).eventId()).isEqualTo(rename.eventId());
+        StoredEvent storedThird = store.event(third.eventId()).orElseThrow();
+        assertThat(state(storedThird.stateBefore()).get(new StateKey("m.room.member", bob)).eventId())
+                .isEqualTo(rename.eventId());
+        assertThat(store.event(second.eventId()).orElseThrow().streamPos())
+                .isGreaterThan(store.event(first.eventId()).orElseThrow().streamPos());
+        assertThat(announced).containsSubsequence(first.eventId(), second.eventId(), rename.eventId(),
+                third.eventId());
+        assertThat(store.event(first.eventId()).orElseThrow().json()).isEqualTo(first.bytes());
+    }
+
+    @Test
+    void aTransactionsDuplicatesAreAcceptedOnce() {
+        joinBob();
+        EncodedPdu first = next(bob, "m.room.message", null, text("one"));
+        EncodedPdu second = after(first, bob, "m.room.message", null, text("two"), current());
+        assertThat(acceptAll(first, first, second)).containsExactly(new Outcome.Accepted(first.eventId(), false),
+                new Outcome.Duplicate(first.eventId()), new Outcome.Accepted(second.eventId(), false));
+        assertThat(acceptAll(second)).containsExactly(new Outcome.Duplicate(second.eventId()));
+        assertThat(announced.stream().filter(first.eventId()::equals)).hasSize(1);
+    }
+
+    @Test
+    void aRejectedEventDoesNotStopTheRestOfATransaction() {
+        joinBob();
+        String carol = remote.user("carol");
+        EncodedPdu first = next(bob, "m.room.message", null, text("one"));
+        // Carol never joined: rejected, and no extremity.
+        EncodedPdu intruder = after(first, carol, "m.room.message", null, text("let me in"), current());
+        EncodedPdu second = after(first, bob, "m.room.message", null, text("two"), current());
+        List<Outcome> outcomes = acceptAll(first, intruder, second);
+        assertThat(outcomes.get(1)).isInstanceOf(Outcome.Rejected.class);
+        assertThat(outcomes).containsExactly(new Outcome.Accepted(first.eventId(), false), outcomes.get(1),
+                new Outcome.Accepted(second.eventId(), false));
+        assertThat(store.forwardExtremities(room().nid())).containsExactly(second.eventId());
+        assertThat(announced).doesNotContain(intruder.eventId());
+    }
+
+    @Test
+    void aForkWithinATransactionLeavesBothExtremities() {
+        joinBob();
+        EncodedPdu first = next(bob, "m.room.message", null, text("one"));
+        EncodedPdu left = after(first, bob, "m.room.message", null, text("left"), current());
+        EncodedPdu right = after(first, bob, "m.room.message", null, text("right"), current());
+        assertThat(acceptAll(first, left, right)).allMatch(Outcome.Accepted.class::isInstance);
+        assertThat(store.forwardExtremities(room().nid())).containsExactlyInAnyOrder(left.eventId(),
+                right.eventId());
+    }
+
+    @Test
+    void aTransactionStopsAfterAnEventWhosePrevEventsAreMissing() {
+        joinBob();
+        EncodedPdu unknown = next(bob, "m.room.message", null, text("never sent"));
+        EncodedPdu orphan = after(unknown, bob, "m.room.message", null, text("orphan"), current());
+        EncodedPdu next = after(orphan, bob, "m.room.message", null, text("next"), current());
+        assertThat(acceptAll(orphan, next)).containsExactly(new Outcome.Missing(orphan.eventId(),
+                List.of(unknown.eventId()), List.of()));
+        assertThat(store.event(next.eventId())).isEmpty();
+    }
+
     @Test
     void anEventSignedWithAnUnknownKeyIsDropped() {
         var forger = new FakeRemoteServer("remote.test");

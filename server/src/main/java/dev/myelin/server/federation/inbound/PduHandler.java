@@ -2,10 +2,11 @@ package dev.myelin.server.federation.inbound;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
- * Receives the PDUs of inbound transactions, one at a time and in order per origin (spec: server-server-api
+ * Receives the PDUs of inbound transactions, a transaction at a time and in order per origin (spec: server-server-api
  * "Transactions", "Checks performed on receipt of a PDU"). The room side implements it; until it is registered,
  * {@link UnknownRoomPdus} answers every PDU with an error.
  */
@@ -30,4 +31,9 @@ public interface PduHandler {
 
     /** Handles one PDU sent by {@code origin}, as received (its original JSON). Must not throw for bad PDUs. */
     Outcome handle(String origin, ObjectNode pdu);
+
+    /** Handles the PDUs of one transaction, in order; the outcomes are in the same order. */
+    default List<Outcome> handleAll(String origin, List<ObjectNode> pdus) {
+        return pdus.stream().map(pdu -> handle(origin, pdu)).toList();
+    }
 }

@@ -15,6 +15,8 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,9 +26,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * {@code PUT /_matrix/federation/v1/send/{txnId}} (spec: server-server-api "Transactions", transactions.yaml):
  * at most 50 PDUs and 100 EDUs; the transactions of one origin are processed one at a time, in the order they
- * arrive; a txnId already processed gets the answer it got then, without being processed again. Each PDU goes to
- * the {@link PduHandler}, whose outcome fills the {@code pdus} result map; each EDU to the handler of its type, less
- * what the server ACLs of its rooms deny the origin ({@link RoomEduAcl}).
+ * arrive; a txnId already processed gets the answer it got then, without being processed again. The PDUs go to
+ * the {@link PduHandler} together, whose outcomes fill the {@code pdus} result map; each EDU to the handler of its
+ * type, less what the server ACLs of its rooms deny the origin ({@link RoomEduAcl}).
  */
 public final class TransactionEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionEndpoint.class);
@@ -78,13 +80,16 @@ public final class TransactionEndpoint {
             }
             ObjectNode results = JsonNodeFactory.instance.objectNode();
             ObjectNode pduResults = results.putObject("pdus");
+            var objects = new ArrayList<ObjectNode>();
             for (JsonNode pdu : pdus) {
                 if (pdu instanceof ObjectNode object) {
-                    PduHandler.Outcome outcome = handle(origin, object);
-                    if (!outcome.eventId().isEmpty()) {
-                        ObjectNode result = pduResults.putObject(outcome.eventId());
-                        outcome.error().ifPresent(error -> result.put("error", error));
-                    }
+                    objects.add(object);
+                }
+            }
+            for (PduHandler.Outcome outcome : handleAll(origin, objects)) {
+                if (!outcome.eventId().isEmpty()) {
+                    ObjectNode result = pduResults.putObject(outcome.eventId());
+                    outcome.error().ifPresent(error -> result.put("error", error));
                 }
             }
             for (JsonNode edu : edus) {
@@ -96,6 +101,16 @@ public final class TransactionEndpoint {
             return MatrixResponse.bytes(200, "application/json", response);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** The PDUs' outcomes; should the handler fail on them together, each PDU's on its own. */
+    private List<PduHandler.Outcome> handleAll(String origin, List<ObjectNode> pdus) {
+        try {
+            return handlers.pdus().handleAll(origin, pdus);
+        } catch (RuntimeException e) {
+            LOG.warn("Handling the PDUs of a transaction from {} together failed; handling them one by one", origin, e);
+            return pdus.stream().map(pdu -> handle(origin, pdu)).toList();
         }
     }
 

@@ -17,16 +17,22 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The verify keys of every server, from the database, fetched (directly, then through the trusted notaries) when a
  * key is missing or no longer valid. A server whose keys could not be fetched is not asked again for a minute, so a
- * flood of badly signed requests cannot turn into a flood of key requests.
+ * flood of badly signed requests cannot turn into a flood of key requests. Keys read from the database are kept in
+ * memory for a minute, as every inbound PDU and request asks for one.
  */
 public final class KeyRing implements VerifyKeyLookup, OriginKeys {
     private static final Logger LOG = LoggerFactory.getLogger(KeyRing.class);
     static final long REFETCH_PAUSE_MS = Duration.ofMinutes(1).toMillis();
+    static final long KEEP_IN_MEMORY_MS = Duration.ofMinutes(1).toMillis();
 
     private final ServerKeyStore store;
     private final KeyFetcher fetcher;
     private final Clock clock;
     private final ConcurrentHashMap<String, Long> pausedUntil = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Known> known = new ConcurrentHashMap<>();
+
+    /** A stored key, decoded, and when it was read. */
+    private record Known(ServerKey key, VerifyKey verifyKey, long readAt) {}
 
     /** Fetches a server's keys from wherever it can and stores them. */
     @FunctionalInterface
@@ -44,8 +50,8 @@ public final class KeyRing implements VerifyKeyLookup, OriginKeys {
     /** From the database only. See {@link VerifyKeyLookup} for {@code validAt}. */
     @Override
     public Optional<VerifyKey> find(String serverName, String keyId, OptionalLong validAt) {
-        return store.key(serverName, keyId).filter(key -> validAt.isEmpty() || validAt(key, validAt.getAsLong()))
-                .map(KeyRing::verifyKey);
+        return stored(serverName, keyId, false)
+                .filter(key -> validAt.isEmpty() || validAt(key.key(), validAt.getAsLong())).map(Known::verifyKey);
     }
 
     /** A key valid now for signing requests: current (not an old key) and not past its validity. */
@@ -61,9 +67,9 @@ public final class KeyRing implements VerifyKeyLookup, OriginKeys {
 
     private Optional<VerifyKey> fetchIfNeeded(String serverName, String keyId,
                                               java.util.function.Predicate<ServerKey> usable) {
-        Optional<ServerKey> known = store.key(serverName, keyId).filter(usable);
-        if (known.isPresent()) {
-            return known.map(KeyRing::verifyKey);
+        Optional<Known> stored = stored(serverName, keyId, false).filter(key -> usable.test(key.key()));
+        if (stored.isPresent()) {
+            return stored.map(Known::verifyKey);
         }
         long now = clock.millis();
         Long paused = pausedUntil.get(serverName);
@@ -71,14 +77,28 @@ public final class KeyRing implements VerifyKeyLookup, OriginKeys {
             return Optional.empty();
         }
         boolean fetched = fetcher.fetchAndStore(serverName, keyId);
-        Optional<ServerKey> after = store.key(serverName, keyId).filter(usable);
+        Optional<Known> after = stored(serverName, keyId, true).filter(key -> usable.test(key.key()));
         if (after.isEmpty()) {
             LOG.debug("No usable key {} of {} (fetched: {})", keyId, serverName, fetched);
             pausedUntil.put(serverName, now + REFETCH_PAUSE_MS);
         } else {
             pausedUntil.remove(serverName);
         }
-        return after.map(KeyRing::verifyKey);
+        return after.map(Known::verifyKey);
+    }
+
+    /** The stored key, from memory when read less than a minute ago unless {@code fresh}. */
+    private Optional<Known> stored(String serverName, String keyId, boolean fresh) {
+        String id = serverName + " " + keyId;
+        long now = clock.millis();
+        Known cached = known.get(id);
+        if (!fresh && cached != null && now - cached.readAt() < KEEP_IN_MEMORY_MS) {
+            return Optional.of(cached);
+        }
+        Optional<Known> read = store.key(serverName, keyId)
+                .map(key -> new Known(key, VerifyKey.fromBase64(key.keyId(), key.publicKey()), now));
+        read.ifPresentOrElse(key -> known.put(id, key), () -> known.remove(id));
+        return read;
     }
 
     /**
@@ -87,9 +107,5 @@ public final class KeyRing implements VerifyKeyLookup, OriginKeys {
      */
     private static boolean validAt(ServerKey key, long ts) {
         return key.expiredTs().map(expired -> expired >= ts).orElse(key.validUntilTs() >= ts);
-    }
-
-    private static VerifyKey verifyKey(ServerKey key) {
-        return VerifyKey.fromBase64(key.keyId(), key.publicKey());
     }
 }

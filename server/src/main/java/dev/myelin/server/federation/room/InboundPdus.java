@@ -16,6 +16,9 @@ import dev.myelin.spec.event.RoomVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 
@@ -47,26 +50,60 @@ final class InboundPdus implements PduHandler {
 
     @Override
     public PduHandler.Outcome handle(String origin, ObjectNode pdu) {
-        String roomId = pdu.path("room_id").asText("");
-        Optional<RoomStore.Room> room = store.room(roomId).filter(r -> r.currentSnapshot() != 0);
-        if (room.isEmpty()) {
-            return PduHandler.Outcome.failed(UnknownRoomPdus.eventId(pdu), "This server is not in room " + roomId);
+        return handleAll(origin, List.of(pdu)).getFirst();
+    }
+
+    /** A PDU that passed checks 1-3, in a room this server is in. */
+    private record Verified(int index, String roomId, RoomVersion version, EncodedPdu event) {}
+
+    /**
+     * Checks 1-3 on every PDU first, then the rest room by room, in order: the PDUs of one room go to {@link
+     * RemoteEventIngest#acceptAll}, which stores the messages among them together.
+     */
+    @Override
+    public List<PduHandler.Outcome> handleAll(String origin, List<ObjectNode> pdus) {
+        var outcomes = new PduHandler.Outcome[pdus.size()];
+        var byRoom = new LinkedHashMap<String, List<Verified>>();
+        var rooms = new HashMap<String, Optional<RoomStore.Room>>();
+        for (int i = 0; i < pdus.size(); i++) {
+            ObjectNode pdu = pdus.get(i);
+            String roomId = pdu.path("room_id").asText("");
+            Optional<RoomStore.Room> room = rooms.computeIfAbsent(roomId, store::room)
+                    .filter(r -> r.currentSnapshot() != 0);
+            if (room.isEmpty()) {
+                outcomes[i] = PduHandler.Outcome.failed(UnknownRoomPdus.eventId(pdu), "This server is not in room "
+                        + roomId);
+                continue;
+            }
+            if (!acls.allows(roomId, origin)) {
+                outcomes[i] = PduHandler.Outcome.failed(UnknownRoomPdus.eventId(pdu),
+                        "Server " + origin + " is denied by the server ACL of " + roomId);
+                continue;
+            }
+            RoomVersion version = RoomService.version(room.get());
+            EncodedPdu event;
+            try {
+                event = ingest.verify(Json.MAPPER.writeValueAsBytes(pdu), version);
+            } catch (RemoteEventIngest.DroppedException | JsonProcessingException e) {
+                outcomes[i] = PduHandler.Outcome.failed(UnknownRoomPdus.eventId(pdu), e.getMessage());
+                continue;
+            }
+            if (!roomId.equals(event.pdu().roomId())) {
+                outcomes[i] = PduHandler.Outcome.failed(event.eventId(), "Event is not in room " + roomId);
+                continue;
+            }
+            byRoom.computeIfAbsent(roomId, r -> new ArrayList<>()).add(new Verified(i, roomId, version, event));
         }
-        if (!acls.allows(roomId, origin)) {
-            return PduHandler.Outcome.failed(UnknownRoomPdus.eventId(pdu),
-                    "Server " + origin + " is denied by the server ACL of " + roomId);
-        }
-        RoomVersion version = RoomService.version(room.get());
-        EncodedPdu event;
-        try {
-            event = ingest.verify(Json.MAPPER.writeValueAsBytes(pdu), version);
-        } catch (RemoteEventIngest.DroppedException | JsonProcessingException e) {
-            return PduHandler.Outcome.failed(UnknownRoomPdus.eventId(pdu), e.getMessage());
-        }
-        if (!roomId.equals(event.pdu().roomId())) {
-            return PduHandler.Outcome.failed(event.eventId(), "Event is not in room " + roomId);
-        }
-        RemoteEventIngest.Outcome outcome = locks.withRoom(roomId, () -> receive(origin, roomId, version, event));
+        byRoom.forEach((roomId, verified) -> {
+            List<RemoteEventIngest.Outcome> accepted = locks.withRoom(roomId, () -> receiveAll(origin, verified));
+            for (int k = 0; k < verified.size(); k++) {
+                outcomes[verified.get(k).index()] = outcome(verified.get(k).event(), accepted.get(k));
+            }
+        });
+        return List.of(outcomes);
+    }
+
+    private static PduHandler.Outcome outcome(EncodedPdu event, RemoteEventIngest.Outcome outcome) {
         return switch (outcome) {
             case RemoteEventIngest.Outcome.Accepted _, RemoteEventIngest.Outcome.Duplicate _ ->
                     PduHandler.Outcome.accepted(event.eventId());
@@ -79,8 +116,25 @@ final class InboundPdus implements PduHandler {
         };
     }
 
-    private RemoteEventIngest.Outcome receive(String origin, String roomId, RoomVersion version, EncodedPdu event) {
-        RemoteEventIngest.Outcome outcome = ingest.accept(roomId, event, Optional.empty());
+    /** One room's PDUs in order: each run accepted together, and what an event refers to fetched when missing. */
+    private List<RemoteEventIngest.Outcome> receiveAll(String origin, List<Verified> verified) {
+        String roomId = verified.getFirst().roomId();
+        RoomVersion version = verified.getFirst().version();
+        List<EncodedPdu> events = verified.stream().map(Verified::event).toList();
+        var outcomes = new ArrayList<RemoteEventIngest.Outcome>(events.size());
+        while (outcomes.size() < events.size()) {
+            List<RemoteEventIngest.Outcome> run = ingest.acceptAll(roomId, events.subList(outcomes.size(),
+                    events.size()));
+            outcomes.addAll(run.subList(0, run.size() - 1));
+            EncodedPdu last = events.get(outcomes.size());
+            outcomes.add(completed(origin, roomId, version, last, run.getLast()));
+        }
+        return outcomes;
+    }
+
+    /** The outcome once what the event refers to is fetched, when it was missing. */
+    private RemoteEventIngest.Outcome completed(String origin, String roomId, RoomVersion version, EncodedPdu event,
+                                                RemoteEventIngest.Outcome outcome) {
         if (!(outcome instanceof RemoteEventIngest.Outcome.Missing missing)) {
             return outcome;
         }

@@ -223,6 +223,24 @@ public final class SqlRoomStore implements RoomStore {
     }
 
     @Override
+    public Optional<Persisted> persistReceived(String roomId, List<ReceivedInOrder> events) {
+        var interned = new HashMap<String, Long>();
+        var internedKeys = new HashMap<String, Long>();
+        Optional<Persisted> persisted = database.write(c -> {
+            var stored = new ArrayList<StoredEvent>();
+            for (ReceivedInOrder event : events) {
+                persistInDag(c, roomId, event.event(), event.current(), null, interned, internedKeys)
+                        .ifPresent(stored::add);
+            }
+            return stored.isEmpty() ? Optional.<Persisted>empty()
+                    : Optional.of(new Persisted(selectRoom(c, roomId).orElseThrow(), List.copyOf(stored)));
+        });
+        typeNids.putAll(interned);
+        stateKeyNids.putAll(internedKeys);
+        return persisted;
+    }
+
+    @Override
     public Optional<Persisted> persistBackfilled(String roomId, ReceivedEvent received, long streamPos) {
         if (streamPos >= 0) {
             throw new IllegalArgumentException("a backfilled event goes before every other event: " + streamPos);
@@ -257,96 +275,105 @@ public final class SqlRoomStore implements RoomStore {
         var interned = new HashMap<String, Long>();
         var internedKeys = new HashMap<String, Long>();
         Optional<Persisted> persisted = database.write(c -> {
-            Room room = selectRoom(c, roomId).orElseThrow(() -> new IllegalStateException("unknown room " + roomId));
-            long roomNid = room.nid();
-            Pdu pdu = received.event().pdu();
-            Optional<StoredEvent> existing = selectEvent(c, pdu.eventId());
-            if (existing.isPresent() && !existing.get().outlier()) {
-                return Optional.<Persisted>empty();
-            }
-            long before = switch (received.stateBefore()) {
-                case StateBefore.Snapshot snapshot -> snapshot.nid();
-                case StateBefore.Computed computed ->
-                        snapshotOf(c, roomNid, computed.base(), computed.state(), interned, internedKeys);
-            };
-            long pos = historicalPos != null ? historicalPos : SqlStreamPositions.next(c, EVENTS);
-            long typeNid = intern(c, "event_types", "type", "type_nid", typeNids, interned, pdu.type());
-            Long stateKeyNid = pdu.isState()
-                    ? intern(c, "state_keys", "state_key", "state_key_nid", stateKeyNids, internedKeys, pdu.stateKey())
-                    : null;
-            updateBackwardExtremities(c, roomNid, pdu);
-            boolean rejected = received.rejected();
-            boolean softFailed = received.softFailed();
-            byte[] json = received.event().bytes();
-            long eventNid;
-            if (existing.isPresent()) {
-                eventNid = existing.get().nid();
-                Jdbc.update(c, """
-                        UPDATE events SET outlier = FALSE, stream_pos = ?, state_before_nid = ?, rejected = ?,
-                        soft_failed = ? WHERE event_nid = ?""", pos, before == 0 ? null : before, rejected, softFailed,
-                        eventNid);
-            } else {
-                eventNid = Jdbc.queryOne(c, """
-                        INSERT INTO events (event_id, room_nid, type_nid, state_key_nid, depth, stream_pos,
-                                            state_before_nid, rejected, soft_failed, json, origin_server_ts)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING event_nid""", row -> row.getLong(1),
-                        pdu.eventId(), roomNid, typeNid, stateKeyNid, pdu.depth(), pos, before == 0 ? null : before,
-                        rejected, softFailed, json, pdu.originServerTs()).orElseThrow();
-            }
-            long after = 0;
-            if (stateKeyNid != null && !rejected) {
-                after = newSnapshot(c, roomNid, before, Map.of(new NidKey(typeNid, stateKeyNid), eventNid));
-                Jdbc.update(c, "UPDATE events SET state_after_nid = ? WHERE event_nid = ?", after, eventNid);
-            }
-            if (!rejected && !softFailed) {
-                if (historicalPos == null) {
-                    for (String prev : pdu.prevEvents()) {
-                        Jdbc.update(c, """
-                                DELETE FROM forward_extremities WHERE room_nid = ?
-                                AND event_nid = (SELECT event_nid FROM events WHERE event_id = ?)""", roomNid, prev);
-                    }
-                    Jdbc.update(c, "INSERT INTO forward_extremities (room_nid, event_nid) VALUES (?, ?)",
-                            roomNid, eventNid);
-                }
-                if ("m.room.redaction".equals(pdu.type()) && pdu.redacts() != null) {
-                    Jdbc.update(c, """
-                            UPDATE events SET redacted_by = ? WHERE event_id = ? AND room_nid = ?
-                            AND redacted_by IS NULL""", pdu.eventId(), pdu.redacts(), roomNid);
-                    SqlRelationStore.unindex(c, pdu.redacts(), roomNid);
-                }
-                // The derived indexes local events get in persist: relations, full-text search, user directory.
-                SqlRelationStore.index(c, roomNid, eventNid, pos, pdu);
-                SqlSearchStore.onRoomEvent(c, database.dialect(), roomNid, eventNid, pdu.type(), pdu.content(),
-                        pdu.redacts());
-                if (historicalPos == null) {
-                    SqlUserDirectoryStore.onRoomEvent(c, roomNid, pdu);
-                }
-            }
-            long oldCurrent = room.currentSnapshot();
-            long newCurrent = switch (current) {
-                case CurrentState.Unchanged _ -> oldCurrent;
-                case CurrentState.AfterEvent _ -> after != 0 ? after : before;
-                case CurrentState.Resolved resolved ->
-                        snapshotOf(c, roomNid, oldCurrent, resolved.state(), interned, internedKeys);
-            };
-            if (newCurrent != oldCurrent) {
-                Jdbc.update(c, "UPDATE rooms SET current_snapshot_nid = ? WHERE room_nid = ?", newCurrent, roomNid);
-                if (before == oldCurrent && newCurrent == after) {
-                    if ("m.room.member".equals(pdu.type())) {
-                        upsertMembership(c, roomNid, pdu.stateKey(), pdu.content().path("membership").asText("leave"),
-                                eventNid);
-                    }
-                } else {
-                    refreshMemberships(c, roomNid, newCurrent);
-                }
-            }
-            StoredEvent stored = new StoredEvent(eventNid, pdu.eventId(), roomNid, pos, pdu.depth(), before, after,
-                    rejected, softFailed, null, json, false);
-            return Optional.of(new Persisted(selectRoom(c, roomId).orElseThrow(), List.of(stored)));
+            Optional<StoredEvent> stored = persistInDag(c, roomId, received, current, historicalPos, interned,
+                    internedKeys);
+            return stored.isEmpty() ? Optional.<Persisted>empty()
+                    : Optional.of(new Persisted(selectRoom(c, roomId).orElseThrow(), List.of(stored.get())));
         });
         typeNids.putAll(interned);
         stateKeyNids.putAll(internedKeys);
         return persisted;
+    }
+
+    /** {@link #persistInDag(String, ReceivedEvent, CurrentState, Long)} within a transaction; empty when known. */
+    private Optional<StoredEvent> persistInDag(Connection c, String roomId, ReceivedEvent received,
+                                               CurrentState current, Long historicalPos, Map<String, Long> interned,
+                                               Map<String, Long> internedKeys) throws SQLException {
+        Room room = selectRoom(c, roomId).orElseThrow(() -> new IllegalStateException("unknown room " + roomId));
+        long roomNid = room.nid();
+        Pdu pdu = received.event().pdu();
+        Optional<StoredEvent> existing = selectEvent(c, pdu.eventId());
+        if (existing.isPresent() && !existing.get().outlier()) {
+            return Optional.empty();
+        }
+        long before = switch (received.stateBefore()) {
+            case StateBefore.Snapshot snapshot -> snapshot.nid();
+            case StateBefore.Computed computed ->
+                    snapshotOf(c, roomNid, computed.base(), computed.state(), interned, internedKeys);
+        };
+        long pos = historicalPos != null ? historicalPos : SqlStreamPositions.next(c, EVENTS);
+        long typeNid = intern(c, "event_types", "type", "type_nid", typeNids, interned, pdu.type());
+        Long stateKeyNid = pdu.isState()
+                ? intern(c, "state_keys", "state_key", "state_key_nid", stateKeyNids, internedKeys, pdu.stateKey())
+                : null;
+        updateBackwardExtremities(c, roomNid, pdu);
+        boolean rejected = received.rejected();
+        boolean softFailed = received.softFailed();
+        byte[] json = received.event().bytes();
+        long eventNid;
+        if (existing.isPresent()) {
+            eventNid = existing.get().nid();
+            Jdbc.update(c, """
+                    UPDATE events SET outlier = FALSE, stream_pos = ?, state_before_nid = ?, rejected = ?,
+                    soft_failed = ? WHERE event_nid = ?""", pos, before == 0 ? null : before, rejected, softFailed,
+                    eventNid);
+        } else {
+            eventNid = Jdbc.queryOne(c, """
+                    INSERT INTO events (event_id, room_nid, type_nid, state_key_nid, depth, stream_pos,
+                                        state_before_nid, rejected, soft_failed, json, origin_server_ts)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING event_nid""", row -> row.getLong(1),
+                    pdu.eventId(), roomNid, typeNid, stateKeyNid, pdu.depth(), pos, before == 0 ? null : before,
+                    rejected, softFailed, json, pdu.originServerTs()).orElseThrow();
+        }
+        long after = 0;
+        if (stateKeyNid != null && !rejected) {
+            after = newSnapshot(c, roomNid, before, Map.of(new NidKey(typeNid, stateKeyNid), eventNid));
+            Jdbc.update(c, "UPDATE events SET state_after_nid = ? WHERE event_nid = ?", after, eventNid);
+        }
+        if (!rejected && !softFailed) {
+            if (historicalPos == null) {
+                for (String prev : pdu.prevEvents()) {
+                    Jdbc.update(c, """
+                            DELETE FROM forward_extremities WHERE room_nid = ?
+                            AND event_nid = (SELECT event_nid FROM events WHERE event_id = ?)""", roomNid, prev);
+                }
+                Jdbc.update(c, "INSERT INTO forward_extremities (room_nid, event_nid) VALUES (?, ?)",
+                        roomNid, eventNid);
+            }
+            if ("m.room.redaction".equals(pdu.type()) && pdu.redacts() != null) {
+                Jdbc.update(c, """
+                        UPDATE events SET redacted_by = ? WHERE event_id = ? AND room_nid = ?
+                        AND redacted_by IS NULL""", pdu.eventId(), pdu.redacts(), roomNid);
+                SqlRelationStore.unindex(c, pdu.redacts(), roomNid);
+            }
+            // The derived indexes local events get in persist: relations, full-text search, user directory.
+            SqlRelationStore.index(c, roomNid, eventNid, pos, pdu);
+            SqlSearchStore.onRoomEvent(c, database.dialect(), roomNid, eventNid, pdu.type(), pdu.content(),
+                    pdu.redacts());
+            if (historicalPos == null) {
+                SqlUserDirectoryStore.onRoomEvent(c, roomNid, pdu);
+            }
+        }
+        long oldCurrent = room.currentSnapshot();
+        long newCurrent = switch (current) {
+            case CurrentState.Unchanged _ -> oldCurrent;
+            case CurrentState.AfterEvent _ -> after != 0 ? after : before;
+            case CurrentState.Resolved resolved ->
+                    snapshotOf(c, roomNid, oldCurrent, resolved.state(), interned, internedKeys);
+        };
+        if (newCurrent != oldCurrent) {
+            Jdbc.update(c, "UPDATE rooms SET current_snapshot_nid = ? WHERE room_nid = ?", newCurrent, roomNid);
+            if (before == oldCurrent && newCurrent == after) {
+                if ("m.room.member".equals(pdu.type())) {
+                    upsertMembership(c, roomNid, pdu.stateKey(), pdu.content().path("membership").asText("leave"),
+                            eventNid);
+                }
+            } else {
+                refreshMemberships(c, roomNid, newCurrent);
+            }
+        }
+        return Optional.of(new StoredEvent(eventNid, pdu.eventId(), roomNid, pos, pdu.depth(), before, after,
+                rejected, softFailed, null, json, false));
     }
 
     /** The event is in the DAG now, and its prev_events not in it are where backfill goes on from. */

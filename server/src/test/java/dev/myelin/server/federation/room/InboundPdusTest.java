@@ -196,6 +196,30 @@ class InboundPdusTest extends StoreContractTest {
     }
 
     @Test
+    void aTransactionsPdusGetTheirOwnOutcomesInOrderAndAGapInItIsFilled() {
+        EncodedPdu one = next(bob, "m.room.message", null, text("1"), extremities(), depth());
+        EncodedPdu lost = next(bob, "m.room.message", null, text("lost"), List.of(one.eventId()), one.pdu().depth());
+        EncodedPdu three = next(bob, "m.room.message", null, text("3"), List.of(lost.eventId()), lost.pdu().depth());
+        EncodedPdu four = next(bob, "m.room.message", null, text("4"), List.of(three.eventId()), three.pdu().depth());
+        EncodedPdu forged = new FakeRemoteServer("remote.test").event(RoomVersion.V12, roomId, bob,
+                "m.room.message", null, text("forged"), List.of(one.eventId()), current(), one.pdu().depth());
+        answers.put("/get_missing_events/", Json.MAPPER.createObjectNode().set("events", array(lost)));
+
+        List<PduHandler.Outcome> outcomes = inbound.handleAll("remote.test", List.of(
+                one.pdu().json().deepCopy(), forged.pdu().json().deepCopy(), three.pdu().json().deepCopy(),
+                four.pdu().json().deepCopy()));
+
+        assertThat(outcomes).extracting(PduHandler.Outcome::eventId)
+                .containsExactly(one.eventId(), forged.eventId(), three.eventId(), four.eventId());
+        assertThat(outcomes.get(1).error()).isPresent();
+        assertThat(List.of(outcomes.get(0), outcomes.get(2), outcomes.get(3)))
+                .allMatch(outcome -> outcome.error().isEmpty());
+        assertThat(accepted(one) && accepted(lost) && accepted(three) && accepted(four)).isTrue();
+        assertThat(store.event(forged.eventId())).isEmpty();
+        assertThat(extremities()).containsExactly(four.eventId());
+    }
+
+    @Test
     void aForgedOrForeignPduIsRefusedWithAnError() {
         var forger = new FakeRemoteServer("remote.test");
         EncodedPdu forged = forger.event(RoomVersion.V12, roomId, bob, "m.room.message", null, text("forged"),
