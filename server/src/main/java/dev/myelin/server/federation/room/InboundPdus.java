@@ -17,10 +17,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executors;
 
 /**
  * The PDUs of inbound transactions (spec: server-server-api "Receiving transactions", "Checks performed on receipt
@@ -53,17 +56,20 @@ final class InboundPdus implements PduHandler {
         return handleAll(origin, List.of(pdu)).getFirst();
     }
 
+    /** A PDU of a room this server is in whose server-ACL admits the origin, before checks 1-3. */
+    private record Admitted(int index, String roomId, RoomVersion version, ObjectNode pdu) {}
+
     /** A PDU that passed checks 1-3, in a room this server is in. */
     private record Verified(int index, String roomId, RoomVersion version, EncodedPdu event) {}
 
     /**
-     * Checks 1-3 on every PDU first, then the rest room by room, in order: the PDUs of one room go to {@link
-     * RemoteEventIngest#acceptAll}, which stores the messages among them together.
+     * Checks 1-3 on every PDU first (in parallel), then the rest room by room, in order: the PDUs of one room go to
+     * {@link RemoteEventIngest#acceptAll}, which stores the messages among them together.
      */
     @Override
     public List<PduHandler.Outcome> handleAll(String origin, List<ObjectNode> pdus) {
         var outcomes = new PduHandler.Outcome[pdus.size()];
-        var byRoom = new LinkedHashMap<String, List<Verified>>();
+        var admitted = new ArrayList<Admitted>();
         var rooms = new HashMap<String, Optional<RoomStore.Room>>();
         for (int i = 0; i < pdus.size(); i++) {
             ObjectNode pdu = pdus.get(i);
@@ -73,26 +79,16 @@ final class InboundPdus implements PduHandler {
             if (room.isEmpty()) {
                 outcomes[i] = PduHandler.Outcome.failed(UnknownRoomPdus.eventId(pdu), "This server is not in room "
                         + roomId);
-                continue;
-            }
-            if (!acls.allows(roomId, origin)) {
+            } else if (!acls.allows(roomId, origin)) {
                 outcomes[i] = PduHandler.Outcome.failed(UnknownRoomPdus.eventId(pdu),
                         "Server " + origin + " is denied by the server ACL of " + roomId);
-                continue;
+            } else {
+                admitted.add(new Admitted(i, roomId, RoomService.version(room.get()), pdu));
             }
-            RoomVersion version = RoomService.version(room.get());
-            EncodedPdu event;
-            try {
-                event = ingest.verify(Json.MAPPER.writeValueAsBytes(pdu), version);
-            } catch (RemoteEventIngest.DroppedException | JsonProcessingException e) {
-                outcomes[i] = PduHandler.Outcome.failed(UnknownRoomPdus.eventId(pdu), e.getMessage());
-                continue;
-            }
-            if (!roomId.equals(event.pdu().roomId())) {
-                outcomes[i] = PduHandler.Outcome.failed(event.eventId(), "Event is not in room " + roomId);
-                continue;
-            }
-            byRoom.computeIfAbsent(roomId, r -> new ArrayList<>()).add(new Verified(i, roomId, version, event));
+        }
+        var byRoom = new LinkedHashMap<String, List<Verified>>();
+        for (Verified verified : verifyAll(admitted, outcomes)) {
+            byRoom.computeIfAbsent(verified.roomId(), r -> new ArrayList<>()).add(verified);
         }
         byRoom.forEach((roomId, verified) -> {
             List<RemoteEventIngest.Outcome> accepted = locks.withRoom(roomId, () -> receiveAll(origin, verified));
@@ -101,6 +97,45 @@ final class InboundPdus implements PduHandler {
             }
         });
         return List.of(outcomes);
+    }
+
+    /**
+     * Checks 1-3 (format, signatures, content hash): the first PDU alone, which fetches its server's keys when they
+     * are new to this server, then the others in parallel. Those that fail get their outcome in {@code outcomes}.
+     */
+    private List<Verified> verifyAll(List<Admitted> admitted, PduHandler.Outcome[] outcomes) {
+        var verified = new Verified[admitted.size()];
+        if (!admitted.isEmpty()) {
+            verified[0] = verify(admitted.getFirst(), outcomes);
+        }
+        try (var parallel = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int k = 1; k < admitted.size(); k++) {
+                int at = k;
+                parallel.execute(() -> verified[at] = verify(admitted.get(at), outcomes));
+            }
+        }
+        return Arrays.stream(verified).filter(Objects::nonNull).toList();
+    }
+
+    /** The PDU once checks 1-3 pass, or null with its outcome in {@code outcomes}. */
+    private Verified verify(Admitted admitted, PduHandler.Outcome[] outcomes) {
+        ObjectNode pdu = admitted.pdu();
+        try {
+            EncodedPdu event = ingest.verify(Json.MAPPER.writeValueAsBytes(pdu), admitted.version());
+            if (!admitted.roomId().equals(event.pdu().roomId())) {
+                outcomes[admitted.index()] = PduHandler.Outcome.failed(event.eventId(), "Event is not in room "
+                        + admitted.roomId());
+                return null;
+            }
+            return new Verified(admitted.index(), admitted.roomId(), admitted.version(), event);
+        } catch (RemoteEventIngest.DroppedException | JsonProcessingException e) {
+            outcomes[admitted.index()] = PduHandler.Outcome.failed(UnknownRoomPdus.eventId(pdu), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("Checking a PDU failed", e);
+            outcomes[admitted.index()] = PduHandler.Outcome.failed(UnknownRoomPdus.eventId(pdu),
+                    "Internal error while checking this PDU");
+        }
+        return null;
     }
 
     private static PduHandler.Outcome outcome(EncodedPdu event, RemoteEventIngest.Outcome outcome) {
