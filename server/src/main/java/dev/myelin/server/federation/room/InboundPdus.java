@@ -27,7 +27,7 @@ import java.util.concurrent.Executors;
 
 /**
  * The PDUs of inbound transactions (spec: server-server-api "Receiving transactions", "Checks performed on receipt
- * of a PDU"). One room at a time: an event whose auth events are unknown gets them from {@code /event_auth}; one
+ * of a PDU"). Each room's PDUs in order: an event whose auth events are unknown gets them from {@code /event_auth}; one
  * whose prev_events are unknown gets the gap from {@code /get_missing_events} (limit 10), and when the gap is larger,
  * the state before the event from {@code /state_ids} and {@code /event} (spec: "If the gap is too large..."). A PDU
  * whose room's server ACL denies the origin is ignored with an error (spec: "Server Access Control Lists (ACLs)").
@@ -63,8 +63,9 @@ final class InboundPdus implements PduHandler {
     private record Verified(int index, String roomId, RoomVersion version, EncodedPdu event) {}
 
     /**
-     * Checks 1-3 on every PDU first (in parallel), then the rest room by room, in order: the PDUs of one room go to
-     * {@link RemoteEventIngest#acceptAll}, which stores the messages among them together.
+     * Checks 1-3 on every PDU first (in parallel), then the rest of each room's PDUs in order, rooms in parallel
+     * (spec: "Transactions"): the PDUs of one room go to {@link RemoteEventIngest#acceptAll}, which stores the
+     * messages among them together.
      */
     @Override
     public List<PduHandler.Outcome> handleAll(String origin, List<ObjectNode> pdus) {
@@ -90,12 +91,15 @@ final class InboundPdus implements PduHandler {
         for (Verified verified : verifyAll(admitted, outcomes)) {
             byRoom.computeIfAbsent(verified.roomId(), r -> new ArrayList<>()).add(verified);
         }
-        byRoom.forEach((roomId, verified) -> {
-            List<RemoteEventIngest.Outcome> accepted = locks.withRoom(roomId, () -> receiveAll(origin, verified));
-            for (int k = 0; k < verified.size(); k++) {
-                outcomes[verified.get(k).index()] = outcome(verified.get(k).event(), accepted.get(k));
-            }
-        });
+        // Rooms are independent of each other: each on its own (virtual) thread.
+        try (var parallel = Executors.newVirtualThreadPerTaskExecutor()) {
+            byRoom.forEach((roomId, verified) -> parallel.execute(() -> {
+                List<RemoteEventIngest.Outcome> accepted = receiveAllSafely(origin, verified);
+                for (int k = 0; k < verified.size(); k++) {
+                    outcomes[verified.get(k).index()] = outcome(verified.get(k).event(), accepted.get(k));
+                }
+            }));
+        }
         return List.of(outcomes);
     }
 
@@ -149,6 +153,17 @@ final class InboundPdus implements PduHandler {
             case RemoteEventIngest.Outcome.Missing missing -> PduHandler.Outcome.failed(event.eventId(),
                     "Could not get events it refers to: " + missing.prevEvents() + " " + missing.authEvents());
         };
+    }
+
+    /** {@link #receiveAll} under the room's lock; should it fail, each PDU is answered with an internal error. */
+    private List<RemoteEventIngest.Outcome> receiveAllSafely(String origin, List<Verified> verified) {
+        try {
+            return locks.withRoom(verified.getFirst().roomId(), () -> receiveAll(origin, verified));
+        } catch (RuntimeException e) {
+            LOG.warn("Handling PDUs from {} in {} failed", origin, verified.getFirst().roomId(), e);
+            return verified.stream().<RemoteEventIngest.Outcome>map(v ->
+                    new RemoteEventIngest.Outcome.Dropped("Internal error while handling this PDU")).toList();
+        }
     }
 
     /** One room's PDUs in order: each run accepted together, and what an event refers to fetched when missing. */

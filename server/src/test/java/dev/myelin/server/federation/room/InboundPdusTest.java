@@ -220,6 +220,30 @@ class InboundPdusTest extends StoreContractTest {
     }
 
     @Test
+    void aTransactionsRoomsAreEachHandled() {
+        String otherRoom = RoomCreation.create(rooms, ALICE, new CreateRoomRequest(RoomVersion.V12, false,
+                Optional.of("public_chat"), Optional.of("Other"), Optional.empty(), List.of(), false,
+                Json.MAPPER.createObjectNode(), List.of(), Optional.empty(), Optional.empty()));
+        RoomStore.Room other = store.room(otherRoom).orElseThrow();
+        var otherState = new HashMap<StateKey, Pdu>();
+        store.state(other.currentSnapshot()).forEach((key, event) -> otherState.put(key, rooms.pdu(event,
+                RoomVersion.V12)));
+        List<String> otherExtremities = store.forwardExtremities(other.nid());
+        EncodedPdu joinOther = remote.event(RoomVersion.V12, otherRoom, bob, "m.room.member", bob, membership("join"),
+                otherExtremities, otherState, store.event(otherExtremities.getFirst()).orElseThrow().depth());
+        EncodedPdu message = next(bob, "m.room.message", null, text("here"), extremities(), depth());
+
+        List<PduHandler.Outcome> outcomes = inbound.handleAll("remote.test", List.of(
+                joinOther.pdu().json().deepCopy(), message.pdu().json().deepCopy()));
+
+        assertThat(outcomes).extracting(PduHandler.Outcome::eventId)
+                .containsExactly(joinOther.eventId(), message.eventId());
+        assertThat(outcomes).allMatch(outcome -> outcome.error().isEmpty());
+        assertThat(accepted(joinOther) && accepted(message)).isTrue();
+        assertThat(store.membership(otherRoom, bob).orElseThrow().membership()).isEqualTo("join");
+    }
+
+    @Test
     void aForgedOrForeignPduIsRefusedWithAnError() {
         var forger = new FakeRemoteServer("remote.test");
         EncodedPdu forged = forger.event(RoomVersion.V12, roomId, bob, "m.room.message", null, text("forged"),
