@@ -174,7 +174,7 @@ public final class QueuedFederationSender implements FederationSender, AutoClose
             List<QueuedItem> items;
             Optional<FederationException> failure;
             // The slot comes before reading the queue, so what was queued while waiting for it goes out too.
-            try (var slot = slots.take()) {
+            try (var _ = slots.take()) {
                 items = store.next(destination, MAX_PDUS, MAX_EDUS);
                 if (items.isEmpty()) {
                     return;
