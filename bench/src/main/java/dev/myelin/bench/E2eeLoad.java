@@ -108,8 +108,8 @@ public final class E2eeLoad {
         }
     }
 
-    /** Registers a user; returns access token, user id and device id. */
-    private static String[] register(HttpClient http, String base, String name) throws Exception {
+    /** Registers a user (open registration); returns access token, user id and device id. */
+    static String[] register(HttpClient http, String base, String name) throws Exception {
         String body = "{\"username\":\"" + name + System.nanoTime() % 100000 + "\",\"password\":\"bench-password-1\"";
         String first = send(http, "POST", base + V3 + "/register", body + "}", null).body();
         String session = first.replaceAll(".*\"session\"\\s*:\\s*\"([^\"]+)\".*", "$1");
@@ -127,7 +127,7 @@ public final class E2eeLoad {
         return out;
     }
 
-    private static HttpResponse<String> send(HttpClient http, String method, String url, String body, String token)
+    static HttpResponse<String> send(HttpClient http, String method, String url, String body, String token)
             throws Exception {
         var builder = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
                 .method(method, HttpRequest.BodyPublishers.ofString(body));
@@ -137,7 +137,7 @@ public final class E2eeLoad {
         return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static String check(HttpResponse<String> response) {
+    static String check(HttpResponse<String> response) {
         if (response.statusCode() != 200) {
             throw new IllegalStateException(response.statusCode() + " " + response.body());
         }

@@ -67,8 +67,11 @@ public final class RemoteJoinLoad {
         System.out.println("loadavg " + Files.readString(Path.of("/proc/loadavg")).trim());
     }
 
-    /** A Myelin on SQLite in a temp folder, federating over TLS on loopback (also used by {@link InboundPduLoad}). */
-    static Homeserver start(String name) throws Exception {
+    /**
+     * A Myelin on SQLite in a temp folder, federating over TLS on loopback (also used by {@link InboundPduLoad} and
+     * {@link FanOutLoad}), with any further config overrides.
+     */
+    static Homeserver start(String name, String... overrides) throws Exception {
         int port;
         try (var socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -86,10 +89,12 @@ public final class RemoteJoinLoad {
         }
         Path file = dir.resolve("myelin.yaml");
         ConfigTemplate.writeIfMissing(file, "localhost:" + port, 0);
-        return Homeserver.start(ConfigLoader.load(file, List.of("listeners.0.bind_address=127.0.0.1",
+        var settings = new ArrayList<>(List.of("listeners.0.bind_address=127.0.0.1",
                 "log_level=warn", "server_name=localhost:" + port, "listeners.1.port=" + port,
                 "listeners.1.bind_address=127.0.0.1", "listeners.1.resources=[federation]",
                 "listeners.1.tls.certificate=" + certificate, "listeners.1.tls.private_key=" + key,
-                "federation.tls_verify=false", "federation.allow_private_addresses=true")));
+                "federation.tls_verify=false", "federation.allow_private_addresses=true"));
+        settings.addAll(List.of(overrides));
+        return Homeserver.start(ConfigLoader.load(file, settings));
     }
 }

@@ -2,6 +2,7 @@ package dev.myelin.server.storage;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The durable outbound federation queue: PDUs and EDUs owed to each destination, and destinations backing off. */
@@ -23,8 +24,11 @@ public interface FederationQueueStore {
     /** The oldest items owed to a destination: at most {@code maxPdus} PDUs and {@code maxEdus} EDUs, by age. */
     List<QueuedItem> next(String destination, int maxPdus, int maxEdus);
 
-    /** Forgets items a destination received; items no destination is owed any more are deleted. */
-    void delivered(String destination, Collection<Long> itemIds);
+    /**
+     * Forgets items destinations received (item ids by destination), in one write; items no destination is owed any
+     * more are deleted.
+     */
+    void delivered(Map<String, ? extends Collection<Long>> itemIdsByDestination);
 
     /** Destinations with items waiting. */
     List<String> destinationsWithItems();

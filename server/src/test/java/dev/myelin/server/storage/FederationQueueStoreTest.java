@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -55,15 +56,29 @@ class FederationQueueStoreTest extends StoreContractTest {
     void deliveredItemsAreForgottenOnceNoDestinationIsOwedThem() throws Exception {
         long shared = store().enqueue(Kind.PDU, json("{\"p\":1}"), List.of("a.example", "b.example"), 1);
 
-        store().delivered("a.example", List.of(shared));
+        store().delivered(Map.of("a.example", List.of(shared)));
         assertThat(store().next("a.example", 50, 100)).isEmpty();
         assertThat(store().next("b.example", 50, 100)).hasSize(1);
 
-        store().delivered("b.example", List.of(shared));
+        store().delivered(Map.of("b.example", List.of(shared)));
         assertThat(store().destinationsWithItems()).isEmpty();
         int items = database.read(c -> dev.myelin.server.storage.sql.Jdbc.queryOne(c,
                 "SELECT COUNT(*) FROM federation_outbox_items", r -> r.getInt(1)).orElseThrow());
         assertThat(items).isZero();
+    }
+
+    @Test
+    void deliveriesToSeveralDestinationsAreForgottenInOneCall() {
+        long first = store().enqueue(Kind.PDU, json("{\"p\":1}"), List.of("a.example", "b.example"), 1);
+        long second = store().enqueue(Kind.PDU, json("{\"p\":2}"), List.of("a.example", "b.example"), 2);
+
+        store().delivered(Map.of("a.example", List.of(first, second), "b.example", List.of(first)));
+
+        assertThat(store().next("a.example", 50, 100)).isEmpty();
+        assertThat(texts(store().next("b.example", 50, 100))).containsExactly("PDU {\"p\":2}");
+        int items = database.read(c -> dev.myelin.server.storage.sql.Jdbc.queryOne(c,
+                "SELECT COUNT(*) FROM federation_outbox_items", r -> r.getInt(1)).orElseThrow());
+        assertThat(items).isOne();
     }
 
     @Test

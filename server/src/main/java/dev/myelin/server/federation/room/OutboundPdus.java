@@ -5,6 +5,8 @@ import dev.myelin.server.room.RoomEventListener;
 import dev.myelin.server.storage.RoomStore;
 import dev.myelin.spec.event.Pdu;
 
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -31,18 +33,26 @@ final class OutboundPdus implements RoomEventListener {
         if (!local) {
             return;
         }
-        Set<String> servers = access.serversIn(roomId);
-        for (Pdu event : events) {
-            var destinations = new java.util.LinkedHashSet<>(servers);
-            if ("m.room.member".equals(event.type()) && event.stateKey() != null) {
-                // A remote user kicked or banned is no longer in the room, but their server must hear of it.
-                destinations.add(ServerAccess.domain(event.stateKey()));
-            }
-            destinations.remove(serverName);
-            if (!destinations.isEmpty()) {
-                store.event(event.eventId()).ifPresent(stored -> sender.enqueuePdu(roomId, stored.json(),
-                        destinations));
-            }
+        record Outgoing(byte[] json, Set<String> destinations) {
         }
+        // The sender waits for this: its reads share one read transaction (on SQLite, one trip to a reader thread).
+        List<Outgoing> outgoing = store.readingTogether(() -> {
+            Set<String> servers = access.serversIn(roomId);
+            var out = new ArrayList<Outgoing>();
+            for (Pdu event : events) {
+                var destinations = new LinkedHashSet<>(servers);
+                if ("m.room.member".equals(event.type()) && event.stateKey() != null) {
+                    // A remote user kicked or banned is no longer in the room, but their server must hear of it.
+                    destinations.add(ServerAccess.domain(event.stateKey()));
+                }
+                destinations.remove(serverName);
+                if (!destinations.isEmpty()) {
+                    store.event(event.eventId()).ifPresent(stored -> out.add(new Outgoing(stored.json(),
+                            destinations)));
+                }
+            }
+            return out;
+        });
+        outgoing.forEach(pdu -> sender.enqueuePdu(roomId, pdu.json(), pdu.destinations()));
     }
 }

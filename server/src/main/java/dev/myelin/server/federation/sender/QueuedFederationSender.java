@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -32,10 +33,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The {@link FederationSender} over the durable queue. Each destination with items has at most one virtual thread
  * draining it: the oldest items go out in transactions of at most 50 PDUs and 100 EDUs
- * ({@code PUT /_matrix/federation/v1/send/{txnId}}), in order, one at a time. A destination that cannot be reached
- * (or answers 5xx) backs off exponentially, and is retried when the back-off ends, when we start, or as soon as it
- * sends us a request (it is back); its queue then goes out in order (catch-up). A transaction the destination
- * refuses outright (4xx) is dropped, since sending it again cannot help.
+ * ({@code PUT /_matrix/federation/v1/send/{txnId}}), in order, one at a time. Destinations take turns for a few
+ * {@link TransactionSlots}, and what they received is recorded for many at once ({@link GroupedDeliveries}). A
+ * destination that cannot be reached (or answers 5xx) backs off exponentially, and is retried when the back-off
+ * ends, when we start, or as soon as it sends us a request (it is back); its queue then goes out in order
+ * (catch-up). A transaction the destination refuses outright (4xx) is dropped, since sending it again cannot help.
  *
  * <p>One process works the queue; with several, the claim would need {@code FOR UPDATE SKIP LOCKED} per destination.
  */
@@ -46,9 +48,11 @@ public final class QueuedFederationSender implements FederationSender, AutoClose
 
     private final String serverName;
     private final FederationQueueStore store;
+    private final GroupedDeliveries deliveries;
     private final FederationClient client;
     private final Clock clock;
     private final Backoff backoff;
+    private final TransactionSlots slots;
     private final Set<String> draining = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicBoolean> wakeRequested = new ConcurrentHashMap<>();
     private final Map<String, ScheduledFuture<?>> retries = new ConcurrentHashMap<>();
@@ -60,8 +64,15 @@ public final class QueuedFederationSender implements FederationSender, AutoClose
 
     public QueuedFederationSender(String serverName, FederationQueueStore store, FederationClient client, Clock clock,
                                   Backoff backoff) {
+        this(serverName, store, client, clock, backoff, TransactionSlots.forThisMachine());
+    }
+
+    QueuedFederationSender(String serverName, FederationQueueStore store, FederationClient client, Clock clock,
+                           Backoff backoff, TransactionSlots slots) {
         this.serverName = serverName;
+        this.slots = slots;
         this.store = store;
+        this.deliveries = new GroupedDeliveries(store);
         this.client = client;
         this.clock = clock;
         this.backoff = backoff;
@@ -152,47 +163,63 @@ public final class QueuedFederationSender implements FederationSender, AutoClose
     private void drain(String destination) {
         String txnId = null;
         List<Long> txnItems = List.of();
+        // Read once: in this loop only a failure sets it, and the loop ends there.
+        var waiting = store.backoff(destination);
         while (!closed) {
-            var waiting = store.backoff(destination);
             if (waiting.isPresent() && waiting.get().retryAfterTs() > clock.millis()) {
                 backingOff.add(destination);
                 scheduleRetry(destination, waiting.get().retryAfterTs() - clock.millis());
                 return;
             }
-            List<QueuedItem> items = store.next(destination, MAX_PDUS, MAX_EDUS);
-            if (items.isEmpty()) {
-                return;
+            List<QueuedItem> items;
+            Optional<FederationException> failure;
+            // The slot comes before reading the queue, so what was queued while waiting for it goes out too.
+            try (var _ = slots.take()) {
+                items = store.next(destination, MAX_PDUS, MAX_EDUS);
+                if (items.isEmpty()) {
+                    return;
+                }
+                List<Long> ids = items.stream().map(QueuedItem::id).toList();
+                if (!ids.equals(txnItems)) {
+                    // A retry of the same items keeps its txnId, so the destination can recognise it.
+                    txnId = txnPrefix + "." + txnCounter.incrementAndGet();
+                    txnItems = ids;
+                }
+                failure = put(destination, txnId, items);
             }
-            List<Long> ids = items.stream().map(QueuedItem::id).toList();
-            if (!ids.equals(txnItems)) {
-                // A retry of the same items keeps its txnId, so the destination can recognise it.
-                txnId = txnPrefix + "." + txnCounter.incrementAndGet();
-                txnItems = ids;
-            }
-            try {
-                JsonNode answer = client.put(destination, "/_matrix/federation/v1/send/"
-                        + URLEncoder.encode(txnId, StandardCharsets.UTF_8), transaction(items));
-                logPduErrors(destination, answer);
-                store.delivered(destination, ids);
+            if (failure.isEmpty()) {
+                deliveries.delivered(destination, txnItems);
                 if (waiting.isPresent() || backingOff.remove(destination)) {
                     store.clearBackoff(destination);
                     backingOff.remove(destination);
+                    waiting = Optional.empty();
                 }
-            } catch (FederationException e) {
-                if (e.unreachable()) {
-                    int failures = waiting.map(FederationQueueStore.Backoff::failures).orElse(0) + 1;
-                    long delay = backoff.delayMs(failures);
-                    LOG.info("Cannot send to {} ({} failures in a row), retrying in {} s: {}", destination, failures,
-                            delay / 1000, e.getMessage());
-                    store.backOff(destination, new FederationQueueStore.Backoff(failures, clock.millis() + delay));
-                    backingOff.add(destination);
-                    scheduleRetry(destination, delay);
-                    return;
-                }
+            } else if (failure.get().unreachable()) {
+                int failures = waiting.map(FederationQueueStore.Backoff::failures).orElse(0) + 1;
+                long delay = backoff.delayMs(failures);
+                LOG.info("Cannot send to {} ({} failures in a row), retrying in {} s: {}", destination, failures,
+                        delay / 1000, failure.get().getMessage());
+                store.backOff(destination, new FederationQueueStore.Backoff(failures, clock.millis() + delay));
+                backingOff.add(destination);
+                scheduleRetry(destination, delay);
+                return;
+            } else {
                 LOG.warn("{} refused transaction {} of {} items; dropping it: {}", destination, txnId, items.size(),
-                        e.getMessage());
-                store.delivered(destination, ids);
+                        failure.get().getMessage());
+                deliveries.delivered(destination, txnItems);
             }
+        }
+    }
+
+    /** Sends one transaction; how it failed, if it did. */
+    private Optional<FederationException> put(String destination, String txnId, List<QueuedItem> items) {
+        try {
+            JsonNode answer = client.put(destination, "/_matrix/federation/v1/send/"
+                    + URLEncoder.encode(txnId, StandardCharsets.UTF_8), transaction(items));
+            logPduErrors(destination, answer);
+            return Optional.empty();
+        } catch (FederationException e) {
+            return Optional.of(e);
         }
     }
 

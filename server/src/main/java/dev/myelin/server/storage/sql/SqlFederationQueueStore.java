@@ -9,7 +9,9 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 public final class SqlFederationQueueStore implements FederationQueueStore {
     private final Database database;
@@ -48,11 +50,17 @@ public final class SqlFederationQueueStore implements FederationQueueStore {
     }
 
     @Override
-    public void delivered(String destination, Collection<Long> itemIds) {
+    public void delivered(Map<String, ? extends Collection<Long>> itemIdsByDestination) {
         database.write(connection -> {
-            for (long id : itemIds) {
-                Jdbc.update(connection, "DELETE FROM federation_outbox WHERE destination = ? AND item_id = ?",
-                        destination, id);
+            var items = new TreeSet<Long>();
+            for (var destination : itemIdsByDestination.entrySet()) {
+                for (long id : destination.getValue()) {
+                    Jdbc.update(connection, "DELETE FROM federation_outbox WHERE destination = ? AND item_id = ?",
+                            destination.getKey(), id);
+                    items.add(id);
+                }
+            }
+            for (long id : items) {
                 Jdbc.update(connection, """
                         DELETE FROM federation_outbox_items WHERE id = ?
                         AND NOT EXISTS (SELECT 1 FROM federation_outbox WHERE item_id = ?)""", id, id);

@@ -1,0 +1,118 @@
+package dev.myelin.server.federation.sender;
+
+import dev.myelin.server.storage.FederationQueueStore;
+import org.junit.jupiter.api.Test;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class GroupedDeliveriesTest {
+
+    /** Records each write; the first one waits until {@link #release} opens. */
+    private static final class RecordingStore implements FederationQueueStore {
+        final List<Map<String, List<Long>>> writes = new CopyOnWriteArrayList<>();
+        final CountDownLatch firstWriteStarted = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        RuntimeException failure;
+
+        @Override
+        public void delivered(Map<String, ? extends Collection<Long>> itemIdsByDestination) {
+            firstWriteStarted.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            var copy = new java.util.TreeMap<String, List<Long>>();
+            itemIdsByDestination.forEach((destination, ids) -> copy.put(destination, List.copyOf(ids)));
+            writes.add(copy);
+        }
+
+        @Override
+        public long enqueue(Kind kind, byte[] json, Collection<String> destinations, long nowTs) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<QueuedItem> next(String destination, int maxPdus, int maxEdus) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<String> destinationsWithItems() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Optional<Backoff> backoff(String destination) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void backOff(String destination, Backoff backoff) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void clearBackoff(String destination) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    private static Thread deliver(GroupedDeliveries deliveries, String destination, long id) {
+        return Thread.ofPlatform().start(() -> deliveries.delivered(destination, List.of(id)));
+    }
+
+    /** Waits until the thread is parked (here: behind the write under way). */
+    private static void awaitParked(Thread thread) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (thread.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertThat(thread.getState()).isEqualTo(Thread.State.WAITING);
+    }
+
+    @Test
+    void deliveriesRecordedDuringAWriteGoTogetherInTheNext() throws Exception {
+        var store = new RecordingStore();
+        var deliveries = new GroupedDeliveries(store);
+
+        Thread first = deliver(deliveries, "a.example", 1);
+        assertThat(store.firstWriteStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread second = deliver(deliveries, "b.example", 2);
+        Thread third = deliver(deliveries, "c.example", 3);
+        awaitParked(second);
+        awaitParked(third);
+        store.release.countDown();
+        for (Thread thread : List.of(first, second, third)) {
+            thread.join(10_000);
+            assertThat(thread.isAlive()).isFalse();
+        }
+
+        assertThat(store.writes).containsExactly(
+                Map.of("a.example", List.of(1L)),
+                Map.of("b.example", List.of(2L), "c.example", List.of(3L)));
+    }
+
+    @Test
+    void aFailedWriteFailsTheDeliveriesInIt() {
+        var store = new RecordingStore();
+        store.failure = new IllegalStateException("disk full");
+        store.release.countDown();
+
+        assertThatThrownBy(() -> new GroupedDeliveries(store).delivered("a.example", List.of(1L)))
+                .isSameAs(store.failure);
+        assertThat(store.writes).isEmpty();
+    }
+}
