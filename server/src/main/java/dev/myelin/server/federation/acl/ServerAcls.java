@@ -43,16 +43,21 @@ public final class ServerAcls {
         }
     }
 
+    /** Whether {@code server} may take part in {@code room} as just read. */
+    public boolean allows(RoomStore.Room room, String server) {
+        return room.currentSnapshot() == 0 || current(room).map(acl -> acl.allows(server)).orElse(true);
+    }
+
     private Optional<ServerAcl> current(String roomId) {
-        Optional<RoomStore.Room> room = store.room(roomId).filter(r -> r.currentSnapshot() != 0);
-        if (room.isEmpty()) {
-            return Optional.empty();
-        }
+        return store.room(roomId).filter(r -> r.currentSnapshot() != 0).flatMap(this::current);
+    }
+
+    private Optional<ServerAcl> current(RoomStore.Room room) {
         if (bySnapshot.size() > MAX_CACHED) {
             bySnapshot.clear();
         }
         // A snapshot never changes once stored, so its ACL is parsed once (the check runs for every inbound PDU).
-        return bySnapshot.computeIfAbsent(room.get().currentSnapshot(), snapshot -> Optional.ofNullable(
+        return bySnapshot.computeIfAbsent(room.currentSnapshot(), snapshot -> Optional.ofNullable(
                 store.state(snapshot, List.of(SERVER_ACL)).get(SERVER_ACL)).map(ServerAcls::parse));
     }
 

@@ -80,7 +80,7 @@ final class InboundPdus implements PduHandler {
             if (room.isEmpty()) {
                 outcomes[i] = PduHandler.Outcome.failed(UnknownRoomPdus.eventId(pdu), "This server is not in room "
                         + roomId);
-            } else if (!acls.allows(roomId, origin)) {
+            } else if (!acls.allows(room.get(), origin)) {
                 outcomes[i] = PduHandler.Outcome.failed(UnknownRoomPdus.eventId(pdu),
                         "Server " + origin + " is denied by the server ACL of " + roomId);
             } else {
