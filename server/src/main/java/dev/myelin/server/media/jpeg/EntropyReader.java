@@ -60,40 +60,32 @@ final class EntropyReader {
         }
     }
 
-    /** Decodes one Huffman-coded value. */
-    int decode(HuffmanTable table) throws JpegFormatException {
-        if (count < 16) {
-            fill();
-        }
-        int entry = table.lookup[(int) (bits >>> (count - HuffmanTable.LOOKUP_BITS)) & (1 << HuffmanTable.LOOKUP_BITS) - 1];
-        if (entry != 0) {
-            count -= entry >>> 8;
-            return entry & 0xFF;
-        }
-        int code = (int) (bits >>> (count - 16)) & 0xFFFF;
-        for (int length = HuffmanTable.LOOKUP_BITS + 1; length <= 16; length++) {
-            int prefix = code >>> (16 - length);
-            if (prefix <= table.maxCode[length]) {
-                count -= length;
-                return table.values[table.valueOffset[length] + prefix] & 0xFF;
-            }
-        }
-        throw new JpegFormatException("invalid Huffman code");
-    }
-
     /**
      * Decodes one block's coefficients (T.81 F.2.2.1 and F.2.2.2) and returns the new DC predictor. The
      * dequantized coefficients whose zig-zag position has a natural index in {@code kept} (not -1) are stored there;
-     * the bits of the others are skipped. The bit buffer lives in locals here: this loop is the decoder's hot path.
+     * none lies at or past zig-zag position {@code keptEnd}, so from there on the symbols are only counted and their
+     * bits skipped. The bit buffer lives in locals here: this loop is the decoder's hot path.
      */
-    int decodeBlock(HuffmanTable dc, HuffmanTable ac, int[] quant, int predictor, int[] kept, int[] coefficients)
-            throws JpegFormatException {
-        int dcValue = predictor + receiveExtend(decode(dc));
-        coefficients[0] = dcValue * quant[0];
-        int[] lookup = ac.lookup;
+    int decodeBlock(HuffmanTable dc, HuffmanTable ac, int[] quant, int predictor, int[] kept, int keptEnd,
+                    int[] coefficients) throws JpegFormatException {
+        if (count < 32) {
+            fill();
+        }
         long b = bits;
         int c = count;
-        for (int k = 1; k < 64; k++) {
+        int entry = entry(dc, b, c);
+        c -= entry & 31;
+        int dcValue = predictor;
+        if ((entry & HuffmanTable.VALUE_INCLUDED) != 0) {
+            dcValue += entry >> 19;
+        } else {
+            int size = entry >>> 10 & 15;
+            c -= size;
+            dcValue += HuffmanTable.extend((int) (b >>> c) & (1 << size) - 1, size);
+        }
+        coefficients[0] = dcValue * quant[0];
+        int k = 1;
+        while (k < keptEnd) {
             if (c < 32) {
                 bits = b;
                 count = c;
@@ -101,64 +93,68 @@ final class EntropyReader {
                 b = bits;
                 c = count;
             }
-            int entry = lookup[(int) (b >>> (c - HuffmanTable.LOOKUP_BITS)) & (1 << HuffmanTable.LOOKUP_BITS) - 1];
-            int rs;
-            if (entry != 0) {
-                c -= entry >>> 8;
-                rs = entry & 0xFF;
-            } else {
-                bits = b;
-                count = c;
-                rs = decode(ac);
-                b = bits;
-                c = count;
-            }
+            entry = entry(ac, b, c);
+            c -= entry & 31;
+            int rs = entry >>> 10 & 0xFF;
             int size = rs & 15;
             if (size == 0) {
-                if (rs >> 4 != 15) {
-                    break; // end of block
+                if (rs != 0xF0) {
+                    k = 64; // end of block
+                    break;
                 }
-                k += 15;
+                k += 16; // sixteen zeros
                 continue;
             }
-            k += rs >> 4;
+            k += rs >>> 4;
             if (k > 63) {
                 throw new JpegFormatException("coefficient out of the block");
             }
-            c -= size;
+            int value;
+            if ((entry & HuffmanTable.VALUE_INCLUDED) != 0) {
+                value = entry >> 19;
+            } else {
+                c -= size;
+                value = HuffmanTable.extend((int) (b >>> c) & (1 << size) - 1, size);
+            }
             int natural = kept[k];
             if (natural >= 0) {
-                int value = (int) (b >>> c) & (1 << size) - 1;
-                coefficients[natural] = (value < 1 << (size - 1) ? value - (1 << size) + 1 : value) * quant[k];
+                coefficients[natural] = value * quant[k];
             }
+            k++;
+        }
+        while (k < 64) {
+            if (c < 32) {
+                bits = b;
+                count = c;
+                fill();
+                b = bits;
+                c = count;
+            }
+            entry = entry(ac, b, c);
+            c -= entry >>> 5 & 31; // code and value bits
+            int rs = entry >>> 10 & 0xFF;
+            if ((rs & 15) == 0) {
+                if (rs != 0xF0) {
+                    break; // end of block
+                }
+                k += 16;
+                continue;
+            }
+            k += rs >>> 4;
+            if (k > 63) {
+                throw new JpegFormatException("coefficient out of the block");
+            }
+            k++;
         }
         bits = b;
         count = c;
         return dcValue;
     }
 
-    /** Reads {@code size} more bits and extends them to a signed value (F.2.2.1, EXTEND). */
-    int receiveExtend(int size) throws JpegFormatException {
-        if (size == 0) {
-            return 0;
-        }
-        if (size > 16) {
-            throw new JpegFormatException("invalid coefficient size");
-        }
-        if (count < size) {
-            fill();
-        }
-        int value = (int) (bits >>> (count - size)) & (1 << size) - 1;
-        count -= size;
-        return value < 1 << (size - 1) ? value - (1 << size) + 1 : value;
-    }
-
-    /** Skips {@code size} bits (a coefficient this decoder does not need). */
-    void skip(int size) {
-        if (count < size) {
-            fill();
-        }
-        count -= size;
+    /** The table's entry for the code at the top of the buffer's {@code c} bits, which must be at least 16. */
+    private static int entry(HuffmanTable table, long b, int c) throws JpegFormatException {
+        int entry = table.lookup[(int) (b >>> (c - HuffmanTable.LOOKUP_BITS)) & HuffmanTable.LOOKUP_MASK];
+        return entry != 0 ? entry : table.longCodeEntry((int) (b >>> (c - 16)) & 0xFFFF);
     }
 
     /** At a restart interval's end: drops the partial byte and moves past the RSTn marker (F.2.1.3). */

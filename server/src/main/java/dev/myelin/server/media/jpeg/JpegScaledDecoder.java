@@ -28,6 +28,8 @@ public final class JpegScaledDecoder {
     private final ScaledIdct idct;
     /** For each zig-zag position, its natural index when it lies in the N×N corner kept, else -1. */
     private final int[] kept = new int[64];
+    /** One past the last zig-zag position kept. */
+    private int keptEnd;
     private final int[][] quantTables = new int[4][];
     private final HuffmanTable[] dcTables = new HuffmanTable[4];
     private final HuffmanTable[] acTables = new HuffmanTable[4];
@@ -63,6 +65,9 @@ public final class JpegScaledDecoder {
         this.idct = new ScaledIdct(blockSize);
         for (int k = 0; k < 64; k++) {
             kept[k] = ZIGZAG[k] / 8 < blockSize && ZIGZAG[k] % 8 < blockSize ? ZIGZAG[k] : -1;
+            if (kept[k] >= 0) {
+                keptEnd = k + 1;
+            }
         }
     }
 
@@ -177,7 +182,7 @@ public final class JpegScaledDecoder {
             }
             byte[] values = new byte[total];
             System.arraycopy(data, position + 17, values, 0, total);
-            (tableClass == 0 ? dcTables : acTables)[id] = new HuffmanTable(counts, values);
+            (tableClass == 0 ? dcTables : acTables)[id] = new HuffmanTable(counts, values, tableClass == 0);
             position += 17 + total;
         }
     }
@@ -317,7 +322,7 @@ public final class JpegScaledDecoder {
         for (int row = 0; row < n; row++) {
             java.util.Arrays.fill(coefficients, row * 8, row * 8 + n, 0);
         }
-        return reader.decodeBlock(dc, ac, quant, predictor, kept, coefficients);
+        return reader.decodeBlock(dc, ac, quant, predictor, kept, keptEnd, coefficients);
     }
 
     private BufferedImage image() {
