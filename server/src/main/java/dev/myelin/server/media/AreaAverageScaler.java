@@ -76,8 +76,9 @@ final class AreaAverageScaler {
         var result = new BufferedImage(width, height, alpha ? BufferedImage.TYPE_INT_ARGB
                 : BufferedImage.TYPE_3BYTE_BGR);
         DataBuffer out = result.getRaster().getDataBuffer();
-        // Per-channel sums of the source rows under one output row (alpha first, then colours, premultiplied).
-        int[][] sums = new int[alpha ? 4 : 3][sourceWidth];
+        // Per-channel sums of the source rows under one output row (alpha first, then colours, premultiplied),
+        // with zeros after the row for the columns' zero-weight taps: every column then sums span taps.
+        int[][] sums = new int[alpha ? 4 : 3][sourceWidth + across.span()];
         for (int y = 0; y < height; y++) {
             for (int[] sum : sums) {
                 Arrays.fill(sum, 0);
@@ -86,9 +87,9 @@ final class AreaAverageScaler {
                 int row = origin + (down.first()[y] + t) * scanline;
                 int weight = down.weights()[y * down.span() + t];
                 if (alpha) {
-                    addPremultiplied(in, row, weight, sums);
+                    addPremultiplied(in, row, sourceWidth, weight, sums);
                 } else {
-                    add(in, row, weight, sums);
+                    add(in, row, sourceWidth, weight, sums);
                 }
             }
             if (alpha) {
@@ -114,11 +115,11 @@ final class AreaAverageScaler {
         return copy;
     }
 
-    private static void add(int[] in, int row, int weight, int[][] sums) {
+    private static void add(int[] in, int row, int width, int weight, int[][] sums) {
         int[] red = sums[0];
         int[] green = sums[1];
         int[] blue = sums[2];
-        for (int x = 0; x < red.length; x++) {
+        for (int x = 0; x < width; x++) {
             int p = in[row + x];
             red[x] += weight * (p >> 16 & 0xFF);
             green[x] += weight * (p >> 8 & 0xFF);
@@ -127,8 +128,8 @@ final class AreaAverageScaler {
     }
 
     /** Sums alpha and alpha times each colour (at most 255², so the weighted sums stay below 2³¹). */
-    private static void addPremultiplied(int[] in, int row, int weight, int[][] sums) {
-        for (int x = 0; x < sums[0].length; x++) {
+    private static void addPremultiplied(int[] in, int row, int width, int weight, int[][] sums) {
+        for (int x = 0; x < width; x++) {
             int p = in[row + x];
             int a = p >>> 24;
             sums[0][x] += weight * a;
@@ -140,20 +141,27 @@ final class AreaAverageScaler {
 
     /** Sums each output pixel's columns and writes it as blue, green, red bytes from {@code offset}. */
     private static void writeBgr(int[][] sums, Taps across, byte[] out, int offset) {
+        int[] red = sums[0];
+        int[] green = sums[1];
+        int[] blue = sums[2];
+        int[] first = across.first();
+        int[] weights = across.weights();
+        int span = across.span();
         long half = 1L << (2 * BITS - 1);
-        for (int x = 0; x < across.first().length; x++) {
-            long red = half;
-            long green = half;
-            long blue = half;
-            for (int t = 0, i = across.first()[x]; t < across.count()[x]; t++, i++) {
-                long weight = across.weights()[x * across.span() + t];
-                red += weight * sums[0][i];
-                green += weight * sums[1][i];
-                blue += weight * sums[2][i];
+        for (int x = 0; x < first.length; x++) {
+            long r = half;
+            long g = half;
+            long b = half;
+            // A fixed number of taps (the last ones weigh 0), so the loop's trip count never mispredicts.
+            for (int t = 0, i = first[x], w = x * span; t < span; t++, i++, w++) {
+                long weight = weights[w];
+                r += weight * red[i];
+                g += weight * green[i];
+                b += weight * blue[i];
             }
-            out[offset + 3 * x] = (byte) (blue >> 2 * BITS);
-            out[offset + 3 * x + 1] = (byte) (green >> 2 * BITS);
-            out[offset + 3 * x + 2] = (byte) (red >> 2 * BITS);
+            out[offset + 3 * x] = (byte) (b >> 2 * BITS);
+            out[offset + 3 * x + 1] = (byte) (g >> 2 * BITS);
+            out[offset + 3 * x + 2] = (byte) (r >> 2 * BITS);
         }
     }
 

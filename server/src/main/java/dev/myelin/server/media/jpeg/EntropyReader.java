@@ -9,7 +9,10 @@ import java.nio.ByteOrder;
  * byte {@code FF}; at any other marker the reader stops and feeds zero bits until {@link #restart} moves past it.
  */
 final class EntropyReader {
-    private static final VarHandle BIG_ENDIAN_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle BIG_ENDIAN_LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final long LOW_BITS = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
 
     private final byte[] data;
     private int position;
@@ -27,19 +30,21 @@ final class EntropyReader {
         return position;
     }
 
+    /** Tops the buffer up to more than 56 bits. */
     private void fill() {
-        while (count <= 56) {
-            if (count <= 32 && !atMarker && position + 4 <= data.length) {
-                // Four bytes at once when none of them is FF (no stuffing, no marker): the common case.
-                int word = (int) BIG_ENDIAN_INT.get(data, position);
-                int inverted = ~word;
-                if (((inverted - 0x01010101) & ~inverted & 0x80808080) == 0) {
-                    bits = bits << 32 | word & 0xFFFFFFFFL;
-                    count += 32;
-                    position += 4;
-                    continue;
-                }
+        if (count < 56 && !atMarker && position + 8 <= data.length) {
+            // As many whole bytes as fit, from eight read at once when none of them is FF (no stuffing, no marker):
+            // the common case. The test is the classic "has a zero byte" on the inverted word.
+            long word = (long) BIG_ENDIAN_LONG.get(data, position);
+            if ((~word - LOW_BITS & word & HIGH_BITS) == 0) {
+                int bytes = (63 - count) >>> 3;
+                bits = bits << 8 * bytes | word >>> 64 - 8 * bytes;
+                count += 8 * bytes;
+                position += bytes;
+                return;
             }
+        }
+        while (count <= 56) {
             int b = 0;
             if (!atMarker && position < data.length) {
                 b = data[position] & 0xFF;
