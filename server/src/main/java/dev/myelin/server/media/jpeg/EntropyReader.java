@@ -16,6 +16,7 @@ final class EntropyReader {
 
     private final byte[] data;
     private int position;
+    /** The next {@link #count} bits of the stream, from the most significant bit down; the bits after them are 0. */
     private long bits;
     private int count;
     private boolean atMarker;
@@ -38,7 +39,7 @@ final class EntropyReader {
             long word = (long) BIG_ENDIAN_LONG.get(data, position);
             if ((~word - LOW_BITS & word & HIGH_BITS) == 0) {
                 int bytes = (63 - count) >>> 3;
-                bits = bits << 8 * bytes | word >>> 64 - 8 * bytes;
+                bits |= (word & -1L << 64 - 8 * bytes) >>> count;
                 count += 8 * bytes;
                 position += bytes;
                 return;
@@ -60,7 +61,7 @@ final class EntropyReader {
                     position++;
                 }
             }
-            bits = bits << 8 | b;
+            bits |= (long) b << 56 - count;
             count += 8;
         }
     }
@@ -69,7 +70,8 @@ final class EntropyReader {
      * Decodes one block's coefficients (T.81 F.2.2.1 and F.2.2.2) and returns the new DC predictor. The
      * dequantized coefficients whose zig-zag position has a natural index in {@code kept} (not -1) are stored there;
      * none lies at or past zig-zag position {@code keptEnd}, so from there on the symbols are only counted and their
-     * bits skipped. The bit buffer lives in locals here: this loop is the decoder's hot path.
+     * bits skipped: one lookup, one shift. The bit buffer lives in locals here: this loop is the decoder's hot path.
+     * A symbol takes at most 27 bits (16 of code, 11 of value), so a buffer of at least 32 holds the next one.
      */
     int decodeBlock(HuffmanTable dc, HuffmanTable ac, int[] quant, int predictor, int[] kept, int keptEnd,
                     int[] coefficients) throws JpegFormatException {
@@ -78,16 +80,15 @@ final class EntropyReader {
         }
         long b = bits;
         int c = count;
-        int entry = entry(dc, b, c);
-        c -= entry & 31;
+        int entry = entry(dc, b);
         int dcValue = predictor;
         if ((entry & HuffmanTable.VALUE_INCLUDED) != 0) {
-            dcValue += entry >> 19;
+            dcValue += entry >> 22;
         } else {
-            int size = entry >>> 10 & 15;
-            c -= size;
-            dcValue += HuffmanTable.extend((int) (b >>> c) & (1 << size) - 1, size);
+            dcValue += value(b << (entry >>> 5 & 31), entry >>> 10 & 15);
         }
+        b <<= entry & 31;
+        c -= entry & 31;
         coefficients[0] = dcValue * quant[0];
         int k = 1;
         while (k < keptEnd) {
@@ -98,34 +99,21 @@ final class EntropyReader {
                 b = bits;
                 c = count;
             }
-            entry = entry(ac, b, c);
+            entry = entry(ac, b);
+            int value = (entry & HuffmanTable.VALUE_INCLUDED) != 0 ? entry >> 22
+                    : value(b << (entry >>> 5 & 31), entry >>> 10 & 15);
+            b <<= entry & 31;
             c -= entry & 31;
-            int rs = entry >>> 10 & 0xFF;
-            int size = rs & 15;
-            if (size == 0) {
-                if (rs != 0xF0) {
-                    k = 64; // end of block
-                    break;
+            k += entry >>> 14 & 127;
+            if (value != 0) { // a coefficient at k - 1 (the end of block and sixteen zeros have none)
+                if (k > 64) {
+                    throw new JpegFormatException("coefficient out of the block");
                 }
-                k += 16; // sixteen zeros
-                continue;
+                int natural = kept[k - 1];
+                if (natural >= 0) {
+                    coefficients[natural] = value * quant[k - 1];
+                }
             }
-            k += rs >>> 4;
-            if (k > 63) {
-                throw new JpegFormatException("coefficient out of the block");
-            }
-            int value;
-            if ((entry & HuffmanTable.VALUE_INCLUDED) != 0) {
-                value = entry >> 19;
-            } else {
-                c -= size;
-                value = HuffmanTable.extend((int) (b >>> c) & (1 << size) - 1, size);
-            }
-            int natural = kept[k];
-            if (natural >= 0) {
-                coefficients[natural] = value * quant[k];
-            }
-            k++;
         }
         while (k < 64) {
             if (c < 32) {
@@ -135,31 +123,25 @@ final class EntropyReader {
                 b = bits;
                 c = count;
             }
-            entry = entry(ac, b, c);
-            c -= entry >>> 5 & 31; // code and value bits
-            int rs = entry >>> 10 & 0xFF;
-            if ((rs & 15) == 0) {
-                if (rs != 0xF0) {
-                    break; // end of block
-                }
-                k += 16;
-                continue;
-            }
-            k += rs >>> 4;
-            if (k > 63) {
-                throw new JpegFormatException("coefficient out of the block");
-            }
-            k++;
+            entry = entry(ac, b);
+            b <<= entry & 31;
+            c -= entry & 31;
+            k += entry >>> 14 & 127;
         }
         bits = b;
         count = c;
         return dcValue;
     }
 
-    /** The table's entry for the code at the top of the buffer's {@code c} bits, which must be at least 16. */
-    private static int entry(HuffmanTable table, long b, int c) throws JpegFormatException {
-        int entry = table.lookup[(int) (b >>> (c - HuffmanTable.LOOKUP_BITS)) & HuffmanTable.LOOKUP_MASK];
-        return entry != 0 ? entry : table.longCodeEntry((int) (b >>> (c - 16)) & 0xFFFF);
+    /** The table's entry for the code at the top of the buffer, which must hold at least 16 bits. */
+    private static int entry(HuffmanTable table, long b) throws JpegFormatException {
+        int entry = table.lookup[(int) (b >>> 64 - HuffmanTable.LOOKUP_BITS)];
+        return entry != 0 ? entry : table.longCodeEntry((int) (b >>> 48));
+    }
+
+    /** The {@code size} value bits at the top of {@code b}, extended to a signed value (0 when there are none). */
+    private static int value(long b, int size) {
+        return size == 0 ? 0 : HuffmanTable.extend((int) (b >>> 64 - size), size);
     }
 
     /** At a restart interval's end: drops the partial byte and moves past the RSTn marker (F.2.1.3). */
