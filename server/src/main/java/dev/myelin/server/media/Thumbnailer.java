@@ -10,6 +10,7 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -153,7 +154,7 @@ public final class Thumbnailer {
     private static byte[] jpeg(BufferedImage image) throws IOException {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
         var out = new ByteArrayOutputStream();
-        try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
+        try (ImageOutputStream stream = memoryStream(out)) {
             writer.setOutput(stream);
             ImageWriteParam param = writer.getDefaultWriteParam();
             param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
@@ -167,9 +168,19 @@ public final class Thumbnailer {
 
     private static byte[] png(BufferedImage image) throws IOException {
         var out = new ByteArrayOutputStream();
-        if (!ImageIO.write(image, "png", out)) {
-            throw new IOException("No PNG writer");
+        try (ImageOutputStream stream = memoryStream(out)) {
+            if (!ImageIO.write(image, "png", stream)) {
+                throw new IOException("No PNG writer");
+            }
         }
         return out.toByteArray();
+    }
+
+    /**
+     * A stream that buffers in memory. {@link ImageIO#createImageOutputStream} would, by ImageIO's default, cache
+     * through a temporary file: a file created, written, read back and deleted for every thumbnail.
+     */
+    private static ImageOutputStream memoryStream(ByteArrayOutputStream out) {
+        return new MemoryCacheImageOutputStream(out);
     }
 }
