@@ -93,10 +93,7 @@ final class AreaAverageScaler {
                 }
             }
             if (alpha) {
-                int[] pixels = ((DataBufferInt) out).getData();
-                for (int x = 0; x < width; x++) {
-                    pixels[y * width + x] = premultipliedPixel(sums, across, x);
-                }
+                writeArgb(sums, across, ((DataBufferInt) out).getData(), y * width);
             } else {
                 writeBgr(sums, across, ((DataBufferByte) out).getData(), 3 * y * width);
             }
@@ -165,22 +162,26 @@ final class AreaAverageScaler {
         }
     }
 
-    private static int premultipliedPixel(int[][] sums, Taps across, int x) {
+    /** Sums each output pixel's columns and writes it un-premultiplied, as ARGB ints from {@code offset}. */
+    private static void writeArgb(int[][] sums, Taps across, int[] out, int offset) {
         long[] total = new long[4];
-        for (int t = 0, i = across.first()[x]; t < across.count()[x]; t++, i++) {
-            long weight = across.weights()[x * across.span() + t];
-            for (int c = 0; c < 4; c++) {
-                total[c] += weight * sums[c][i];
+        for (int x = 0; x < across.first().length; x++) {
+            Arrays.fill(total, 0);
+            for (int t = 0, i = across.first()[x]; t < across.count()[x]; t++, i++) {
+                long weight = across.weights()[x * across.span() + t];
+                for (int c = 0; c < 4; c++) {
+                    total[c] += weight * sums[c][i];
+                }
             }
+            long alpha = total[0];
+            int pixel = 0;
+            if (alpha != 0) {
+                pixel = (int) (alpha + (1L << (2 * BITS - 1)) >> 2 * BITS) << 24;
+                for (int c = 1; c < 4; c++) {
+                    pixel |= (int) ((total[c] + alpha / 2) / alpha) << 8 * (3 - c);
+                }
+            }
+            out[offset + x] = pixel;
         }
-        long alpha = total[0];
-        if (alpha == 0) {
-            return 0;
-        }
-        int pixel = (int) (alpha + (1L << (2 * BITS - 1)) >> 2 * BITS) << 24;
-        for (int c = 1; c < 4; c++) {
-            pixel |= (int) ((total[c] + alpha / 2) / alpha) << 8 * (3 - c);
-        }
-        return pixel;
     }
 }
