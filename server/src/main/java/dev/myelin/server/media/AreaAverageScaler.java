@@ -25,7 +25,8 @@ final class AreaAverageScaler {
 
     /**
      * Along one axis, the source pixels each output pixel covers: from {@code first[i]}, {@code count[i]} of them,
-     * weighted by {@code weights[i * span + t]} (summing to {@link #ONE}).
+     * weighted by {@code weights[i * span + t]} (summing to {@link #ONE}; 0 from {@code count[i]} to {@code span}, so
+     * a loop may always sum {@code span} taps).
      */
     private record Taps(int[] first, int[] count, int[] weights, int span) {
         static Taps of(int sourceLength, int length) {
