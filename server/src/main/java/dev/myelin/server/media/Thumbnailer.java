@@ -10,8 +10,7 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -28,7 +27,7 @@ import java.util.List;
  * Output is JPEG, or PNG when the image has transparency. SVG and other formats are never rendered.
  */
 public final class Thumbnailer {
-    /** Decode at least this many times the output size before the final smooth downscale. */
+    /** Decode at least this many times the output size before the final area-averaging downscale. */
     private static final int HEADROOM = 2;
     private static final float JPEG_QUALITY = 0.85f;
 
@@ -146,47 +145,16 @@ public final class Thumbnailer {
         int h = Math.max(1, Math.min(g.regionHeight() / subsampling, decoded.getHeight() - y));
         BufferedImage region = decoded.getSubimage(x, y, w, h);
         boolean alpha = decoded.getColorModel().hasAlpha();
-        BufferedImage scaled = scale(region, g.width(), g.height(), alpha);
+        BufferedImage scaled = AreaAverageScaler.scale(region, g.width(), g.height(), alpha);
         byte[] bytes = alpha ? png(scaled) : jpeg(scaled);
         return new Made(size.width(), size.height(), size.crop(), bytes, alpha ? "image/png" : "image/jpeg",
                 scaled.getWidth(), scaled.getHeight());
     }
 
-    /** Bilinear downscale by halves, then to the exact size: close to an area average, at a fraction of its cost. */
-    static BufferedImage scale(BufferedImage source, int width, int height, boolean alpha) {
-        int type = alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB;
-        BufferedImage current = source;
-        int w = source.getWidth();
-        int h = source.getHeight();
-        do {
-            w = Math.max(width, w / 2);
-            h = Math.max(height, h / 2);
-            if (current.getWidth() < 2 * width || current.getHeight() < 2 * height) {
-                w = width;
-                h = height;
-            }
-            BufferedImage next = new BufferedImage(w, h, type);
-            Graphics2D g = next.createGraphics();
-            try {
-                g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-                g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
-                if (!alpha) {
-                    g.setColor(java.awt.Color.WHITE);
-                    g.fillRect(0, 0, w, h);
-                }
-                g.drawImage(current, 0, 0, w, h, null);
-            } finally {
-                g.dispose();
-            }
-            current = next;
-        } while (current.getWidth() != width || current.getHeight() != height);
-        return current;
-    }
-
     private static byte[] jpeg(BufferedImage image) throws IOException {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
         var out = new ByteArrayOutputStream();
-        try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
+        try (ImageOutputStream stream = memoryStream(out)) {
             writer.setOutput(stream);
             ImageWriteParam param = writer.getDefaultWriteParam();
             param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
@@ -200,9 +168,19 @@ public final class Thumbnailer {
 
     private static byte[] png(BufferedImage image) throws IOException {
         var out = new ByteArrayOutputStream();
-        if (!ImageIO.write(image, "png", out)) {
-            throw new IOException("No PNG writer");
+        try (ImageOutputStream stream = memoryStream(out)) {
+            if (!ImageIO.write(image, "png", stream)) {
+                throw new IOException("No PNG writer");
+            }
         }
         return out.toByteArray();
+    }
+
+    /**
+     * A stream that buffers in memory. {@link ImageIO#createImageOutputStream} would, by ImageIO's default, cache
+     * through a temporary file: a file created, written, read back and deleted for every thumbnail.
+     */
+    private static ImageOutputStream memoryStream(ByteArrayOutputStream out) {
+        return new MemoryCacheImageOutputStream(out);
     }
 }

@@ -9,10 +9,14 @@ import java.nio.ByteOrder;
  * byte {@code FF}; at any other marker the reader stops and feeds zero bits until {@link #restart} moves past it.
  */
 final class EntropyReader {
-    private static final VarHandle BIG_ENDIAN_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle BIG_ENDIAN_LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final long LOW_BITS = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
 
     private final byte[] data;
     private int position;
+    /** The next {@link #count} bits of the stream, from the most significant bit down; the bits after them are 0. */
     private long bits;
     private int count;
     private boolean atMarker;
@@ -27,19 +31,21 @@ final class EntropyReader {
         return position;
     }
 
+    /** Tops the buffer up to more than 56 bits. */
     private void fill() {
-        while (count <= 56) {
-            if (count <= 32 && !atMarker && position + 4 <= data.length) {
-                // Four bytes at once when none of them is FF (no stuffing, no marker): the common case.
-                int word = (int) BIG_ENDIAN_INT.get(data, position);
-                int inverted = ~word;
-                if (((inverted - 0x01010101) & ~inverted & 0x80808080) == 0) {
-                    bits = bits << 32 | word & 0xFFFFFFFFL;
-                    count += 32;
-                    position += 4;
-                    continue;
-                }
+        if (count < 56 && !atMarker && position + 8 <= data.length) {
+            // As many whole bytes as fit, from eight read at once when none of them is FF (no stuffing, no marker):
+            // the common case. The test is the classic "has a zero byte" on the inverted word.
+            long word = (long) BIG_ENDIAN_LONG.get(data, position);
+            if ((~word - LOW_BITS & word & HIGH_BITS) == 0) {
+                int bytes = (63 - count) >>> 3;
+                bits |= (word & -1L << 64 - 8 * bytes) >>> count;
+                count += 8 * bytes;
+                position += bytes;
+                return;
             }
+        }
+        while (count <= 56) {
             int b = 0;
             if (!atMarker && position < data.length) {
                 b = data[position] & 0xFF;
@@ -55,45 +61,37 @@ final class EntropyReader {
                     position++;
                 }
             }
-            bits = bits << 8 | b;
+            bits |= (long) b << 56 - count;
             count += 8;
         }
-    }
-
-    /** Decodes one Huffman-coded value. */
-    int decode(HuffmanTable table) throws JpegFormatException {
-        if (count < 16) {
-            fill();
-        }
-        int entry = table.lookup[(int) (bits >>> (count - HuffmanTable.LOOKUP_BITS)) & (1 << HuffmanTable.LOOKUP_BITS) - 1];
-        if (entry != 0) {
-            count -= entry >>> 8;
-            return entry & 0xFF;
-        }
-        int code = (int) (bits >>> (count - 16)) & 0xFFFF;
-        for (int length = HuffmanTable.LOOKUP_BITS + 1; length <= 16; length++) {
-            int prefix = code >>> (16 - length);
-            if (prefix <= table.maxCode[length]) {
-                count -= length;
-                return table.values[table.valueOffset[length] + prefix] & 0xFF;
-            }
-        }
-        throw new JpegFormatException("invalid Huffman code");
     }
 
     /**
      * Decodes one block's coefficients (T.81 F.2.2.1 and F.2.2.2) and returns the new DC predictor. The
      * dequantized coefficients whose zig-zag position has a natural index in {@code kept} (not -1) are stored there;
-     * the bits of the others are skipped. The bit buffer lives in locals here: this loop is the decoder's hot path.
+     * none lies at or past zig-zag position {@code keptEnd}, so from there on the symbols are only counted and their
+     * bits skipped: one lookup, one shift. The bit buffer lives in locals here: this loop is the decoder's hot path.
+     * A symbol takes at most 27 bits (16 of code, 11 of value), so a buffer of at least 32 holds the next one.
      */
-    int decodeBlock(HuffmanTable dc, HuffmanTable ac, int[] quant, int predictor, int[] kept, int[] coefficients)
-            throws JpegFormatException {
-        int dcValue = predictor + receiveExtend(decode(dc));
-        coefficients[0] = dcValue * quant[0];
-        int[] lookup = ac.lookup;
+    int decodeBlock(HuffmanTable dc, HuffmanTable ac, int[] quant, int predictor, int[] kept, int keptEnd,
+                    int[] coefficients) throws JpegFormatException {
+        if (count < 32) {
+            fill();
+        }
         long b = bits;
         int c = count;
-        for (int k = 1; k < 64; k++) {
+        int entry = entry(dc, b);
+        int dcValue = predictor;
+        if ((entry & HuffmanTable.VALUE_INCLUDED) != 0) {
+            dcValue += entry >> 22;
+        } else {
+            dcValue += value(b << (entry >>> 5 & 31), entry >>> 10 & 15);
+        }
+        b <<= entry & 31;
+        c -= entry & 31;
+        coefficients[0] = dcValue * quant[0];
+        int k = 1;
+        while (k < keptEnd) {
             if (c < 32) {
                 bits = b;
                 count = c;
@@ -101,64 +99,49 @@ final class EntropyReader {
                 b = bits;
                 c = count;
             }
-            int entry = lookup[(int) (b >>> (c - HuffmanTable.LOOKUP_BITS)) & (1 << HuffmanTable.LOOKUP_BITS) - 1];
-            int rs;
-            if (entry != 0) {
-                c -= entry >>> 8;
-                rs = entry & 0xFF;
-            } else {
+            entry = entry(ac, b);
+            int value = (entry & HuffmanTable.VALUE_INCLUDED) != 0 ? entry >> 22
+                    : value(b << (entry >>> 5 & 31), entry >>> 10 & 15);
+            b <<= entry & 31;
+            c -= entry & 31;
+            k += entry >>> 14 & 127;
+            if (value != 0) { // a coefficient at k - 1 (the end of block and sixteen zeros have none)
+                if (k > 64) {
+                    throw new JpegFormatException("coefficient out of the block");
+                }
+                int natural = kept[k - 1];
+                if (natural >= 0) {
+                    coefficients[natural] = value * quant[k - 1];
+                }
+            }
+        }
+        while (k < 64) {
+            if (c < 32) {
                 bits = b;
                 count = c;
-                rs = decode(ac);
+                fill();
                 b = bits;
                 c = count;
             }
-            int size = rs & 15;
-            if (size == 0) {
-                if (rs >> 4 != 15) {
-                    break; // end of block
-                }
-                k += 15;
-                continue;
-            }
-            k += rs >> 4;
-            if (k > 63) {
-                throw new JpegFormatException("coefficient out of the block");
-            }
-            c -= size;
-            int natural = kept[k];
-            if (natural >= 0) {
-                int value = (int) (b >>> c) & (1 << size) - 1;
-                coefficients[natural] = (value < 1 << (size - 1) ? value - (1 << size) + 1 : value) * quant[k];
-            }
+            entry = entry(ac, b);
+            b <<= entry & 31;
+            c -= entry & 31;
+            k += entry >>> 14 & 127;
         }
         bits = b;
         count = c;
         return dcValue;
     }
 
-    /** Reads {@code size} more bits and extends them to a signed value (F.2.2.1, EXTEND). */
-    int receiveExtend(int size) throws JpegFormatException {
-        if (size == 0) {
-            return 0;
-        }
-        if (size > 16) {
-            throw new JpegFormatException("invalid coefficient size");
-        }
-        if (count < size) {
-            fill();
-        }
-        int value = (int) (bits >>> (count - size)) & (1 << size) - 1;
-        count -= size;
-        return value < 1 << (size - 1) ? value - (1 << size) + 1 : value;
+    /** The table's entry for the code at the top of the buffer, which must hold at least 16 bits. */
+    private static int entry(HuffmanTable table, long b) throws JpegFormatException {
+        int entry = table.lookup[(int) (b >>> 64 - HuffmanTable.LOOKUP_BITS)];
+        return entry != 0 ? entry : table.longCodeEntry((int) (b >>> 48));
     }
 
-    /** Skips {@code size} bits (a coefficient this decoder does not need). */
-    void skip(int size) {
-        if (count < size) {
-            fill();
-        }
-        count -= size;
+    /** The {@code size} value bits at the top of {@code b}, extended to a signed value (0 when there are none). */
+    private static int value(long b, int size) {
+        return size == 0 ? 0 : HuffmanTable.extend((int) (b >>> 64 - size), size);
     }
 
     /** At a restart interval's end: drops the partial byte and moves past the RSTn marker (F.2.1.3). */

@@ -28,6 +28,8 @@ public final class JpegScaledDecoder {
     private final ScaledIdct idct;
     /** For each zig-zag position, its natural index when it lies in the N×N corner kept, else -1. */
     private final int[] kept = new int[64];
+    /** One past the last zig-zag position kept. */
+    private int keptEnd;
     private final int[][] quantTables = new int[4][];
     private final HuffmanTable[] dcTables = new HuffmanTable[4];
     private final HuffmanTable[] acTables = new HuffmanTable[4];
@@ -63,6 +65,9 @@ public final class JpegScaledDecoder {
         this.idct = new ScaledIdct(blockSize);
         for (int k = 0; k < 64; k++) {
             kept[k] = ZIGZAG[k] / 8 < blockSize && ZIGZAG[k] % 8 < blockSize ? ZIGZAG[k] : -1;
+            if (kept[k] >= 0) {
+                keptEnd = k + 1;
+            }
         }
     }
 
@@ -177,7 +182,7 @@ public final class JpegScaledDecoder {
             }
             byte[] values = new byte[total];
             System.arraycopy(data, position + 17, values, 0, total);
-            (tableClass == 0 ? dcTables : acTables)[id] = new HuffmanTable(counts, values);
+            (tableClass == 0 ? dcTables : acTables)[id] = new HuffmanTable(counts, values, tableClass == 0);
             position += 17 + total;
         }
     }
@@ -317,7 +322,7 @@ public final class JpegScaledDecoder {
         for (int row = 0; row < n; row++) {
             java.util.Arrays.fill(coefficients, row * 8, row * 8 + n, 0);
         }
-        return reader.decodeBlock(dc, ac, quant, predictor, kept, coefficients);
+        return reader.decodeBlock(dc, ac, quant, predictor, kept, keptEnd, coefficients);
     }
 
     private BufferedImage image() {
@@ -336,65 +341,27 @@ public final class JpegScaledDecoder {
             }
             return image;
         }
-        byte[] a = fullSize(components[0], outWidth, outHeight);
-        byte[] b = fullSize(components[1], outWidth, outHeight);
-        byte[] c = fullSize(components[2], outWidth, outHeight);
-        for (int i = 0; i < outWidth * outHeight; i++) {
-            int x = a[i] & 0xFF;
-            int y = b[i] & 0xFF;
-            int z = c[i] & 0xFF;
-            pixels[i] = adobeRgb ? x << 16 | y << 8 | z : ycbcr(x, y, z);
+        UpsampledRows[] rows = new UpsampledRows[3];
+        for (int i = 0; i < 3; i++) {
+            Component c = components[i];
+            rows[i] = new UpsampledRows(c.plane, c.stride, maxH / c.h, maxV / c.v, outWidth);
         }
-        return image;
-    }
-
-    /**
-     * The component's plane at the image's (reduced) size: a subsampled plane is upsampled bilinearly with its
-     * samples at their centres, as JFIF sites them, so chroma edges are not blocky.
-     */
-    private byte[] fullSize(Component c, int outWidth, int outHeight) {
-        int fx = maxH / c.h;
-        int fy = maxV / c.v;
-        var out = new byte[outWidth * outHeight];
-        int planeWidth = c.stride;
-        int planeHeight = c.plane.length / c.stride;
-        int[] x0 = new int[outWidth];
-        int[] x1 = new int[outWidth];
-        int[] wx = new int[outWidth];
-        for (int x = 0; x < outWidth; x++) {
-            // Source coordinate in 1/256 units: (x + 0.5) / fx - 0.5.
-            int source = Math.max(0, ((2 * x + 1) * 256 / fx - 256) / 2);
-            x0[x] = Math.min(source >> 8, planeWidth - 1);
-            x1[x] = Math.min(x0[x] + 1, planeWidth - 1);
-            wx[x] = source & 0xFF;
-        }
-        for (int y = 0; y < outHeight; y++) {
-            int source = Math.max(0, ((2 * y + 1) * 256 / fy - 256) / 2);
-            int row0 = Math.min(source >> 8, planeHeight - 1) * c.stride;
-            int row1 = Math.min((source >> 8) + 1, planeHeight - 1) * c.stride;
-            int wy = source & 0xFF;
-            for (int x = 0; x < outWidth; x++) {
-                int top = (c.plane[row0 + x0[x]] & 0xFF) * (256 - wx[x]) + (c.plane[row0 + x1[x]] & 0xFF) * wx[x];
-                int bottom = (c.plane[row1 + x0[x]] & 0xFF) * (256 - wx[x]) + (c.plane[row1 + x1[x]] & 0xFF) * wx[x];
-                out[y * outWidth + x] = (byte) ((top * (256 - wy) + bottom * wy + 32768) >> 16);
+        int[] a = new int[outWidth];
+        int[] b = new int[outWidth];
+        int[] c = new int[outWidth];
+        for (int y = 0, offset = 0; y < outHeight; y++, offset += outWidth) {
+            rows[0].row(y, a);
+            rows[1].row(y, b);
+            rows[2].row(y, c);
+            if (adobeRgb) {
+                for (int x = 0; x < outWidth; x++) {
+                    pixels[offset + x] = a[x] << 16 | b[x] << 8 | c[x];
+                }
+            } else {
+                YCbCr.toRgb(a, b, c, pixels, offset);
             }
         }
-        return out;
-    }
-
-    /** JFIF YCbCr to RGB, in 16-bit fixed point. */
-    private static int ycbcr(int y, int cb, int cr) {
-        int yy = y << 16;
-        cb -= 128;
-        cr -= 128;
-        int r = clamp(yy + 91881 * cr + 32768 >> 16);
-        int g = clamp(yy - 22554 * cb - 46802 * cr + 32768 >> 16);
-        int b = clamp(yy + 116130 * cb + 32768 >> 16);
-        return r << 16 | g << 8 | b;
-    }
-
-    private static int clamp(int value) {
-        return value < 0 ? 0 : Math.min(value, 255);
+        return image;
     }
 
     private static int ceilDiv(int a, int b) {

@@ -12,11 +12,14 @@ final class ScaledIdct {
     /** basis[x * size + u]: alpha8(u) times the mean of cos((2p + 1) u pi / 16) over the pixels p of output x. */
     private final float[] basis;
     private final float[] rows;
+    /** For N = 2, the basis products b0·b0, b0·b1, b1·b0, b1·b1 that weigh the four coefficients. */
+    private final float[] products;
 
     ScaledIdct(int size) {
         this.size = size;
         this.basis = new float[size * size];
         this.rows = new float[size * size];
+        this.products = new float[4];
         int m = 8 / size;
         for (int x = 0; x < size; x++) {
             for (int u = 0; u < size; u++) {
@@ -25,6 +28,11 @@ final class ScaledIdct {
                 double average = u == 0 ? 1 : Math.sin(m * u * Math.PI / 16) / (m * Math.sin(u * Math.PI / 16));
                 basis[x * size + u] = (float) (alpha * Math.cos((2 * x + 1) * u * Math.PI / (2 * size))
                         * Math.sqrt(size / 8.0) * average);
+            }
+        }
+        if (size == 2) {
+            for (int i = 0; i < 4; i++) {
+                products[i] = basis[i >> 1] * basis[i & 1];
             }
         }
     }
@@ -44,10 +52,10 @@ final class ScaledIdct {
         }
         if (size == 2) {
             // The 2-point basis is (b0, b0) and (b1, -b1): four sums and differences.
-            float p = basis[0] * basis[0] * coefficients[0];
-            float q = basis[0] * basis[1] * coefficients[1];
-            float r = basis[1] * basis[0] * coefficients[8];
-            float t = basis[1] * basis[1] * coefficients[9];
+            float p = products[0] * coefficients[0];
+            float q = products[1] * coefficients[1];
+            float r = products[2] * coefficients[8];
+            float t = products[3] * coefficients[9];
             int top = y * stride + x;
             plane[top] = clamp(p + q + r + t + 128f);
             plane[top + 1] = clamp(p - q + r - t + 128f);
@@ -55,31 +63,40 @@ final class ScaledIdct {
             plane[top + stride + 1] = clamp(p - q - r + t + 128f);
             return;
         }
-        int n = size;
-        // Rows: for each vertical frequency v and output column i, sum over horizontal frequencies u.
-        for (int v = 0; v < n; v++) {
-            for (int i = 0; i < n; i++) {
-                float sum = 0;
-                for (int u = 0; u < n; u++) {
-                    sum += basis[i * n + u] * coefficients[v * 8 + u];
-                }
-                rows[v * n + i] = sum;
-            }
+        transform4(coefficients, plane, stride, y * stride + x);
+    }
+
+    /**
+     * The 4×4 case (1/2 scale) written out: the products of the N-point form summed in the same order, so the
+     * same floats.
+     */
+    private void transform4(int[] c, byte[] plane, int stride, int offset) {
+        float[] b = basis;
+        float[] r = rows;
+        // Rows: for each vertical frequency v and output column i, the sum over horizontal frequencies u.
+        for (int v = 0; v < 4; v++) {
+            float c0 = c[v * 8];
+            float c1 = c[v * 8 + 1];
+            float c2 = c[v * 8 + 2];
+            float c3 = c[v * 8 + 3];
+            r[v * 4] = b[0] * c0 + b[1] * c1 + b[2] * c2 + b[3] * c3;
+            r[v * 4 + 1] = b[4] * c0 + b[5] * c1 + b[6] * c2 + b[7] * c3;
+            r[v * 4 + 2] = b[8] * c0 + b[9] * c1 + b[10] * c2 + b[11] * c3;
+            r[v * 4 + 3] = b[12] * c0 + b[13] * c1 + b[14] * c2 + b[15] * c3;
         }
-        for (int j = 0; j < n; j++) {
-            int offset = (y + j) * stride + x;
-            for (int i = 0; i < n; i++) {
-                float sum = 0;
-                for (int v = 0; v < n; v++) {
-                    sum += basis[j * n + v] * rows[v * n + i];
-                }
-                plane[offset + i] = clamp(sum + 128f);
+        // Columns: output row j is the sum over vertical frequencies v.
+        for (int j = 0; j < 4; j++, offset += stride) {
+            float b0 = b[j * 4];
+            float b1 = b[j * 4 + 1];
+            float b2 = b[j * 4 + 2];
+            float b3 = b[j * 4 + 3];
+            for (int i = 0; i < 4; i++) {
+                plane[offset + i] = clamp(b0 * r[i] + b1 * r[4 + i] + b2 * r[8 + i] + b3 * r[12 + i] + 128f);
             }
         }
     }
 
     private static byte clamp(float value) {
-        int rounded = Math.round(value);
-        return (byte) (rounded < 0 ? 0 : Math.min(rounded, 255));
+        return (byte) Math.min(255, Math.max(0, Math.round(value)));
     }
 }
