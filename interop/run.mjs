@@ -40,7 +40,9 @@ const myelin = await startMyelin({
 console.log(`Myelin ${myelin.serverName} at ${myelin.baseUrl} (data in ${myelin.dir})`);
 let code;
 try {
-    const child = spawn(process.execPath, ["--test", "--test-concurrency=1", ...scenarios], {
+    // --test-force-exit: a scenario file ends when its tests do, even if the SDK left a timer behind (a client
+    // stopped while its capabilities fetch was in flight re-arms the refresh timer and kept the file open).
+    const child = spawn(process.execPath, ["--test", "--test-concurrency=1", "--test-force-exit", ...scenarios], {
         cwd: here,
         stdio: "inherit",
         env: {
