@@ -15,6 +15,8 @@ import java.util.List;
  * overrides say otherwise. Client requests go to the first (plain HTTP) listener.
  */
 public final class FederatedTestServer implements AutoCloseable {
+    private static final int BIND_ATTEMPTS = 5;
+
     private final TestHomeserver server;
     private final String serverName;
     private final TestCertificates.Pem certificate;
@@ -26,7 +28,18 @@ public final class FederatedTestServer implements AutoCloseable {
     }
 
     public static FederatedTestServer start(Backend backend, String... overrides) throws Exception {
-        return start(backend, freePort(), overrides);
+        // The port is picked before the server binds it (it is part of the server's name), and another socket can
+        // take it meanwhile (an outgoing connection's local port, say): a failed bind is tried again on another port.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return start(backend, freePort(), overrides);
+            } catch (java.io.IOException e) {
+                boolean bindFailed = e.getMessage() != null && e.getMessage().startsWith("Failed to bind");
+                if (!bindFailed || attempt == BIND_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** A port free now, for a server started later under the name localhost:port. */
