@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * Received events checked but not stored yet, to be stored together ({@link RemoteEventIngest#acceptAll}): the
@@ -17,13 +16,17 @@ import java.util.function.Supplier;
  * checks read are read once ({@link #reads}).
  */
 final class PendingEvents {
+    private final RoomStore store;
+    private final long roomNid;
     private final EventReads reads;
     private final Map<String, EncodedPdu> events = new HashMap<>();
     private final Map<String, Long> snapshots = new HashMap<>();
     private final List<RoomStore.ReceivedInOrder> toStore = new ArrayList<>();
     private LinkedHashSet<String> extremities;
 
-    PendingEvents(RoomStore store) {
+    PendingEvents(RoomStore store, long roomNid) {
+        this.store = store;
+        this.roomNid = roomNid;
         this.reads = new EventReads(store);
     }
 
@@ -44,17 +47,14 @@ final class PendingEvents {
         return events;
     }
 
-    /** The room's forward extremities with the pending events in place, from {@code stored} at first. */
-    List<String> extremities(Supplier<List<String>> stored) {
-        if (extremities == null) {
-            return stored.get();
-        }
-        return List.copyOf(extremities);
+    /** The room's forward extremities with the pending events in place. */
+    List<String> extremities() {
+        return extremities == null ? store.forwardExtremities(roomNid) : List.copyOf(extremities);
     }
 
-    void add(EncodedPdu event, long snapshot, RoomStore.ReceivedInOrder received, Supplier<List<String>> stored) {
+    void add(EncodedPdu event, long snapshot, RoomStore.ReceivedInOrder received) {
         if (extremities == null) {
-            extremities = new LinkedHashSet<>(stored.get());
+            extremities = new LinkedHashSet<>(store.forwardExtremities(roomNid));
         }
         event.pdu().prevEvents().forEach(extremities::remove);
         extremities.add(event.eventId());

@@ -158,32 +158,42 @@ public final class RemoteEventIngest {
     public List<Outcome> acceptAll(String roomId, List<EncodedPdu> events) {
         return rooms.withRoomLock(roomId, () -> {
             var outcomes = new ArrayList<Outcome>(events.size());
-            while (outcomes.size() < events.size()
-                    && !(!outcomes.isEmpty() && outcomes.getLast() instanceof Outcome.Missing)) {
+            while (outcomes.size() < events.size()) {
                 List<EncodedPdu> rest = events.subList(outcomes.size(), events.size());
-                var pending = new PendingEvents(store);
-                List<Outcome> run = store.readingTogether(() -> checkRun(roomId, rest, pending));
-                if (run.isEmpty()) {
-                    // The next event changes the state or needs more: on its own, as accept does.
-                    outcomes.add(acceptLocked(roomId, rest.getFirst(), Optional.empty(), null));
+                Run run = store.readingTogether(() -> checkRun(roomId, rest));
+                if (run.outcomes().isEmpty()) {
+                    // The first event changes the state or needs more: stored on its own, as accept does, on the
+                    // checks just made (nothing was pending before it).
+                    Outcome outcome = apply(roomId, rest.getFirst(), run.stoppedAt(), null);
+                    outcomes.add(outcome);
+                    if (outcome instanceof Outcome.Missing) {
+                        break;
+                    }
                     continue;
                 }
+                PendingEvents pending = run.pending();
                 if (!pending.isEmpty()) {
                     store.persistReceived(roomId, pending.toStore()).ifPresent(persisted ->
                             rooms.announce(roomId, persisted.lastStreamPos(), pending.toStore().stream()
                                     .map(received -> received.event().event().pdu()).toList(), false));
                 }
-                outcomes.addAll(run);
+                outcomes.addAll(run.outcomes());
             }
             return outcomes;
         });
     }
 
-    /** The outcomes of the events, from the first, that are known already or leave the state as it was. */
-    private List<Outcome> checkRun(String roomId, List<EncodedPdu> events, PendingEvents pending) {
+    /**
+     * The events of a run, from the first: their outcomes (known already, or pending), the pending events to store,
+     * and the decision on the event that ended the run (null when every event is in it).
+     */
+    private record Run(List<Outcome> outcomes, PendingEvents pending, Decision stoppedAt) {}
+
+    private Run checkRun(String roomId, List<EncodedPdu> events) {
         var outcomes = new ArrayList<Outcome>();
         // The room is read once: the events of a run leave its state and current snapshot as they were.
         RoomStore.Room room = rooms.requireRoom(roomId);
+        var pending = new PendingEvents(store, room.nid());
         for (EncodedPdu event : events) {
             Decision decision = check(room, event, Optional.empty(), null, pending);
             if (decision instanceof Decision.Decided(Outcome.Duplicate duplicate)) {
@@ -191,22 +201,28 @@ public final class RemoteEventIngest {
                 continue;
             }
             if (!(decision instanceof Decision.Store toStore) || !toStore.keepsState()) {
-                break;
+                return new Run(outcomes, pending, decision);
             }
             long snapshot = ((StateBefore.Snapshot) toStore.received().stateBefore()).nid();
-            pending.add(event, snapshot, new RoomStore.ReceivedInOrder(toStore.received(), toStore.current()),
-                    () -> store.forwardExtremities(room.nid()));
+            pending.add(event, snapshot, new RoomStore.ReceivedInOrder(toStore.received(), toStore.current()));
             outcomes.add(new Outcome.Accepted(event.eventId(), false));
         }
-        return outcomes;
+        return new Run(outcomes, pending, null);
     }
 
     private Outcome acceptLocked(String roomId, EncodedPdu encoded, Optional<Map<StateKey, String>> givenState,
                                  Long backfillPos) {
         // Every read of the checks shares one read transaction (on SQLite one trip to a reader thread); the write
         // follows, still under the room's lock.
-        Decision decision = store.readingTogether(() -> check(rooms.requireRoom(roomId), encoded, givenState,
-                backfillPos, new PendingEvents(store)));
+        Decision decision = store.readingTogether(() -> {
+            RoomStore.Room room = rooms.requireRoom(roomId);
+            return check(room, encoded, givenState, backfillPos, new PendingEvents(store, room.nid()));
+        });
+        return apply(roomId, encoded, decision, backfillPos);
+    }
+
+    /** Stores what the checks decided, and tells clients of an accepted new event. */
+    private Outcome apply(String roomId, EncodedPdu encoded, Decision decision, Long backfillPos) {
         if (!(decision instanceof Decision.Store(RoomStore.ReceivedEvent received, CurrentState current,
                 String reason, boolean _))) {
             return ((Decision.Decided) decision).outcome();
@@ -326,7 +342,7 @@ public final class RemoteEventIngest {
     private CurrentState currentAfter(RoomStore.Room room, Pdu event, StateBefore stateBefore,
                                       Map<StateKey, String> stateBeforeIds, StoredEventLookup lookup,
                                       PendingEvents pending) {
-        var extremities = new LinkedHashSet<>(pending.extremities(() -> store.forwardExtremities(room.nid())));
+        var extremities = new LinkedHashSet<>(pending.extremities());
         event.prevEvents().forEach(extremities::remove);
         if (extremities.isEmpty()) {
             return new CurrentState.AfterEvent();

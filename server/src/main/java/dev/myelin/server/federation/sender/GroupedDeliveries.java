@@ -1,7 +1,5 @@
 package dev.myelin.server.federation.sender;
 
-import dev.myelin.server.storage.FederationQueueStore;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -11,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * Records the transactions destinations accepted in the queue, many destinations in one write (group commit): a
@@ -22,12 +21,13 @@ final class GroupedDeliveries {
     private record Delivery(String destination, Collection<Long> itemIds, CompletableFuture<Void> written) {
     }
 
-    private final FederationQueueStore store;
+    private final Consumer<Map<String, List<Long>>> write;
     private final ConcurrentLinkedQueue<Delivery> pending = new ConcurrentLinkedQueue<>();
     private final ReentrantLock writing = new ReentrantLock();
 
-    GroupedDeliveries(FederationQueueStore store) {
-        this.store = store;
+    /** {@code write} records item ids by destination in one write (the queue's {@code delivered}). */
+    GroupedDeliveries(Consumer<Map<String, List<Long>>> write) {
+        this.write = write;
     }
 
     /** Forgets the items the destination received; returns once that is written (or throws what the write threw). */
@@ -57,7 +57,7 @@ final class GroupedDeliveries {
             byDestination.computeIfAbsent(next.destination(), d -> new ArrayList<>()).addAll(next.itemIds());
         }
         try {
-            store.delivered(byDestination);
+            write.accept(byDestination);
             batch.forEach(delivery -> delivery.written().complete(null));
         } catch (RuntimeException e) {
             batch.forEach(delivery -> delivery.written().completeExceptionally(e));

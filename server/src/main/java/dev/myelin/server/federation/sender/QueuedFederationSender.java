@@ -72,7 +72,7 @@ public final class QueuedFederationSender implements FederationSender, AutoClose
         this.serverName = serverName;
         this.slots = slots;
         this.store = store;
-        this.deliveries = new GroupedDeliveries(store);
+        this.deliveries = new GroupedDeliveries(store::delivered);
         this.client = client;
         this.clock = clock;
         this.backoff = backoff;

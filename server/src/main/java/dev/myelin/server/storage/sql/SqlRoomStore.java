@@ -172,13 +172,7 @@ public final class SqlRoomStore implements RoomStore {
                 after = newSnapshot(c, roomNid, current, Map.of(new NidKey(typeNid, stateKeyNid), eventNid));
                 Jdbc.update(c, "UPDATE events SET state_after_nid = ? WHERE event_nid = ?", after, eventNid);
             }
-            for (String prev : pdu.prevEvents()) {
-                Jdbc.update(c, """
-                        DELETE FROM forward_extremities WHERE room_nid = ?
-                        AND event_nid = (SELECT event_nid FROM events WHERE event_id = ?)""", roomNid, prev);
-            }
-            Jdbc.update(c, "INSERT INTO forward_extremities (room_nid, event_nid) VALUES (?, ?)",
-                    roomNid, eventNid);
+            replaceExtremities(c, roomNid, pdu, eventNid);
             if ("m.room.member".equals(pdu.type()) && pdu.isState()) {
                 String membership = pdu.content().path("membership").asText("leave");
                 Jdbc.update(c, """
@@ -332,13 +326,7 @@ public final class SqlRoomStore implements RoomStore {
         }
         if (!rejected && !softFailed) {
             if (historicalPos == null) {
-                for (String prev : pdu.prevEvents()) {
-                    Jdbc.update(c, """
-                            DELETE FROM forward_extremities WHERE room_nid = ?
-                            AND event_nid = (SELECT event_nid FROM events WHERE event_id = ?)""", roomNid, prev);
-                }
-                Jdbc.update(c, "INSERT INTO forward_extremities (room_nid, event_nid) VALUES (?, ?)",
-                        roomNid, eventNid);
+                replaceExtremities(c, roomNid, pdu, eventNid);
             }
             if ("m.room.redaction".equals(pdu.type()) && pdu.redacts() != null) {
                 Jdbc.update(c, """
@@ -374,6 +362,16 @@ public final class SqlRoomStore implements RoomStore {
         }
         return Optional.of(new StoredEvent(eventNid, pdu.eventId(), roomNid, pos, pdu.depth(), before, after,
                 rejected, softFailed, null, json, false));
+    }
+
+    /** The event takes the place of its prev_events among the room's forward extremities. */
+    private static void replaceExtremities(Connection c, long roomNid, Pdu pdu, long eventNid) throws SQLException {
+        for (String prev : pdu.prevEvents()) {
+            Jdbc.update(c, """
+                    DELETE FROM forward_extremities WHERE room_nid = ?
+                    AND event_nid = (SELECT event_nid FROM events WHERE event_id = ?)""", roomNid, prev);
+        }
+        Jdbc.update(c, "INSERT INTO forward_extremities (room_nid, event_nid) VALUES (?, ?)", roomNid, eventNid);
     }
 
     /** The event is in the DAG now, and its prev_events not in it are where backfill goes on from. */

@@ -1,30 +1,28 @@
 package dev.myelin.server.federation.sender;
 
-import dev.myelin.server.storage.FederationQueueStore;
 import org.junit.jupiter.api.Test;
 
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class GroupedDeliveriesTest {
 
-    /** Records each write; the first one waits until {@link #release} opens. */
-    private static final class RecordingStore implements FederationQueueStore {
+    /** Records each write; every write waits until {@link #release} opens. */
+    private static final class RecordingWrites implements Consumer<Map<String, List<Long>>> {
         final List<Map<String, List<Long>>> writes = new CopyOnWriteArrayList<>();
         final CountDownLatch firstWriteStarted = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         RuntimeException failure;
 
         @Override
-        public void delivered(Map<String, ? extends Collection<Long>> itemIdsByDestination) {
+        public void accept(Map<String, List<Long>> itemIdsByDestination) {
             firstWriteStarted.countDown();
             try {
                 release.await();
@@ -37,36 +35,6 @@ class GroupedDeliveriesTest {
             var copy = new java.util.TreeMap<String, List<Long>>();
             itemIdsByDestination.forEach((destination, ids) -> copy.put(destination, List.copyOf(ids)));
             writes.add(copy);
-        }
-
-        @Override
-        public long enqueue(Kind kind, byte[] json, Collection<String> destinations, long nowTs) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<QueuedItem> next(String destination, int maxPdus, int maxEdus) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<String> destinationsWithItems() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Optional<Backoff> backoff(String destination) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void backOff(String destination, Backoff backoff) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void clearBackoff(String destination) {
-            throw new UnsupportedOperationException();
         }
     }
 
@@ -85,34 +53,34 @@ class GroupedDeliveriesTest {
 
     @Test
     void deliveriesRecordedDuringAWriteGoTogetherInTheNext() throws Exception {
-        var store = new RecordingStore();
-        var deliveries = new GroupedDeliveries(store);
+        var queue = new RecordingWrites();
+        var deliveries = new GroupedDeliveries(queue);
 
         Thread first = deliver(deliveries, "a.example", 1);
-        assertThat(store.firstWriteStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(queue.firstWriteStarted.await(10, TimeUnit.SECONDS)).isTrue();
         Thread second = deliver(deliveries, "b.example", 2);
         Thread third = deliver(deliveries, "c.example", 3);
         awaitParked(second);
         awaitParked(third);
-        store.release.countDown();
+        queue.release.countDown();
         for (Thread thread : List.of(first, second, third)) {
             thread.join(10_000);
             assertThat(thread.isAlive()).isFalse();
         }
 
-        assertThat(store.writes).containsExactly(
+        assertThat(queue.writes).containsExactly(
                 Map.of("a.example", List.of(1L)),
                 Map.of("b.example", List.of(2L), "c.example", List.of(3L)));
     }
 
     @Test
     void aFailedWriteFailsTheDeliveriesInIt() {
-        var store = new RecordingStore();
-        store.failure = new IllegalStateException("disk full");
-        store.release.countDown();
+        var queue = new RecordingWrites();
+        queue.failure = new IllegalStateException("disk full");
+        queue.release.countDown();
 
-        assertThatThrownBy(() -> new GroupedDeliveries(store).delivered("a.example", List.of(1L)))
-                .isSameAs(store.failure);
-        assertThat(store.writes).isEmpty();
+        assertThatThrownBy(() -> new GroupedDeliveries(queue).delivered("a.example", List.of(1L)))
+                .isSameAs(queue.failure);
+        assertThat(queue.writes).isEmpty();
     }
 }
