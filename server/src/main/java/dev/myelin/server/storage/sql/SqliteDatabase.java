@@ -32,7 +32,7 @@ final class SqliteDatabase implements Database {
 
     private final Path file;
     private final Connection writerConnection;
-    private final PlatformWorkers writer = new PlatformWorkers("sqlite-writer", 1);
+    private final GroupCommitWriter writer;
     private final BlockingQueue<Connection> idleReaders;
     private final List<Connection> readerConnections;
     private final PlatformWorkers readers;
@@ -41,6 +41,7 @@ final class SqliteDatabase implements Database {
     private SqliteDatabase(Path file, Connection writerConnection, List<Connection> readerConnections) {
         this.file = file;
         this.writerConnection = writerConnection;
+        this.writer = new GroupCommitWriter(writerConnection);
         this.readerConnections = readerConnections;
         this.idleReaders = new ArrayBlockingQueue<>(readerConnections.size(), false, readerConnections);
         this.readers = new PlatformWorkers("sqlite-readers", readerConnections.size());
@@ -128,7 +129,7 @@ final class SqliteDatabase implements Database {
     @Override
     public <T> T write(SqlWork<T> work) {
         Transaction.checkNotNested();
-        return writer.call(() -> Transaction.run(writerConnection, work));
+        return writer.call(work);
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.myelin.server.storage.StorageException;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 
 /** Runs work as one transaction on a connection whose auto-commit is off. */
 final class Transaction {
@@ -38,6 +39,49 @@ final class Transaction {
             return ScopedValue.where(RUNNING, true).call(() -> work.run(connection));
         } catch (SQLException e) {
             throw new StorageException("database work failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs work inside a savepoint of a transaction that someone else began and will end (see
+     * {@link GroupCommitWriter}): when it fails, what it wrote is rolled back and the failure rethrown.
+     *
+     * @throws SavepointLost when the savepoint could not be rolled back, so the whole transaction is lost
+     */
+    static <T> T runInSavepoint(Connection connection, SqlWork<T> work) {
+        Savepoint savepoint;
+        try {
+            savepoint = connection.setSavepoint();
+        } catch (SQLException e) {
+            throw new SavepointLost(e);
+        }
+        try {
+            T result = ScopedValue.where(RUNNING, true).call(() -> work.run(connection));
+            connection.releaseSavepoint(savepoint);
+            return result;
+        } catch (SQLException e) {
+            rollbackTo(connection, savepoint, e);
+            throw new StorageException("database work failed: " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            rollbackTo(connection, savepoint, e);
+            throw e;
+        }
+    }
+
+    private static void rollbackTo(Connection connection, Savepoint savepoint, Throwable failure) {
+        try {
+            connection.rollback(savepoint);
+            connection.releaseSavepoint(savepoint);
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+            throw new SavepointLost(failure);
+        }
+    }
+
+    /** A savepoint could not be set or rolled back: the enclosing transaction must be rolled back whole. */
+    static final class SavepointLost extends RuntimeException {
+        SavepointLost(Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
         }
     }
 

@@ -159,6 +159,54 @@ class SqliteDatabaseTest {
     }
 
     @Test
+    void writesQueuedBehindABusyWriterCommitTogetherAndOneFailingIsRolledBackAlone() throws Exception {
+        database.write(c -> execute(c, "CREATE TABLE rows (n INTEGER NOT NULL)"));
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch lastWrote = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            executor.submit(() -> database.write(c -> {
+                await(release);
+                return null;
+            }));
+            while (database.poolStats().getFirst().active() < 1) {
+                Thread.sleep(1);
+            }
+            Future<?> first = executor.submit(() -> database.write(c -> execute(c, "INSERT INTO rows VALUES (1)")));
+            awaitPending(1);
+            Future<?> failing = executor.submit(() -> database.write(c -> {
+                execute(c, "INSERT INTO rows VALUES (2)");
+                throw new IllegalArgumentException("refused");
+            }));
+            awaitPending(2);
+            Future<?> last = executor.submit(() -> database.write(c -> {
+                execute(c, "INSERT INTO rows VALUES (3)");
+                lastWrote.countDown();
+                await(finish);
+                return null;
+            }));
+            awaitPending(3);
+            release.countDown();
+            lastWrote.await();
+
+            assertThat(readerQuery("SELECT count(*) FROM rows")).as("the first write waits for the group's commit")
+                    .isEqualTo("0");
+            finish.countDown();
+            first.get();
+            last.get();
+            assertThatThrownBy(failing::get).hasCauseInstanceOf(IllegalArgumentException.class);
+        }
+
+        assertThat(readerQuery("SELECT group_concat(n) FROM (SELECT n FROM rows ORDER BY n)")).isEqualTo("1,3");
+    }
+
+    private void awaitPending(int count) throws InterruptedException {
+        while (database.poolStats().getFirst().pending() < count) {
+            Thread.sleep(1);
+        }
+    }
+
+    @Test
     void anInterruptedCallerDropsWorkThatHasNotStarted() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
