@@ -34,7 +34,7 @@ final class RoomFacts {
 
     private List<String> joined() {
         if (joined == null) {
-            joined = rooms.store().members(room.roomId(), "join").stream().map(RoomStore.Membership::userId).toList();
+            joined = rooms.joinedMembers(room);
         }
         return joined;
     }

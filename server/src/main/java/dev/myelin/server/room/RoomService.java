@@ -58,8 +58,10 @@ public final class RoomService {
     private final LocalEventFactory factory;
     private final EventAuthorizer authorizer;
     private final RoomLocks locks = new RoomLocks(256);
+    private final QueuedSends queued = new QueuedSends();
     private final LruCache<Long, Pdu> cache = new LruCache<>(20_000);
     private final StateCache stateCache = new StateCache(20_000);
+    private final LruCache<Long, JoinedMembers> joinedMembers = new LruCache<>(2_000);
     private final List<RoomEventListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile RemoteMembership remote;
     private volatile RemoteHistory history = (roomId, limit) -> 0;
@@ -365,6 +367,27 @@ public final class RoomService {
         return result;
     }
 
+    private record JoinedMembers(long snapshot, List<String> userIds) {}
+
+    /**
+     * The users joined to the room now, in user id order. Cached per room and current snapshot: who is joined
+     * changes only with the room's state, which moves its snapshot. A room with partial state (MSC3706) is read each
+     * time, as completing its state adds members to the snapshot it has.
+     */
+    public List<String> joinedMembers(RoomStore.Room room) {
+        boolean cacheable = !room.partialState() && room.currentSnapshot() != 0;
+        JoinedMembers cached = cacheable ? joinedMembers.getIfPresent(room.nid()) : null;
+        if (cached != null && cached.snapshot() == room.currentSnapshot()) {
+            return cached.userIds();
+        }
+        List<String> userIds = store.members(room.roomId(), "join").stream().map(RoomStore.Membership::userId)
+                .toList();
+        if (cacheable) {
+            joinedMembers.put(room.nid(), new JoinedMembers(room.currentSnapshot(), userIds));
+        }
+        return userIds;
+    }
+
     /** The stored event as a Pdu of the room's version (cached by event nid). */
     public Pdu pdu(StoredEvent stored, RoomVersion version) {
         return cache.get(stored.nid(), () -> {
@@ -384,31 +407,79 @@ public final class RoomService {
         return RoomVersion.byId(room.version()).orElseThrow();
     }
 
-    /** Sends one event to an existing room; returns its event id. With a txn already used, the earlier event id. */
+    /**
+     * Sends one event to an existing room; returns its event id. With a txn already used, the earlier event id.
+     * Sends that arrive while the room's writer is busy are written together with this one (see
+     * {@link QueuedSends}).
+     */
     public String send(String roomId, Draft draft, Optional<TxnKey> txn) {
         if ("m.room.member".equals(draft.type())) {
             // A partial state (MSC3706) lacks the target's membership: invites, kicks and leaves wait for the resync.
             fullState.await(roomId, MEMBERSHIP_WAIT);
         }
-        return locks.withRoom(roomId, () -> {
+        var send = new QueuedSends.Send(draft, txn);
+        queued.add(roomId, send);
+        locks.withRoom(roomId, () -> {
+            if (!send.answered()) {
+                writeQueued(roomId, queued.take(roomId));
+            }
+            return null;
+        });
+        return send.eventId();
+    }
+
+    /**
+     * Writes the sends queued for a room as one batch, in order, each event after the previous: each draft is
+     * checked on its own, so a refused one fails alone; a transaction id used before answers with its event, and
+     * one used twice in the batch is written once (spec: client-server-api "Transaction identifiers"). Every send
+     * is answered before the room's lock is given back.
+     */
+    private void writeQueued(String roomId, List<QueuedSends.Send> sends) {
+        try {
+            record Batch(RoomStore.Room room, Building building, Map<String, TxnKey> txns,
+                         Map<QueuedSends.Send, String> built, Map<QueuedSends.Send, QueuedSends.Send> repeats) {}
             // The reads before the write share one read transaction (on SQLite one trip to a reader thread).
-            record Opened(String earlier, RoomStore.Room room, Building building) {}
-            Opened opened = store.readingTogether(() -> {
-                Optional<String> earlier = txn.flatMap(store::eventIdForTxn);
-                if (earlier.isPresent()) {
-                    return new Opened(earlier.get(), null, null);
-                }
+            Batch batch = store.readingTogether(() -> {
                 RoomStore.Room room = requireRoom(roomId);
                 Building building = open(room);
-                building.add(draft);
-                return new Opened(null, room, building);
+                var txns = new LinkedHashMap<String, TxnKey>();
+                var built = new LinkedHashMap<QueuedSends.Send, String>();
+                var repeats = new LinkedHashMap<QueuedSends.Send, QueuedSends.Send>();
+                var byTxn = new HashMap<TxnKey, QueuedSends.Send>();
+                for (QueuedSends.Send send : sends) {
+                    TxnKey key = send.txn().orElse(null);
+                    if (key != null && byTxn.containsKey(key)) {
+                        repeats.put(send, byTxn.get(key));
+                        continue;
+                    }
+                    Optional<String> earlier = key == null ? Optional.empty() : store.eventIdForTxn(key);
+                    if (earlier.isPresent()) {
+                        send.answer(earlier.get());
+                        continue;
+                    }
+                    if (key != null) {
+                        byTxn.put(key, send);
+                    }
+                    try {
+                        String eventId = building.add(send.draft()).eventId();
+                        built.put(send, eventId);
+                        if (key != null) {
+                            txns.put(eventId, key);
+                        }
+                    } catch (RuntimeException refused) {
+                        send.fail(refused);
+                    }
+                }
+                return new Batch(room, building, txns, built, repeats);
             });
-            if (opened.earlier() != null) {
-                return opened.earlier();
+            if (!batch.built().isEmpty()) {
+                persist(batch.building(), batch.room().creator(), batch.txns());
             }
-            persist(opened.building(), opened.room().creator(), txn);
-            return opened.building().built.getLast().eventId();
-        });
+            batch.built().forEach(QueuedSends.Send::answer);
+            batch.repeats().forEach(QueuedSends.Send::answerAs);
+        } catch (RuntimeException failure) {
+            sends.stream().filter(send -> !send.answered()).forEach(send -> send.fail(failure));
+        }
     }
 
     /**
@@ -445,7 +516,7 @@ public final class RoomService {
             for (Draft draft : drafts) {
                 ids.add(building.add(draft).eventId());
             }
-            persist(building, room.creator(), Optional.empty());
+            persist(building, room.creator(), Map.of());
             return ids;
         });
     }
@@ -456,16 +527,15 @@ public final class RoomService {
                 extremities.depth());
     }
 
-    private void persist(String roomId, String version, String creator, List<EncodedPdu> events,
-                         Optional<TxnKey> txn) {
-        RoomStore.Persisted persisted = store.persist(roomId, version, creator, events, txn);
+    private void persist(String roomId, String version, String creator, List<EncodedPdu> events) {
+        RoomStore.Persisted persisted = store.persist(roomId, version, creator, events, Map.of());
         announce(roomId, persisted.lastStreamPos(), events.stream().map(EncodedPdu::pdu).toList(), true);
     }
 
     /** Persists what was built, and keeps the state it reached as the state of the room's new snapshot. */
-    private void persist(Building building, String creator, Optional<TxnKey> txn) {
+    private void persist(Building building, String creator, Map<String, TxnKey> txns) {
         RoomStore.Persisted persisted = store.persist(building.roomId, building.version.id(), creator,
-                building.built, txn);
+                building.built, txns);
         remember(building, persisted);
         announce(building.roomId, persisted.lastStreamPos(), pdus(building.built), true);
     }
@@ -512,7 +582,7 @@ public final class RoomService {
             for (Draft draft : followUps.apply(roomId)) {
                 building.add(draft);
             }
-            persist(building, creator, Optional.empty());
+            persist(building, creator, Map.of());
             return roomId;
         });
     }
@@ -752,7 +822,7 @@ public final class RoomService {
             Building building = open(room);
             EncodedPdu invite = building.add(draft);
             EncodedPdu signed = remote.invite(roomId, version(room), invite, strippedState(room));
-            persist(room.roomId(), room.version(), room.creator(), List.of(signed), Optional.empty());
+            persist(room.roomId(), room.version(), room.creator(), List.of(signed));
             return null;
         });
     }

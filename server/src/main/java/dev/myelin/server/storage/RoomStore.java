@@ -62,14 +62,14 @@ public interface RoomStore extends ReadsTogether {
      * Stores events of one room in one transaction, in the order given, each after the previous: every event gets
      * the next position in the {@code events} stream and the room's current state as its state before; a state
      * event moves the current state on. The forward extremities become the last event. A create event creates the
-     * room row. A redaction marks the event it redacts. When {@code txn} is given the last event is recorded
-     * under it.
+     * room row. A redaction marks the event it redacts. The events named in {@code txns} are recorded under
+     * their client transaction ids.
      *
-     * @throws DuplicateTransactionException when {@code txn} was already used (its event id is returned instead
-     *                                       by {@link #eventIdForTxn})
+     * @throws DuplicateTransactionException when one of {@code txns} was already used (its event id is returned
+     *                                       instead by {@link #eventIdForTxn}); nothing is stored
      */
     Persisted persist(String roomId, String roomVersion, String creator, List<EncodedPdu> events,
-                      Optional<TxnKey> txn);
+                      Map<String, TxnKey> txns);
 
     /** Events of one room for {@link #persistUpgrade}, stored as {@link #persist} stores them. */
     record RoomEvents(String roomId, String roomVersion, String creator, List<EncodedPdu> events) {}

@@ -240,4 +240,61 @@ class RoomServiceTest extends StoreContractTest {
         rooms.redact(roomId, ALICE, alices, null, Optional.empty());
         assertThat(pdu(roomId, ownRedaction).content().path("redacts").asText()).isEqualTo(bobs);
     }
+
+    @Test
+    void sendsQueuedWhileTheRoomIsBusyAreWrittenAsOneBatchEachCheckedOnItsOwn() throws Exception {
+        String roomId = createRoom(RoomVersion.V12, "public_chat", List.of());
+        var batches = new java.util.concurrent.CopyOnWriteArrayList<List<String>>();
+        rooms.addListener((id, events, local) -> batches.add(events.stream().map(Pdu::eventId).toList()));
+        var txn = new RoomStore.TxnKey(ALICE, "DEV", "send:" + roomId, "t1");
+        var outcomes = new ConcurrentHashMap<String, Object>();
+        var senders = new ArrayList<Thread>();
+        rooms.withRoomLock(roomId, () -> {
+            for (String name : List.of("a", "b", "c", "d")) {
+                String sender = "b".equals(name) ? EVE : ALICE;
+                Optional<RoomStore.TxnKey> key = "a".equals(name) || "c".equals(name) ? Optional.of(txn)
+                        : Optional.empty();
+                senders.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        outcomes.put(name, rooms.send(roomId, new RoomService.Draft(sender, "m.room.message", null,
+                                text(name)), key));
+                    } catch (MatrixException e) {
+                        outcomes.put(name, e);
+                    }
+                }));
+            }
+            // Each sender has queued its send once it waits for the room's lock.
+            while (!senders.stream().allMatch(t -> t.getState() == Thread.State.WAITING)) {
+                Thread.onSpinWait();
+            }
+            return null;
+        });
+        for (Thread sender : senders) {
+            sender.join();
+        }
+
+        assertThat(outcomes.get("b")).isInstanceOfSatisfying(MatrixException.class,
+                e -> assertThat(e.errcode()).isEqualTo(ErrorCode.M_FORBIDDEN));
+        assertThat(outcomes.get("a")).as("one transaction id, one event").isEqualTo(outcomes.get("c"));
+        assertThat(batches).as("one write and one announcement").hasSize(1);
+        assertThat(batches.getFirst()).containsExactlyInAnyOrder((String) outcomes.get("a"),
+                (String) outcomes.get("d"));
+        Pdu second = pdu(roomId, batches.getFirst().getLast());
+        assertThat(second.prevEvents()).containsExactly(batches.getFirst().getFirst());
+        assertThat(store.eventIdForTxn(txn)).contains((String) outcomes.get("a"));
+    }
+
+    @Test
+    void joinedMembersFollowTheRoomsState() {
+        String roomId = createRoom(RoomVersion.V12, "public_chat", List.of());
+        assertThat(rooms.joinedMembers(store.room(roomId).orElseThrow())).containsExactly(ALICE);
+
+        rooms.join(roomId, BOB, null);
+        assertThat(rooms.joinedMembers(store.room(roomId).orElseThrow())).containsExactly(ALICE, BOB);
+        message(roomId, BOB, "a message keeps the snapshot");
+        assertThat(rooms.joinedMembers(store.room(roomId).orElseThrow())).containsExactly(ALICE, BOB);
+
+        rooms.leave(roomId, BOB, null);
+        assertThat(rooms.joinedMembers(store.room(roomId).orElseThrow())).containsExactly(ALICE);
+    }
 }

@@ -88,7 +88,7 @@ class RelationStoreTest extends StoreContractTest {
     }
 
     private long persist(Chain chain, EncodedPdu... events) {
-        rooms().persist(chain.roomId, "12", ALICE, List.of(events), Optional.empty());
+        rooms().persist(chain.roomId, "12", ALICE, List.of(events), Map.of());
         return rooms().room(chain.roomId).orElseThrow().nid();
     }
 

@@ -83,7 +83,7 @@ class RoomStoreTest extends StoreContractTest {
     }
 
     private RoomStore.Persisted persist(RoomStore store, Chain chain, EncodedPdu... events) {
-        return store.persist(chain.roomId, "12", ALICE, List.of(events), Optional.empty());
+        return store.persist(chain.roomId, "12", ALICE, List.of(events), Map.of());
     }
 
     @Test
@@ -238,10 +238,10 @@ class RoomStoreTest extends StoreContractTest {
         persist(store(), chain, chain.create(), chain.member(ALICE, "join"));
         var txn = new TxnKey(ALICE, "DEV", "send", "t1");
         EncodedPdu first = chain.message("one");
-        store().persist(chain.roomId, "12", ALICE, List.of(first), Optional.of(txn));
+        store().persist(chain.roomId, "12", ALICE, List.of(first), Map.of(first.eventId(), txn));
         EncodedPdu second = chain.message("two");
 
-        assertThatThrownBy(() -> store().persist(chain.roomId, "12", ALICE, List.of(second), Optional.of(txn)))
+        assertThatThrownBy(() -> store().persist(chain.roomId, "12", ALICE, List.of(second), Map.of(second.eventId(), txn)))
                 .isInstanceOf(RoomStore.DuplicateTransactionException.class);
         assertThat(store().eventIdForTxn(txn)).contains(first.eventId());
         assertThat(store().txnOf(first.eventId())).contains(txn);

@@ -9,6 +9,7 @@ import dev.myelin.spec.event.StateKey;
 
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -56,10 +57,16 @@ final class ServerAccess {
      */
     Set<String> serversIn(String roomId) {
         var servers = new LinkedHashSet<String>();
-        for (RoomStore.Membership member : store.members(roomId, "join")) {
-            servers.add(domain(member.userId()));
+        Optional<RoomStore.Room> room = store.room(roomId);
+        if (room.isEmpty()) {
+            return servers;
         }
-        servers.addAll(store.partialStateServers(roomId));
+        for (String member : rooms.joinedMembers(room.get())) {
+            servers.add(domain(member));
+        }
+        if (room.get().partialState()) {
+            servers.addAll(store.partialStateServers(roomId));
+        }
         return servers;
     }
 

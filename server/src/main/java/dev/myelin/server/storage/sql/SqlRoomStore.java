@@ -98,10 +98,10 @@ public final class SqlRoomStore implements RoomStore {
 
     @Override
     public Persisted persist(String roomId, String roomVersion, String creator, List<EncodedPdu> events,
-                             Optional<TxnKey> txn) {
+                             Map<String, TxnKey> txns) {
         var interned = new HashMap<String, Long>();
         var internedKeys = new HashMap<String, Long>();
-        Persisted persisted = database.write(c -> persistIn(c, roomId, roomVersion, creator, events, txn, interned,
+        Persisted persisted = database.write(c -> persistIn(c, roomId, roomVersion, creator, events, txns, interned,
                 internedKeys));
         typeNids.putAll(interned);
         stateKeyNids.putAll(internedKeys);
@@ -114,9 +114,9 @@ public final class SqlRoomStore implements RoomStore {
         var internedKeys = new HashMap<String, Long>();
         List<Persisted> persisted = database.write(c -> {
             Persisted created = persistIn(c, replacement.roomId(), replacement.roomVersion(), replacement.creator(),
-                    replacement.events(), Optional.empty(), interned, internedKeys);
+                    replacement.events(), Map.of(), interned, internedKeys);
             Persisted closed = persistIn(c, old.roomId(), old.roomVersion(), old.creator(), old.events(),
-                    Optional.empty(), interned, internedKeys);
+                    Map.of(), interned, internedKeys);
             Jdbc.update(c, "UPDATE room_aliases SET room_id = ? WHERE room_id = ?", replacement.roomId(),
                     old.roomId());
             if (closed.room().published()) {
@@ -131,7 +131,7 @@ public final class SqlRoomStore implements RoomStore {
     }
 
     private Persisted persistIn(Connection c, String roomId, String roomVersion, String creator,
-                                List<EncodedPdu> events, Optional<TxnKey> txn, Map<String, Long> interned,
+                                List<EncodedPdu> events, Map<String, TxnKey> txns, Map<String, Long> interned,
                                 Map<String, Long> internedKeys) throws SQLException {
         if (events.isEmpty()) {
             throw new IllegalArgumentException("nothing to persist");
@@ -197,15 +197,15 @@ public final class SqlRoomStore implements RoomStore {
                     before, stateKeyNid == null ? 0 : after, false, false, null, json, false));
         }
         Jdbc.update(c, "UPDATE rooms SET current_snapshot_nid = ? WHERE room_nid = ?", current, roomNid);
-        if (txn.isPresent()) {
-            TxnKey key = txn.get();
+        for (var txn : txns.entrySet()) {
+            TxnKey key = txn.getValue();
             if (selectTxn(c, key).isPresent()) {
                 throw new DuplicateTransactionException(key);
             }
             Jdbc.update(c, """
                     INSERT INTO event_txn_ids (user_id, device_id, scope, txn_id, event_id)
                     VALUES (?, ?, ?, ?, ?)""", key.userId(), key.deviceId(), key.scope(), key.txnId(),
-                    stored.getLast().eventId());
+                    txn.getKey());
         }
         Room room = selectRoom(c, roomId).orElseThrow();
         return new Persisted(room, List.copyOf(stored));
