@@ -205,6 +205,7 @@ public final class RoomLoad {
             }
         }
         var latencies = Collections.synchronizedList(new ArrayList<Long>());
+        var byWindow = new java.util.concurrent.ConcurrentSkipListMap<Integer, List<Long>>();
         var failures = new AtomicInteger();
         var firstFailure = new java.util.concurrent.atomic.AtomicReference<String>();
         long intervalNanos = 1_000_000_000L / rate;
@@ -222,6 +223,8 @@ public final class RoomLoad {
                     try {
                         sendMessage(user, room, "steady");
                         latencies.add(System.nanoTime() - due);
+                        byWindow.computeIfAbsent((int) ((due - start) / 5_000_000_000L),
+                                w -> Collections.synchronizedList(new ArrayList<>())).add(System.nanoTime() - due);
                     } catch (Exception e) {
                         failures.incrementAndGet();
                         firstFailure.compareAndSet(null, e.toString());
@@ -239,6 +242,11 @@ public final class RoomLoad {
         if (firstFailure.get() != null) {
             System.out.println("first failure: " + firstFailure.get());
         }
+        byWindow.forEach((w, l) -> {
+            var sortedW = new ArrayList<>(l);
+            Collections.sort(sortedW);
+            System.out.printf("  %d-%d s: %s%n", w * 5, w * 5 + 5, percentiles(sortedW));
+        });
     }
 
     private void messagesIn(String room, int requests, int limit) throws Exception {

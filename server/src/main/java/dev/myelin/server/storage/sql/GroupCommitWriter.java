@@ -94,7 +94,9 @@ final class GroupCommitWriter {
                 try {
                     run(group);
                 } finally {
+                    // Idle before the callers hear back, so that what they see next is the writer's state now.
                     active.set(0);
+                    group.forEach(Job::answer);
                     group.clear();
                 }
             }
@@ -124,7 +126,6 @@ final class GroupCommitWriter {
                 // A savepoint could not be rolled back: the whole transaction is gone, and nothing of it happened.
                 rollback();
                 group.forEach(each -> each.fail(lost.getCause()));
-                group.forEach(Job::answer);
                 return;
             }
         }
@@ -135,7 +136,6 @@ final class GroupCommitWriter {
             var failure = new StorageException("database work failed: " + e.getMessage(), e);
             done.forEach(job -> job.fail(failure));
         }
-        group.forEach(Job::answer);
     }
 
     private void rollback() {
@@ -174,9 +174,9 @@ final class GroupCommitWriter {
 
         void runAlone(Connection connection) {
             try {
-                answer.complete(Transaction.run(connection, work));
+                result = Transaction.run(connection, work);
             } catch (RuntimeException | Error e) {
-                answer.completeExceptionally(e);
+                failure = e;
             }
         }
 

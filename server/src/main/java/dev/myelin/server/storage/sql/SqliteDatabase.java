@@ -33,15 +33,18 @@ final class SqliteDatabase implements Database {
     private final Path file;
     private final Connection writerConnection;
     private final GroupCommitWriter writer;
+    private final WalCheckpointer checkpointer;
     private final BlockingQueue<Connection> idleReaders;
     private final List<Connection> readerConnections;
     private final PlatformWorkers readers;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private SqliteDatabase(Path file, Connection writerConnection, List<Connection> readerConnections) {
+    private SqliteDatabase(Path file, Connection writerConnection, List<Connection> readerConnections,
+                           Connection checkpointConnection) {
         this.file = file;
         this.writerConnection = writerConnection;
         this.writer = new GroupCommitWriter(writerConnection);
+        this.checkpointer = new WalCheckpointer(checkpointConnection);
         this.readerConnections = readerConnections;
         this.idleReaders = new ArrayBlockingQueue<>(readerConnections.size(), false, readerConnections);
         this.readers = new PlatformWorkers("sqlite-readers", readerConnections.size());
@@ -61,7 +64,13 @@ final class SqliteDatabase implements Database {
         try {
             Connection writerConnection = StatementCache.wrap(writerSource.getConnection());
             opened.add(writerConnection);
+            try (Statement statement = writerConnection.createStatement()) {
+                // Checkpoints run on their own thread (WalCheckpointer), never inside a write's commit.
+                statement.execute("PRAGMA wal_autocheckpoint = 0");
+            }
             writerConnection.setAutoCommit(false);
+            Connection checkpointConnection = writerSource.getConnection();
+            opened.add(checkpointConnection);
             SQLiteDataSource readerSource = dataSource(file, false);
             List<Connection> readerConnections = new ArrayList<>();
             for (int i = 0; i < settings.maxPoolSize(); i++) {
@@ -74,7 +83,7 @@ final class SqliteDatabase implements Database {
                 readerConnections.add(reader);
             }
             log.info("SQLite database {} open with {} readers", file, readerConnections.size());
-            return new SqliteDatabase(file, writerConnection, readerConnections);
+            return new SqliteDatabase(file, writerConnection, readerConnections, checkpointConnection);
         } catch (SQLException e) {
             opened.forEach(SqliteDatabase::closeQuietly);
             throw new StorageException("cannot open SQLite database " + file + ": " + e.getMessage(), e);
@@ -158,6 +167,7 @@ final class SqliteDatabase implements Database {
             log.warn("interrupted while waiting for SQLite work to finish; closing anyway");
         }
         readerConnections.forEach(SqliteDatabase::closeQuietly);
+        checkpointer.close();
         checkpoint();
         closeQuietly(writerConnection);
         log.info("SQLite database {} closed", file);

@@ -74,6 +74,7 @@ class SqliteDatabaseTest {
     void connectionsUseWalNormalSyncAndForeignKeys() {
         assertThat(writerQuery("PRAGMA journal_mode")).isEqualTo("wal");
         assertThat(writerQuery("PRAGMA synchronous")).isEqualTo("1");
+        assertThat(writerQuery("PRAGMA wal_autocheckpoint")).as("the writer never checkpoints").isEqualTo("0");
         assertThat(readerQuery("PRAGMA foreign_keys")).isEqualTo("1");
         assertThat(readerQuery("PRAGMA busy_timeout")).isNotEqualTo("0");
     }
@@ -204,6 +205,21 @@ class SqliteDatabaseTest {
         while (database.poolStats().getFirst().pending() < count) {
             Thread.sleep(1);
         }
+    }
+
+    @Test
+    void theWalIsFoldedIntoTheDatabaseFileInTheBackground() throws Exception {
+        long before = Files.size(file);
+        database.write(c -> execute(c, "CREATE TABLE blobs (b BLOB NOT NULL)")
+                + execute(c, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)"
+                        + " INSERT INTO blobs SELECT randomblob(1000) FROM n"));
+        assertThat(Files.size(Path.of(file + "-wal"))).as("the write went to the WAL").isGreaterThan(2_000_000);
+
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (Files.size(file) < before + 2_000_000 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(Files.size(file)).as("checkpointed into the database file").isGreaterThan(before + 2_000_000);
     }
 
     @Test
