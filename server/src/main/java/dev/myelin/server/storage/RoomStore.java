@@ -24,7 +24,11 @@ public interface RoomStore extends ReadsTogether {
      * marks a room joined with partial state (MSC3706) whose full state is still being fetched.
      */
     record Room(long nid, String roomId, String version, String creator, long currentSnapshot, boolean published,
-                boolean partialState) {}
+                boolean partialState) {
+        public Room withCurrentSnapshot(long snapshot) {
+            return new Room(nid, roomId, version, creator, snapshot, published, partialState);
+        }
+    }
 
     /** A stored event and where it sits. */
     record StoredEvent(long nid, String eventId, long roomNid, long streamPos, long depth, long stateBefore,

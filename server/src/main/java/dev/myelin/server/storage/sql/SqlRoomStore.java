@@ -196,18 +196,24 @@ public final class SqlRoomStore implements RoomStore {
             stored.add(new StoredEvent(eventNid, pdu.eventId(), roomNid, pos, pdu.depth(),
                     before, stateKeyNid == null ? 0 : after, false, false, null, json, false));
         }
-        Jdbc.update(c, "UPDATE rooms SET current_snapshot_nid = ? WHERE room_nid = ?", current, roomNid);
+        long snapshotBefore = existing.map(Room::currentSnapshot).orElse(0L);
+        if (current != snapshotBefore) {
+            Jdbc.update(c, "UPDATE rooms SET current_snapshot_nid = ? WHERE room_nid = ?", current, roomNid);
+        }
         for (var txn : txns.entrySet()) {
             TxnKey key = txn.getValue();
-            if (selectTxn(c, key).isPresent()) {
+            int recorded = Jdbc.update(c, """
+                    INSERT INTO event_txn_ids (user_id, device_id, scope, txn_id, event_id)
+                    VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""", key.userId(), key.deviceId(), key.scope(),
+                    key.txnId(), txn.getKey());
+            if (recorded == 0) {
                 throw new DuplicateTransactionException(key);
             }
-            Jdbc.update(c, """
-                    INSERT INTO event_txn_ids (user_id, device_id, scope, txn_id, event_id)
-                    VALUES (?, ?, ?, ?, ?)""", key.userId(), key.deviceId(), key.scope(), key.txnId(),
-                    txn.getKey());
         }
-        Room room = selectRoom(c, roomId).orElseThrow();
+        // Only the snapshot of an existing room's row changed here: no need to read it back.
+        Room room = existing.isPresent()
+                ? existing.get().withCurrentSnapshot(current)
+                : selectRoom(c, roomId).orElseThrow();
         return new Persisted(room, List.copyOf(stored));
     }
 
