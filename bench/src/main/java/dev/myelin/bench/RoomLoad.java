@@ -30,10 +30,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code messages HISTORY REQUESTS}: one room with HISTORY messages; REQUESTS backward {@code /messages}
  *   pages of 50 (paginating down from the newest, starting again at the top when the history is exhausted); prints
  *   p50/p99 latency.</li>
- *   <li>{@code steady RATE SECONDS SENDERS ROOMS}: an open loop sending RATE messages per second for SECONDS, spread
- *   over SENDERS users in ROOMS rooms, each message on its own schedule whether or not earlier ones have been
- *   answered; the latency of each counts from when it was due, so a server that falls behind is not hidden
- *   (no coordinated omission). Prints the rate reached and p50/p99/max latency.</li>
+ *   <li>{@code steady RATE SECONDS SENDERS ROOMS [WARMUP]}: an open loop sending RATE messages per second for
+ *   SECONDS, spread over SENDERS users in ROOMS rooms, each message on its own schedule whether or not earlier ones
+ *   have been answered; the latency of each counts from when it was due, so a server that falls behind is not hidden
+ *   (no coordinated omission). The first WARMUP seconds (default 0) run at the same rate and are not counted (a
+ *   fresh JVM compiles its hot code meanwhile). Prints the rate reached, p50/p99/max latency, and p50/p99 per 5 s
+ *   window.</li>
  *   <li>{@code messages-in ROOM_ID REQUESTS LIMIT}: joins an existing room whose history is visible to new members
  *   (such as one filled by {@link RoomHistoryFill}) and times REQUESTS backward {@code /messages} pages of
  *   LIMIT events from the newest.</li>
@@ -60,7 +62,8 @@ public final class RoomLoad {
             case "send" -> load.send(Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             case "messages" -> load.messages(Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             case "steady" -> load.steady(Integer.parseInt(args[3]), Integer.parseInt(args[4]),
-                    Integer.parseInt(args[5]), Integer.parseInt(args[6]));
+                    Integer.parseInt(args[5]), Integer.parseInt(args[6]),
+                    args.length > 7 ? Integer.parseInt(args[7]) : 0);
             case "messages-in" -> load.messagesIn(args[3], Integer.parseInt(args[4]), Integer.parseInt(args[5]));
             default -> throw new IllegalArgumentException("unknown scenario " + args[2]);
         }
@@ -185,7 +188,7 @@ public final class RoomLoad {
                 percentiles(latencies));
     }
 
-    private void steady(int rate, int seconds, int senderCount, int roomCount) throws Exception {
+    private void steady(int rate, int seconds, int senderCount, int roomCount, int warmUpSeconds) throws Exception {
         var users = new ArrayList<User>();
         for (int i = 0; i < senderCount; i++) {
             users.add(register("steady"));
@@ -209,23 +212,32 @@ public final class RoomLoad {
         var failures = new AtomicInteger();
         var firstFailure = new java.util.concurrent.atomic.AtomicReference<String>();
         long intervalNanos = 1_000_000_000L / rate;
-        long start = System.nanoTime() + 100_000_000L;
+        int warmUp = rate * warmUpSeconds;
+        long start = System.nanoTime() + 100_000_000L + warmUp * intervalNanos;
         try (var clients = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int i = 0; i < total; i++) {
+            for (int i = -warmUp; i < total; i++) {
                 long due = start + i * intervalNanos;
+                boolean counted = i >= 0;
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
                     java.util.concurrent.locks.LockSupport.parkNanos(wait);
                 }
-                User user = users.get(i % senderCount);
-                String room = rooms.get(i % roomCount);
+                User user = users.get(Math.floorMod(i, senderCount));
+                String room = rooms.get(Math.floorMod(i, roomCount));
                 clients.submit(() -> {
                     try {
                         sendMessage(user, room, "steady");
-                        latencies.add(System.nanoTime() - due);
+                        if (!counted) {
+                            return;
+                        }
+                        long latency = System.nanoTime() - due;
+                        latencies.add(latency);
                         byWindow.computeIfAbsent((int) ((due - start) / 5_000_000_000L),
-                                w -> Collections.synchronizedList(new ArrayList<>())).add(System.nanoTime() - due);
+                                w -> Collections.synchronizedList(new ArrayList<>())).add(latency);
                     } catch (Exception e) {
+                        if (!counted) {
+                            return;
+                        }
                         failures.incrementAndGet();
                         firstFailure.compareAndSet(null, e.toString());
                     }
