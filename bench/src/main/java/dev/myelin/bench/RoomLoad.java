@@ -24,9 +24,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * API; users are made with the shared-secret registration API ({@code /_synapse/admin/v1/register}), which Myelin and
  * Synapse both serve. Scenarios:
  * <ul>
- *   <li>{@code send SENDERS SECONDS}: SENDERS users, each sending messages back to back for SECONDS, first all into
- *   one shared room (one writer per room: the room's lock is the limit), then each into a room of their own; prints
- *   messages per second and the p50/p99 send latency.</li>
+ *   <li>{@code send SENDERS SECONDS [ROOMS]}: SENDERS users, each sending messages back to back for SECONDS, first
+ *   all into one shared room (one writer per room: the room's lock is the limit), then each into a room of their
+ *   own, then, with ROOMS, spread over ROOMS rooms (sender i into room i mod ROOMS); prints messages per second
+ *   and the p50/p99 send latency of each.</li>
  *   <li>{@code messages HISTORY REQUESTS}: one room with HISTORY messages; REQUESTS backward {@code /messages}
  *   pages of 50 (paginating down from the newest, starting again at the top when the history is exhausted); prints
  *   p50/p99 latency.</li>
@@ -59,7 +60,8 @@ public final class RoomLoad {
     public static void main(String[] args) throws Exception {
         var load = new RoomLoad(args[0], args[1]);
         switch (args[2]) {
-            case "send" -> load.send(Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            case "send" -> load.send(Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+                    args.length > 5 ? Integer.parseInt(args[5]) : 0);
             case "messages" -> load.messages(Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             case "steady" -> load.steady(Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                     Integer.parseInt(args[5]), Integer.parseInt(args[6]),
@@ -119,7 +121,7 @@ public final class RoomLoad {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
-    private void send(int senders, int seconds) throws Exception {
+    private void send(int senders, int seconds, int roomCount) throws Exception {
         var users = new ArrayList<User>();
         for (int i = 0; i < senders; i++) {
             users.add(register("send"));
@@ -135,6 +137,21 @@ public final class RoomLoad {
             ownRooms.add(createRoom(user));
         }
         run("a room each", users, ownRooms, seconds);
+        if (roomCount > 0) {
+            var some = new ArrayList<String>();
+            for (int r = 0; r < roomCount; r++) {
+                some.add(createRoom(users.get(r % senders)));
+            }
+            var assigned = new ArrayList<String>();
+            for (int i = 0; i < senders; i++) {
+                String room = some.get(i % roomCount);
+                if (i >= roomCount) {
+                    join(users.get(i), room);
+                }
+                assigned.add(room);
+            }
+            run(roomCount + " rooms", users, assigned, seconds);
+        }
     }
 
     private void run(String label, List<User> users, List<String> rooms, int seconds) throws Exception {
