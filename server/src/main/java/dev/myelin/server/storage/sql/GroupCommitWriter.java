@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -208,38 +207,16 @@ final class GroupCommitWriter {
 
         T await() {
             try {
-                return unwrap();
+                return PlatformWorkers.unwrap(answer);
             } catch (InterruptedException e) {
                 if (state.compareAndSet(QUEUED, CANCELLED)) {
                     pending.decrementAndGet();
                     Thread.currentThread().interrupt();
                     throw new StorageException("interrupted before the database work started", e);
                 }
-                T value = awaitUninterruptibly();
+                T value = PlatformWorkers.awaitUninterruptibly(answer);
                 Thread.currentThread().interrupt();
                 return value;
-            }
-        }
-
-        private T unwrap() throws InterruptedException {
-            try {
-                return answer.get();
-            } catch (ExecutionException e) {
-                switch (e.getCause()) {
-                    case RuntimeException r -> throw r;
-                    case Error err -> throw err;
-                    default -> throw new StorageException("database work failed", e.getCause());
-                }
-            }
-        }
-
-        private T awaitUninterruptibly() {
-            while (true) {
-                try {
-                    return unwrap();
-                } catch (InterruptedException ignored) {
-                    // the interrupt is restored by the caller once the work is done
-                }
             }
         }
     }

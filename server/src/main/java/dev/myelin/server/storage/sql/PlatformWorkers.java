@@ -69,7 +69,8 @@ final class PlatformWorkers {
         }
     }
 
-    private static <T> T unwrap(Future<T> future) throws InterruptedException {
+    /** The future's value; its failure rethrown as it was (a checked one as a StorageException). */
+    static <T> T unwrap(Future<T> future) throws InterruptedException {
         try {
             return future.get();
         } catch (ExecutionException e) {
@@ -81,7 +82,8 @@ final class PlatformWorkers {
         }
     }
 
-    private static <T> T awaitUninterruptibly(Future<T> future) {
+    /** The same, waiting through interrupts (the caller restores the interrupt once the work is done). */
+    static <T> T awaitUninterruptibly(Future<T> future) {
         while (true) {
             try {
                 return unwrap(future);

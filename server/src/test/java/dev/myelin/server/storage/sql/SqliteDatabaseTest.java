@@ -166,13 +166,7 @@ class SqliteDatabaseTest {
         CountDownLatch lastWrote = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
         try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
-            executor.submit(() -> database.write(c -> {
-                await(release);
-                return null;
-            }));
-            while (database.poolStats().getFirst().active() < 1) {
-                Thread.sleep(1);
-            }
+            occupyWriter(executor, release);
             Future<?> first = executor.submit(() -> database.write(c -> execute(c, "INSERT INTO rows VALUES (1)")));
             awaitPending(1);
             Future<?> failing = executor.submit(() -> database.write(c -> {
@@ -201,6 +195,18 @@ class SqliteDatabaseTest {
         assertThat(readerQuery("SELECT group_concat(n) FROM (SELECT n FROM rows ORDER BY n)")).isEqualTo("1,3");
     }
 
+    /** Keeps the writer busy with a write that waits for {@code release}. */
+    private void occupyWriter(java.util.concurrent.ExecutorService executor, CountDownLatch release)
+            throws InterruptedException {
+        executor.submit(() -> database.write(c -> {
+            await(release);
+            return null;
+        }));
+        while (database.poolStats().getFirst().active() < 1) {
+            Thread.sleep(1);
+        }
+    }
+
     private void awaitPending(int count) throws InterruptedException {
         while (database.poolStats().getFirst().pending() < count) {
             Thread.sleep(1);
@@ -226,17 +232,9 @@ class SqliteDatabaseTest {
     void anInterruptedCallerDropsWorkThatHasNotStarted() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
-            executor.submit(() -> database.write(c -> {
-                await(release);
-                return null;
-            }));
-            while (database.poolStats().getFirst().active() < 1) {
-                Thread.sleep(1);
-            }
+            occupyWriter(executor, release);
             Future<?> queued = executor.submit(() -> database.write(c -> execute(c, "UPDATE counter SET n = 99")));
-            while (database.poolStats().getFirst().pending() < 1) {
-                Thread.sleep(1);
-            }
+            awaitPending(1);
             queued.cancel(true);
             while (database.poolStats().getFirst().pending() > 0) {
                 Thread.sleep(1);
@@ -273,17 +271,9 @@ class SqliteDatabaseTest {
     void poolStatsCountWaitingWork() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
-            executor.submit(() -> database.write(c -> {
-                await(release);
-                return null;
-            }));
-            while (database.poolStats().getFirst().active() < 1) {
-                Thread.sleep(1);
-            }
+            occupyWriter(executor, release);
             executor.submit(() -> database.write(c -> 1));
-            while (database.poolStats().getFirst().pending() < 1) {
-                Thread.sleep(1);
-            }
+            awaitPending(1);
 
             assertThat(database.poolStats().getFirst()).isEqualTo(new PoolStats("sqlite-writer", 1, 0, 1, 1));
             release.countDown();
