@@ -94,6 +94,9 @@ final class SqliteDatabase implements Database {
         SQLiteConfig config = new SQLiteConfig();
         if (writer) {
             config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+            // Statement journals (each group-committed write runs in a savepoint) stay in memory instead of
+            // temporary files created and deleted on the writer's thread.
+            config.setTempStore(SQLiteConfig.TempStore.MEMORY);
         }
         config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
         config.enforceForeignKeys(true);

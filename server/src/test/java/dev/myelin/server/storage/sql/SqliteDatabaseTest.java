@@ -75,6 +75,7 @@ class SqliteDatabaseTest {
         assertThat(writerQuery("PRAGMA journal_mode")).isEqualTo("wal");
         assertThat(writerQuery("PRAGMA synchronous")).isEqualTo("1");
         assertThat(writerQuery("PRAGMA wal_autocheckpoint")).as("the writer never checkpoints").isEqualTo("0");
+        assertThat(writerQuery("PRAGMA temp_store")).as("statement journals in memory").isEqualTo("2");
         assertThat(readerQuery("PRAGMA foreign_keys")).isEqualTo("1");
         assertThat(readerQuery("PRAGMA busy_timeout")).isNotEqualTo("0");
     }
