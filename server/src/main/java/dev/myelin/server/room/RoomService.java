@@ -57,7 +57,9 @@ public final class RoomService {
     private final java.util.concurrent.atomic.AtomicLong lastCreateTimestamp = new java.util.concurrent.atomic.AtomicLong();
     private final LocalEventFactory factory;
     private final EventAuthorizer authorizer;
-    private final RoomLocks locks = new RoomLocks(256);
+    // Two busy rooms on one stripe write one after the other: with 4,096 stripes (about 250 KB of locks), 20 busy
+    // rooms each have a stripe of their own 95 times in 100 (256 stripes: 47 times).
+    private final RoomLocks locks = new RoomLocks(4096);
     private final QueuedSends queued = new QueuedSends();
     private final LruCache<Long, Pdu> cache = new LruCache<>(20_000);
     private final StateCache stateCache = new StateCache(20_000);
