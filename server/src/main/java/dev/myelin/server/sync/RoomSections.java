@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * The {@code rooms} part of a sync (spec: client-server-api {@code GET /sync}): for each room whose membership or
@@ -131,8 +132,7 @@ final class RoomSections {
         ObjectNode section = Json.MAPPER.createObjectNode();
         RoomVersion version = RoomService.version(room);
         RoomTimeline timeline = timeline(request, ignored, room, version, since, upTo);
-        long sinceSnapshot = fullState ? 0 : snapshotAt(room, since);
-        fillRoom(request, ignored, room, version, timeline, fullState, sinceSnapshot, section);
+        fillRoom(request, ignored, room, version, timeline, fullState, () -> snapshotAt(room, since), section);
         ObjectNode summary = summary(request, room, version, timeline, fullState);
         if (summary != null) {
             section.set("summary", summary);
@@ -147,7 +147,7 @@ final class RoomSections {
         RoomVersion version = RoomService.version(room);
         RoomTimeline timeline = timeline(request, ignored, room, version, since, leaveEvent.streamPos());
         boolean fullState = since == 0 || request.fullState();
-        fillRoom(request, ignored, room, version, timeline, fullState, fullState ? 0 : snapshotAt(room, since), section);
+        fillRoom(request, ignored, room, version, timeline, fullState, () -> snapshotAt(room, since), section);
         section.putObject("account_data").putArray("events");
     }
 
@@ -160,7 +160,8 @@ final class RoomSections {
     }
 
     private void fillRoom(SyncRequest request, Set<String> ignored, RoomStore.Room room, RoomVersion version,
-                          RoomTimeline timeline, boolean fullState, long sinceSnapshot, ObjectNode section) {
+                          RoomTimeline timeline, boolean fullState, LongSupplier sinceSnapshot,
+                          ObjectNode section) {
         var formatted = new ArrayList<ObjectNode>();
         for (RoomReader.Event event : timeline.events()) {
             formatted.add(unprojected(request, event, version));
@@ -181,11 +182,11 @@ final class RoomSections {
                 : snapshotAfter(timeline.events().getLast().stored());
         Map<StateKey, StoredEvent> state;
         if (request.useStateAfter()) {
-            state = fullState ? store.state(endSnapshot) : difference(sinceSnapshot, endSnapshot);
+            state = fullState ? store.state(endSnapshot) : difference(sinceSnapshot.getAsLong(), endSnapshot);
         } else if (fullState) {
             state = store.state(startSnapshot);
         } else if (timeline.limited()) {
-            state = difference(sinceSnapshot, startSnapshot);
+            state = difference(sinceSnapshot.getAsLong(), startSnapshot);
         } else {
             state = Map.of();
         }

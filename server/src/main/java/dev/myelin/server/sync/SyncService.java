@@ -86,16 +86,39 @@ public final class SyncService {
         keys.add(request.userId());
         store.membershipsOf(request.userId()).forEach(membership -> keys.add(membership.roomId()));
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
+        SyncToken since = request.since().orElseThrow();
         try (InProcessNotifier.Listener listener = notifier.listen(keys)) {
             while (true) {
-                Computed computed = compute(request);
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (computed.hasContent() || left <= 0) {
-                    return computed.json();
+                // The listener was registered before these reads, so a change committed after them still wakes it.
+                boolean timedOut = System.nanoTime() >= deadline;
+                if (timedOut || anyStreamMovedSince(since)) {
+                    Computed computed = compute(request);
+                    if (computed.hasContent() || timedOut) {
+                        return computed.json();
+                    }
                 }
-                listener.await(left);
+                listener.await(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             }
         }
+    }
+
+    /**
+     * Whether any stream's current position differs from the token's: when none does, every window
+     * {@code (since, upTo]} of a pass would be empty, so a long-poll that has just arrived with the {@code next_batch}
+     * of its previous answer waits without computing a pass that would find nothing.
+     */
+    private boolean anyStreamMovedSince(SyncToken since) {
+        return reads.readingTogether(() -> {
+            if (store.currentStreamPos() != since.events()) {
+                return true;
+            }
+            for (SyncContributor contributor : contributors) {
+                if (contributor.currentPosition() != since.position(contributor.stream())) {
+                    return true;
+                }
+            }
+            return false;
+        });
     }
 
     private record Computed(ObjectNode json, boolean hasContent) {}
