@@ -11,6 +11,7 @@ import dev.myelin.server.room.RoomService;
 import dev.myelin.server.storage.ReadsTogether;
 import dev.myelin.server.storage.RoomStore;
 import dev.myelin.server.storage.StreamName;
+import dev.myelin.server.storage.sql.SqlRoomStore;
 import dev.myelin.server.sync.filter.EventFilter;
 import dev.myelin.server.sync.filter.Filter;
 
@@ -91,7 +92,7 @@ public final class SyncService {
             while (true) {
                 // The listener was registered before these reads, so a change committed after them still wakes it.
                 boolean timedOut = System.nanoTime() >= deadline;
-                if (timedOut || anyStreamMovedSince(since)) {
+                if (timedOut || anythingNewFor(listener, since)) {
                     Computed computed = compute(request);
                     if (computed.hasContent() || timedOut) {
                         return computed.json();
@@ -103,22 +104,29 @@ public final class SyncService {
     }
 
     /**
-     * Whether any stream's current position differs from the token's: when none does, every window
-     * {@code (since, upTo]} of a pass would be empty, so a long-poll that has just arrived with the {@code next_batch}
-     * of its previous answer waits without computing a pass that would find nothing.
+     * Whether a pass from {@code since} may find something: false when every stream is still at the token's
+     * position, or moved only with changes announced to others. A long-poll that arrives with the {@code next_batch}
+     * of its previous answer then waits without computing a pass that would find nothing; with many active rooms
+     * the shared events stream moves between nearly every two requests, for changes that concern other users.
      */
-    private boolean anyStreamMovedSince(SyncToken since) {
+    private boolean anythingNewFor(InProcessNotifier.Listener listener, SyncToken since) {
         return reads.readingTogether(() -> {
-            if (store.currentStreamPos() != since.events()) {
+            if (moved(SqlRoomStore.EVENTS, since.events(), store.currentStreamPos(), listener)) {
                 return true;
             }
             for (SyncContributor contributor : contributors) {
-                if (contributor.currentPosition() != since.position(contributor.stream())) {
+                StreamName stream = contributor.stream();
+                if (moved(stream, since.position(stream), contributor.currentPosition(), listener)) {
                     return true;
                 }
             }
             return false;
         });
+    }
+
+    /** A token ahead of the stream (after a reset, or an in-memory stream after a restart) counts as moved. */
+    private static boolean moved(StreamName stream, long token, long current, InProcessNotifier.Listener listener) {
+        return token != current && (token > current || !listener.heardNothingAfter(stream, token));
     }
 
     private record Computed(ObjectNode json, boolean hasContent) {}

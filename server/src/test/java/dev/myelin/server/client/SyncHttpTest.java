@@ -165,6 +165,15 @@ class SyncHttpTest {
         assertThat(answer.path("account_data").path("events").findValuesAsText("type"))
                 .contains("org.example.behind");
         assertThat(answer.path("next_batch").asText()).isNotEqualTo(since);
+
+        String roomId = createRoom(alice, "{}");
+        String afterRoom = sync(alice, "since=" + enc(answer.path("next_batch").asText())).path("next_batch").asText();
+        User bob = newUser();
+        createRoom(bob, "{}"); // moves the shared events stream, for Bob only
+        send(alice, roomId, "while away");
+        JsonNode message = sync(alice, "timeout=20000&since=" + enc(afterRoom));
+        assertThat(bodies(message.path("rooms").path("join").path(roomId).path("timeline").path("events")))
+                .containsExactly("while away");
     }
 
     @Test
