@@ -16,7 +16,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Keeps the highest position announced per stream and wakes the long-polls that listen on a changed room or user.
  * A {@link Listener} is registered before the caller reads the streams, so a change committed between the read and
- * the wait is not missed. Waiting parks a virtual thread (ReentrantLock and Condition do not pin it).
+ * the wait is not missed. Waiting parks a virtual thread (ReentrantLock and Condition do not pin it). It remembers
+ * the highest position announced to each room and user per stream (one small map per id that was ever announced
+ * to), so a listener can tell that nothing after its token concerned it ({@link Listener#heardNothingAfter}).
  */
 public final class InProcessNotifier implements Notifier {
     /** The audience of a change announced without one: every listener. */
