@@ -157,10 +157,11 @@ final class RoomSections {
                                   Membership membership, RoomVersion version, long since, long upTo) {
         EventFilter filter = request.filter().room().timeline();
         int limit = Math.min(filter.limitOr(DEFAULT_TIMELINE_LIMIT), MAX_TIMELINE_LIMIT);
-        return RoomTimeline.read(store, reader, reader.visibility(request.userId(), room, membership.membership()), room, version, filter,
-                ignored, since, upTo, limit);
+        RoomReader.VisibilityCheck visibility = reader.visibility(request.userId(), room, membership.membership());
+        return RoomTimeline.read(store, reader, visibility, room, version, filter, ignored, since, upTo, limit);
     }
 
+    /** {@code sinceSnapshot}: the state at the sync's {@code since}, read only when a state difference needs it. */
     private void fillRoom(SyncRequest request, Set<String> ignored, RoomStore.Room room, RoomVersion version,
                           RoomTimeline timeline, boolean fullState, LongSupplier sinceSnapshot,
                           ObjectNode section) {
