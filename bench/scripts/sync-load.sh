@@ -4,7 +4,9 @@
 #   ./mvnw -q -pl server,bench -am package -DskipTests
 # Usage: bench/scripts/sync-load.sh [parked=5000] [latency-clients=100] [rooms=200] [events=50]
 # The server runs through the launcher (./myelin, its default JVM flags and heap). SERVER_JAR=path runs that jar
-# instead, with SERVER_JAVA_OPTS, to measure an older build under the same conditions.
+# instead, with SERVER_JAVA_OPTS, to measure an older build under the same conditions. PHASES picks the phases
+# in order (default ilp: i initial sync, l delivery latency, p parked long-polls; e.g. PHASES=ill repeats the latency
+# phase on the warmed server). The latency phase also prints the server's CPU time per delivery (user + system).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/find-java.sh >/dev/null
@@ -13,6 +15,7 @@ CLIENTS=${2:-100}
 ROOMS=${3:-200}
 EVENTS=${4:-50}
 PORT=${PORT:-18809}
+PHASES=${PHASES:-ilp}
 BASE="http://127.0.0.1:$PORT"
 LOAD=("$JAVA_HOME/bin/java" -cp "${LOAD_JAR:-bench/target/benchmarks.jar}" dev.myelin.bench.SyncLoad "$BASE")
 DIR=$(mktemp -d)
@@ -32,15 +35,28 @@ for _ in $(seq 600); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.2; 
 rss() { awk '/VmRSS/ {printf "%.0f MB", $2/1024}' "/proc/$SERVER/status"; }
 echo "machine: $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg); server RSS idle: $(rss)"
 
-echo "== initial sync: $ROOMS rooms x $EVENTS events"
-"${LOAD[@]}" initial "$ROOMS" "$EVENTS"
-
-echo "== delivery latency: $CLIENTS clients"
-"${LOAD[@]}" latency "$CLIENTS" 30
-
-echo "== $PARKED parked long-polls"
-"${LOAD[@]}" park "$PARKED" | while read -r line; do
-    echo "$line"
-    if [[ $line == PARKED* ]]; then echo "server RSS with $PARKED parked: $(rss)"; fi
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
+for ((phase = 0; phase < ${#PHASES}; phase++)); do
+    case ${PHASES:phase:1} in
+    i)
+        echo "== initial sync: $ROOMS rooms x $EVENTS events"
+        "${LOAD[@]}" initial "$ROOMS" "$EVENTS"
+        ;;
+    l)
+        echo "== delivery latency: $CLIENTS clients"
+        before=$(cpu_ticks)
+        "${LOAD[@]}" latency "$CLIENTS" 30 | tee "$DIR/latency.out"
+        deliveries=$(grep -o 'over [0-9]*' "$DIR/latency.out" | cut -d' ' -f2)
+        awk -v ticks=$(($(cpu_ticks) - before)) -v hz="$(getconf CLK_TCK)" -v n="$deliveries" \
+            'BEGIN { printf "server CPU during the phase: %.1f s, %.2f ms per delivery\n", ticks / hz, 1000 * ticks / hz / n }'
+        ;;
+    p)
+        echo "== $PARKED parked long-polls"
+        "${LOAD[@]}" park "$PARKED" | while read -r line; do
+            echo "$line"
+            if [[ $line == PARKED* ]]; then echo "server RSS with $PARKED parked: $(rss)"; fi
+        done
+        ;;
+    esac
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -38,7 +38,9 @@ public final class AccountDataSync implements SyncContributor {
     public long contribute(SyncContext context, long since, long upTo, SyncResponse response) {
         // Keyed by (room, type) so that an entry sent twice (changed, and in a newly joined room) appears once.
         Map<List<String>, AccountDataStore.Entry> entries = new LinkedHashMap<>();
-        store.changed(context.userId(), since, upTo).forEach(e -> entries.put(List.of(e.roomId(), e.type()), e));
+        if (since < upTo) {
+            store.changed(context.userId(), since, upTo).forEach(e -> entries.put(List.of(e.roomId(), e.type()), e));
+        }
         if (since > 0) {
             for (String roomId : context.newlyJoinedRooms()) {
                 store.all(context.userId(), roomId).stream().filter(e -> e.streamPos() <= upTo)

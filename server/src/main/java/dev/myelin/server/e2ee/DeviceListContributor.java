@@ -34,7 +34,7 @@ public final class DeviceListContributor implements SyncContributor {
 
     @Override
     public long contribute(SyncContext context, long since, long upTo, SyncResponse response) {
-        if (!context.initial()) {
+        if (!context.initial() && since < upTo) {
             DeviceLists.Delta delta = deviceLists.delta(context.userId(), since, upTo);
             delta.changed().forEach(response::deviceListChanged);
             delta.left().forEach(response::deviceListLeft);

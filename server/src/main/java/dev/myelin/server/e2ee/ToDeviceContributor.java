@@ -39,7 +39,8 @@ public final class ToDeviceContributor implements SyncContributor {
         if (since > 0) {
             store.acknowledge(context.userId(), context.deviceId(), since);
         }
-        List<Delivery> deliveries = store.inbox(context.userId(), context.deviceId(), since, upTo, LIMIT);
+        List<Delivery> deliveries = since < upTo
+                ? store.inbox(context.userId(), context.deviceId(), since, upTo, LIMIT) : List.of();
         for (Delivery delivery : deliveries) {
             response.addEvent("to_device", SignedKeys.parse(delivery.eventJson()));
         }

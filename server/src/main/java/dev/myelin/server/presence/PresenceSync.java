@@ -42,7 +42,7 @@ public final class PresenceSync implements SyncContributor {
     @Override
     public long contribute(SyncContext context, long since, long upTo, SyncResponse response) {
         Map<String, PresenceStore.Presence> found = new LinkedHashMap<>();
-        if (since > 0) {
+        if (since > 0 && since < upTo) {
             for (PresenceStore.Stored stored : store.changed(since, upTo)) {
                 String userId = stored.presence().userId();
                 if (userId.equals(context.userId()) || sharesRoom(userId, context.joinedRooms())) {

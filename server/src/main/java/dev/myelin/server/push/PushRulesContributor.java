@@ -31,7 +31,8 @@ public final class PushRulesContributor implements SyncContributor {
 
     @Override
     public long contribute(SyncContext context, long since, long upTo, SyncResponse response) {
-        boolean changed = rules.store().lastChange(context.userId()).filter(pos -> pos > since).isPresent();
+        boolean changed = since < upTo
+                && rules.store().lastChange(context.userId()).filter(pos -> pos > since).isPresent();
         if (context.initial() || changed) {
             response.addEvent("account_data", event(context.userId()));
         }

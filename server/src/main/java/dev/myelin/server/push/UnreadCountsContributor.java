@@ -51,7 +51,7 @@ public final class UnreadCountsContributor implements SyncContributor {
 
     @Override
     public long contribute(SyncContext context, long since, long upTo, SyncResponse response) {
-        if (context.initial()) {
+        if (context.initial() || since == upTo) {
             return upTo;
         }
         for (String roomId : store.roomsChanged(context.userId(), since, upTo)) {

@@ -45,9 +45,11 @@ public final class ReceiptSync implements SyncContributor {
             receipts.addAll(store.ofRooms(context.joinedRooms()));
         } else {
             Set<String> newlyJoined = new HashSet<>(context.newlyJoinedRooms());
-            store.changed(since, upTo).stream()
-                    .filter(stored -> !newlyJoined.contains(stored.receipt().roomId()))
-                    .forEach(receipts::add);
+            if (since < upTo) {
+                store.changed(since, upTo).stream()
+                        .filter(stored -> !newlyJoined.contains(stored.receipt().roomId()))
+                        .forEach(receipts::add);
+            }
             receipts.addAll(store.ofRooms(newlyJoined));
         }
         Map<String, ObjectNode> contentByRoom = new LinkedHashMap<>();

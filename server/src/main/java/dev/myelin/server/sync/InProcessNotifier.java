@@ -16,10 +16,19 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Keeps the highest position announced per stream and wakes the long-polls that listen on a changed room or user.
  * A {@link Listener} is registered before the caller reads the streams, so a change committed between the read and
- * the wait is not missed. Waiting parks a virtual thread (ReentrantLock and Condition do not pin it).
+ * the wait is not missed. Waiting parks a virtual thread (ReentrantLock and Condition do not pin it). It remembers
+ * the highest position announced to each room and user per stream (one small map per id that was ever announced
+ * to), so a listener can tell that nothing after its token concerned it ({@link Listener#heardNothingAfter}).
  */
 public final class InProcessNotifier implements Notifier {
+    /** The audience of a change announced without one: every listener. */
+    private static final String EVERYONE = "";
+
     private final Map<StreamName, Long> positions = new ConcurrentHashMap<>();
+    /** Per room id or user id (or {@link #EVERYONE}), the highest position announced to it per stream. */
+    private final Map<String, Map<StreamName, Long>> announcedTo = new ConcurrentHashMap<>();
+    /** Per stream, the first position announced by this process. */
+    private final Map<StreamName, Long> firstAnnounced = new ConcurrentHashMap<>();
     private final Map<String, Set<Listener>> listenersByKey = new ConcurrentHashMap<>();
     private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
     private final Map<StreamName, List<Runnable>> updatesBeforeWaking = new ConcurrentHashMap<>();
@@ -46,6 +55,7 @@ public final class InProcessNotifier implements Notifier {
     public void advanced(StreamName stream, long position) {
         wakeAfterUpdates(stream, () -> {
             positions.merge(stream, position, Math::max);
+            remember(stream, position, List.of(EVERYONE));
             listeners.forEach(Listener::wake);
         });
     }
@@ -54,6 +64,7 @@ public final class InProcessNotifier implements Notifier {
     public void advanced(StreamName stream, long position, Collection<String> audience) {
         wakeAfterUpdates(stream, () -> {
             positions.merge(stream, position, Math::max);
+            remember(stream, position, audience);
             for (String key : audience) {
                 Set<Listener> listening = listenersByKey.get(key);
                 if (listening != null) {
@@ -61,6 +72,14 @@ public final class InProcessNotifier implements Notifier {
                 }
             }
         });
+    }
+
+    /** Recorded before the wake-up, so a listener that finds nothing here is sure to be woken by what comes. */
+    private void remember(StreamName stream, long position, Collection<String> audience) {
+        firstAnnounced.putIfAbsent(stream, position);
+        for (String key : audience) {
+            announcedTo.computeIfAbsent(key, _ -> new ConcurrentHashMap<>()).merge(stream, position, Math::max);
+        }
     }
 
     private void wakeAfterUpdates(StreamName stream, Runnable wake) {
@@ -133,6 +152,31 @@ public final class InProcessNotifier implements Notifier {
             } finally {
                 lock.unlock();
             }
+        }
+
+        /**
+         * Whether this process announced every change of {@code stream} after {@code position} and none of them to
+         * this listener's rooms and users: then a sync at {@code position} has nothing of the stream to send, however
+         * far the stream moved for others. Writers announce after their commit, and the stream's positions after
+         * this process's first announcement of it, less one, were all written (and so announced) by this process;
+         * for an older position the answer is false (changes from before a restart were never announced).
+         */
+        public boolean heardNothingAfter(StreamName stream, long position) {
+            Long first = firstAnnounced.get(stream);
+            if (first == null || position < first - 1 || announcedAfter(EVERYONE, stream, position)) {
+                return false;
+            }
+            for (String key : keys) {
+                if (announcedAfter(key, stream, position)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private boolean announcedAfter(String key, StreamName stream, long position) {
+            Map<StreamName, Long> announced = announcedTo.get(key);
+            return announced != null && announced.getOrDefault(stream, Long.MIN_VALUE) > position;
         }
 
         /**

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * The {@code rooms} part of a sync (spec: client-server-api {@code GET /sync}): for each room whose membership or
@@ -58,7 +59,8 @@ final class RoomSections {
 
     Result build(SyncRequest request, long since, long upTo, SyncResponse response) {
         Filter filter = request.filter();
-        Set<String> changed = request.initial() ? null : store.roomsWithEventsBetween(since, upTo);
+        Set<String> changed = request.initial() ? null
+                : since < upTo ? store.roomsWithEventsBetween(since, upTo) : Set.of();
         var joined = new HashSet<String>();
         var newlyJoined = new HashSet<String>();
         ObjectNode invite = Json.MAPPER.createObjectNode();
@@ -89,8 +91,8 @@ final class RoomSections {
                     if (fresh) {
                         newlyJoined.add(roomId);
                     }
-                    ObjectNode section = joinedRoom(request, ignored, room, fresh || request.fullState(),
-                            fresh ? 0 : since, upTo);
+                    ObjectNode section = joinedRoom(request, ignored, room, membership,
+                            fresh || request.fullState(), fresh ? 0 : since, upTo);
                     if (section != null) {
                         response.joinedRoom(roomId).setAll(section);
                     }
@@ -116,8 +118,8 @@ final class RoomSections {
                             : filter.room().includeLeave();
                     if (include) {
                         ObjectNode section = leave.putObject(roomId);
-                        leftRoom(request, ignored, room, request.since().isEmpty() ? 0 : since, memberEvent,
-                                section);
+                        leftRoom(request, ignored, room, membership, request.since().isEmpty() ? 0 : since,
+                                memberEvent, section);
                     }
                 }
             }
@@ -126,13 +128,12 @@ final class RoomSections {
     }
 
     /** The room's section, or null when nothing changed in it (contributors may still add to it). */
-    private ObjectNode joinedRoom(SyncRequest request, Set<String> ignored, RoomStore.Room room, boolean fullState,
-                                  long since, long upTo) {
+    private ObjectNode joinedRoom(SyncRequest request, Set<String> ignored, RoomStore.Room room,
+                                  Membership membership, boolean fullState, long since, long upTo) {
         ObjectNode section = Json.MAPPER.createObjectNode();
         RoomVersion version = RoomService.version(room);
-        RoomTimeline timeline = timeline(request, ignored, room, version, since, upTo);
-        long sinceSnapshot = fullState ? 0 : snapshotAt(room, since);
-        fillRoom(request, ignored, room, version, timeline, fullState, sinceSnapshot, section);
+        RoomTimeline timeline = timeline(request, ignored, room, membership, version, since, upTo);
+        fillRoom(request, ignored, room, version, timeline, fullState, () -> snapshotAt(room, since), section);
         ObjectNode summary = summary(request, room, version, timeline, fullState);
         if (summary != null) {
             section.set("summary", summary);
@@ -142,25 +143,28 @@ final class RoomSections {
         return unchanged ? null : section;
     }
 
-    private void leftRoom(SyncRequest request, Set<String> ignored, RoomStore.Room room, long since,
-                          StoredEvent leaveEvent, ObjectNode section) {
+    private void leftRoom(SyncRequest request, Set<String> ignored, RoomStore.Room room, Membership membership,
+                          long since, StoredEvent leaveEvent, ObjectNode section) {
         RoomVersion version = RoomService.version(room);
-        RoomTimeline timeline = timeline(request, ignored, room, version, since, leaveEvent.streamPos());
+        RoomTimeline timeline = timeline(request, ignored, room, membership, version, since, leaveEvent.streamPos());
         boolean fullState = since == 0 || request.fullState();
-        fillRoom(request, ignored, room, version, timeline, fullState, fullState ? 0 : snapshotAt(room, since), section);
+        fillRoom(request, ignored, room, version, timeline, fullState, () -> snapshotAt(room, since), section);
         section.putObject("account_data").putArray("events");
     }
 
+    /** {@code membership}: the user's current one, read with the rest of this sync, which the check needs too. */
     private RoomTimeline timeline(SyncRequest request, Set<String> ignored, RoomStore.Room room,
-                                  RoomVersion version, long since, long upTo) {
+                                  Membership membership, RoomVersion version, long since, long upTo) {
         EventFilter filter = request.filter().room().timeline();
         int limit = Math.min(filter.limitOr(DEFAULT_TIMELINE_LIMIT), MAX_TIMELINE_LIMIT);
-        return RoomTimeline.read(store, reader, reader.visibility(request.userId(), room), room, version, filter,
-                ignored, since, upTo, limit);
+        RoomReader.VisibilityCheck visibility = reader.visibility(request.userId(), room, membership.membership());
+        return RoomTimeline.read(store, reader, visibility, room, version, filter, ignored, since, upTo, limit);
     }
 
+    /** {@code sinceSnapshot}: the state at the sync's {@code since}, read only when a state difference needs it. */
     private void fillRoom(SyncRequest request, Set<String> ignored, RoomStore.Room room, RoomVersion version,
-                          RoomTimeline timeline, boolean fullState, long sinceSnapshot, ObjectNode section) {
+                          RoomTimeline timeline, boolean fullState, LongSupplier sinceSnapshot,
+                          ObjectNode section) {
         var formatted = new ArrayList<ObjectNode>();
         for (RoomReader.Event event : timeline.events()) {
             formatted.add(unprojected(request, event, version));
@@ -181,11 +185,11 @@ final class RoomSections {
                 : snapshotAfter(timeline.events().getLast().stored());
         Map<StateKey, StoredEvent> state;
         if (request.useStateAfter()) {
-            state = fullState ? store.state(endSnapshot) : difference(sinceSnapshot, endSnapshot);
+            state = fullState ? store.state(endSnapshot) : difference(sinceSnapshot.getAsLong(), endSnapshot);
         } else if (fullState) {
             state = store.state(startSnapshot);
         } else if (timeline.limited()) {
-            state = difference(sinceSnapshot, startSnapshot);
+            state = difference(sinceSnapshot.getAsLong(), startSnapshot);
         } else {
             state = Map.of();
         }

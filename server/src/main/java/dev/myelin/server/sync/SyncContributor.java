@@ -32,6 +32,9 @@ public interface SyncContributor {
      * sends what is current: e.g. all receipts of each joined room, not their history. For the rooms in {@link
      * SyncContext#newlyJoinedRooms()} a contributor sends what is current too.
      *
+     * <p>When the stream did not move ({@code since == upTo}) nothing changed in the window, and a contributor
+     * skips reading it: the sync service calls every contributor on each pass, most passes for one changed stream.
+     *
      * <p>Filters (types, senders, limits of each section) and the room filter are applied by the sync service
      * afterwards; contributors add everything that matches the user.
      *

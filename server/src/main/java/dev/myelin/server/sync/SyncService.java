@@ -11,6 +11,7 @@ import dev.myelin.server.room.RoomService;
 import dev.myelin.server.storage.ReadsTogether;
 import dev.myelin.server.storage.RoomStore;
 import dev.myelin.server.storage.StreamName;
+import dev.myelin.server.storage.sql.SqlRoomStore;
 import dev.myelin.server.sync.filter.EventFilter;
 import dev.myelin.server.sync.filter.Filter;
 
@@ -86,16 +87,46 @@ public final class SyncService {
         keys.add(request.userId());
         store.membershipsOf(request.userId()).forEach(membership -> keys.add(membership.roomId()));
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
+        SyncToken since = request.since().orElseThrow();
         try (InProcessNotifier.Listener listener = notifier.listen(keys)) {
             while (true) {
-                Computed computed = compute(request);
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (computed.hasContent() || left <= 0) {
-                    return computed.json();
+                // The listener was registered before these reads, so a change committed after them still wakes it.
+                boolean timedOut = System.nanoTime() >= deadline;
+                if (timedOut || anythingNewFor(listener, since)) {
+                    Computed computed = compute(request);
+                    if (computed.hasContent() || timedOut) {
+                        return computed.json();
+                    }
                 }
-                listener.await(left);
+                listener.await(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             }
         }
+    }
+
+    /**
+     * Whether a pass from {@code since} may find something: false when every stream is still at the token's
+     * position, or moved only with changes announced to others. A long-poll that arrives with the {@code next_batch}
+     * of its previous answer then waits without computing a pass that would find nothing; with many active rooms
+     * the shared events stream moves between nearly every two requests, for changes that concern other users.
+     */
+    private boolean anythingNewFor(InProcessNotifier.Listener listener, SyncToken since) {
+        return reads.readingTogether(() -> {
+            if (moved(SqlRoomStore.EVENTS, since.events(), store.currentStreamPos(), listener)) {
+                return true;
+            }
+            for (SyncContributor contributor : contributors) {
+                StreamName stream = contributor.stream();
+                if (moved(stream, since.position(stream), contributor.currentPosition(), listener)) {
+                    return true;
+                }
+            }
+            return false;
+        });
+    }
+
+    /** A token ahead of the stream (after a reset, or an in-memory stream after a restart) counts as moved. */
+    private static boolean moved(StreamName stream, long token, long current, InProcessNotifier.Listener listener) {
+        return token != current && (token > current || !listener.heardNothingAfter(stream, token));
     }
 
     private record Computed(ObjectNode json, boolean hasContent) {}

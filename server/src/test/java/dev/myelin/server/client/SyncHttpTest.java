@@ -154,6 +154,29 @@ class SyncHttpTest {
     }
 
     @Test
+    void aLongPollWithATokenBehindAnyStreamAnswersAtOnce() throws Exception {
+        User alice = newUser();
+        String since = sync(alice, "").path("next_batch").asText();
+        ok(client.request("PUT", V3 + "/user/" + enc(alice.id()) + "/account_data/org.example.behind",
+                "{\"n\":1}", alice.token()));
+        long started = System.nanoTime();
+        JsonNode answer = sync(alice, "timeout=20000&since=" + enc(since));
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(10_000);
+        assertThat(answer.path("account_data").path("events").findValuesAsText("type"))
+                .contains("org.example.behind");
+        assertThat(answer.path("next_batch").asText()).isNotEqualTo(since);
+
+        String roomId = createRoom(alice, "{}");
+        String afterRoom = sync(alice, "since=" + enc(answer.path("next_batch").asText())).path("next_batch").asText();
+        User bob = newUser();
+        createRoom(bob, "{}"); // moves the shared events stream, for Bob only
+        send(alice, roomId, "while away");
+        JsonNode message = sync(alice, "timeout=20000&since=" + enc(afterRoom));
+        assertThat(bodies(message.path("rooms").path("join").path(roomId).path("timeline").path("events")))
+                .containsExactly("while away");
+    }
+
+    @Test
     void invitesJoinsAndLeaves() {
         User alice = newUser();
         User bob = newUser();

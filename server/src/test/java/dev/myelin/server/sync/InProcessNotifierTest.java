@@ -46,6 +46,51 @@ class InProcessNotifierTest {
     }
 
     @Test
+    void aListenerHearsOfChangesAnnouncedToItsRoomsAndUsersOrToEveryone() {
+        var notifier = new InProcessNotifier();
+        var typing = StreamName.of("typing");
+        try (var listener = notifier.listen(List.of("!a:x", "@u:x"))) {
+            assertThat(listener.heardNothingAfter(EVENTS, 0)).as("nothing announced yet: unknown").isFalse();
+            notifier.advanced(EVENTS, 10, List.of("!other:x"));
+            notifier.advanced(EVENTS, 11, List.of("@v:x"));
+            assertThat(listener.heardNothingAfter(EVENTS, 9)).isTrue();
+            assertThat(listener.heardNothingAfter(EVENTS, 8))
+                    .as("before the first announcement: may have changed before this process").isFalse();
+            notifier.advanced(EVENTS, 12, List.of("!b:x", "@u:x"));
+            assertThat(listener.heardNothingAfter(EVENTS, 11)).isFalse();
+            assertThat(listener.heardNothingAfter(EVENTS, 12)).isTrue();
+            notifier.advanced(EVENTS, 13, List.of("!a:x"));
+            assertThat(listener.heardNothingAfter(EVENTS, 12)).isFalse();
+            notifier.advanced(typing, 3);
+            assertThat(listener.heardNothingAfter(typing, 2)).as("a change for everyone").isFalse();
+            assertThat(listener.heardNothingAfter(typing, 3)).isTrue();
+            assertThat(listener.heardNothingAfter(EVENTS, 13)).isTrue();
+        }
+    }
+
+    @Test
+    void announcementsAreRememberedOnlyAfterTheUpdatesBeforeWaking() throws Exception {
+        var notifier = new InProcessNotifier();
+        var release = new java.util.concurrent.CountDownLatch(1);
+        notifier.beforeWaking(EVENTS, () -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try (var listener = notifier.listen(List.of("!a:x"))) {
+            notifier.advanced(EVENTS, 1, List.of("!other:x"));
+            notifier.advanced(EVENTS, 2, List.of("!a:x"));
+            assertThat(listener.heardNothingAfter(EVENTS, 0)).as("not announced yet").isFalse();
+            release.countDown();
+            assertThat(listener.await(10_000)).isTrue();
+            assertThat(listener.heardNothingAfter(EVENTS, 1)).isFalse();
+            assertThat(listener.heardNothingAfter(EVENTS, 2)).isTrue();
+        }
+    }
+
+    @Test
     void positionsNeverGoBackAndClosedListenersAreForgotten() throws Exception {
         var notifier = new InProcessNotifier();
         notifier.advanced(EVENTS, 7);

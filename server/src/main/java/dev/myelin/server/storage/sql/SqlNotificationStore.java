@@ -108,10 +108,18 @@ public final class SqlNotificationStore implements NotificationStore {
     public Map<String, Counts> counts(String userId, String roomId) {
         return database.read(c -> {
             var counts = new HashMap<String, Counts>();
-            Jdbc.query(c, "SELECT n.thread_id, COUNT(*), SUM(CASE WHEN n.highlight THEN 1 ELSE 0 END)"
-                    + " FROM push_notifications n WHERE n.user_id = ? AND n.room_id = ? AND " + UNREAD
-                    + " GROUP BY n.thread_id", row -> counts.put(row.getString(1),
-                    new Counts(row.getLong(2), row.getLong(3))), userId, roomId);
+            // UNREAD with the room's unthreaded read position as a bound of the index range (one lookup, not one
+            // per notification) and each thread's own read position joined.
+            Jdbc.query(c, """
+                    SELECT n.thread_id, COUNT(*), SUM(CASE WHEN n.highlight THEN 1 ELSE 0 END)
+                    FROM push_notifications n LEFT JOIN push_read_positions t
+                        ON t.user_id = n.user_id AND t.room_id = n.room_id AND t.thread_id = n.thread_id
+                    WHERE n.user_id = ? AND n.room_id = ?
+                        AND n.event_stream_pos > COALESCE((SELECT r.event_stream_pos FROM push_read_positions r
+                            WHERE r.user_id = ? AND r.room_id = ? AND r.thread_id = ''), 0)
+                        AND n.event_stream_pos > COALESCE(t.event_stream_pos, 0)
+                    GROUP BY n.thread_id""", row -> counts.put(row.getString(1),
+                    new Counts(row.getLong(2), row.getLong(3))), userId, roomId, userId, roomId);
             return counts;
         });
     }
