@@ -43,8 +43,9 @@ final class PendingEvents {
         return snapshots.get(eventId);
     }
 
-    Map<String, EncodedPdu> events() {
-        return events;
+    /** The pending event, or null. */
+    EncodedPdu event(String eventId) {
+        return events.get(eventId);
     }
 
     /** The room's forward extremities with the pending events in place. */

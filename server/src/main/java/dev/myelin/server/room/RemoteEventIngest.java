@@ -254,9 +254,8 @@ public final class RemoteEventIngest {
             return new Decision.Decided(new Outcome.Duplicate(event.eventId()));
         }
         // The event itself is looked up too: it is in the state after it, which state resolution reads.
-        var unstored = new HashMap<>(pending.events());
-        unstored.put(event.eventId(), encoded);
-        StoredEventLookup lookup = new StoredEventLookup(rooms, version, unstored, reads::event);
+        StoredEventLookup lookup = new StoredEventLookup(rooms, version,
+                id -> id.equals(event.eventId()) ? encoded : pending.event(id), reads::event);
         var missingAuth = new ArrayList<String>();
         for (String id : event.authEvents()) {
             if (!pending.contains(id) && reads.event(id).isEmpty()) {

@@ -17,15 +17,15 @@ import java.util.function.Function;
 public final class StoredEventLookup implements EventLookup {
     private final RoomService rooms;
     private final RoomVersion version;
-    private final Map<String, EncodedPdu> pending;
+    private final Function<String, EncodedPdu> pending;
     private final Function<String, Optional<StoredEvent>> stored;
 
     public StoredEventLookup(RoomService rooms, RoomVersion version, Map<String, EncodedPdu> pending) {
-        this(rooms, version, pending, rooms.store()::event);
+        this(rooms, version, pending::get, rooms.store()::event);
     }
 
-    /** Reading stored events through {@code stored}. */
-    StoredEventLookup(RoomService rooms, RoomVersion version, Map<String, EncodedPdu> pending,
+    /** {@code pending} gives an event to be stored, or null; stored events are read through {@code stored}. */
+    StoredEventLookup(RoomService rooms, RoomVersion version, Function<String, EncodedPdu> pending,
                       Function<String, Optional<StoredEvent>> stored) {
         this.rooms = rooms;
         this.version = version;
@@ -39,7 +39,7 @@ public final class StoredEventLookup implements EventLookup {
 
     @Override
     public Pdu get(String eventId) {
-        EncodedPdu event = pending.get(eventId);
+        EncodedPdu event = pending.apply(eventId);
         if (event != null) {
             return event.pdu();
         }

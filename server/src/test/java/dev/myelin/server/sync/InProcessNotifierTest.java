@@ -72,13 +72,7 @@ class InProcessNotifierTest {
     void announcementsAreRememberedOnlyAfterTheUpdatesBeforeWaking() throws Exception {
         var notifier = new InProcessNotifier();
         var release = new java.util.concurrent.CountDownLatch(1);
-        notifier.beforeWaking(EVENTS, () -> {
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        holdUpdatesBeforeWaking(notifier, release);
         try (var listener = notifier.listen(List.of("!a:x"))) {
             notifier.advanced(EVENTS, 1, List.of("!other:x"));
             notifier.advanced(EVENTS, 2, List.of("!a:x"));
@@ -106,13 +100,7 @@ class InProcessNotifierTest {
     void updatesBeforeWakingRunOffTheWritersThreadAndBeforeListenersWake() throws Exception {
         var notifier = new InProcessNotifier();
         var release = new java.util.concurrent.CountDownLatch(1);
-        notifier.beforeWaking(EVENTS, () -> {
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        holdUpdatesBeforeWaking(notifier, release);
         try (var listener = notifier.listen(List.of("!a:x"))) {
             notifier.advanced(EVENTS, 1, List.of("!a:x")); // returns although the update is blocked
             assertThat(listener.await(200)).isFalse();
@@ -124,5 +112,17 @@ class InProcessNotifierTest {
             notifier.advanced(StreamName.of("receipts"), 1, List.of("!a:x"));
             assertThat(listener.await(0)).isTrue();
         }
+    }
+
+    /** The events stream's updates before waking wait for {@code release}. */
+    private static void holdUpdatesBeforeWaking(InProcessNotifier notifier,
+                                                java.util.concurrent.CountDownLatch release) {
+        notifier.beforeWaking(EVENTS, () -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 }

@@ -148,7 +148,8 @@ public final class SqlRoomStore implements RoomStore {
                     INSERT INTO rooms (room_id, room_version, creator) VALUES (?, ?, ?)
                     RETURNING room_nid""", row -> row.getLong(1), roomId, roomVersion, creator).orElseThrow();
         }
-        long current = existing.map(Room::currentSnapshot).orElse(0L);
+        long snapshotBefore = existing.map(Room::currentSnapshot).orElse(0L);
+        long current = snapshotBefore;
         var stored = new ArrayList<StoredEvent>(events.size());
         for (EncodedPdu encoded : events) {
             Pdu pdu = encoded.pdu();
@@ -196,7 +197,6 @@ public final class SqlRoomStore implements RoomStore {
             stored.add(new StoredEvent(eventNid, pdu.eventId(), roomNid, pos, pdu.depth(),
                     before, stateKeyNid == null ? 0 : after, false, false, null, json, false));
         }
-        long snapshotBefore = existing.map(Room::currentSnapshot).orElse(0L);
         if (current != snapshotBefore) {
             Jdbc.update(c, "UPDATE rooms SET current_snapshot_nid = ? WHERE room_nid = ?", current, roomNid);
         }
@@ -227,13 +227,15 @@ public final class SqlRoomStore implements RoomStore {
         var interned = new HashMap<String, Long>();
         var internedKeys = new HashMap<String, Long>();
         Optional<Persisted> persisted = database.write(c -> {
+            Room room = requireRoom(c, roomId);
             var stored = new ArrayList<StoredEvent>();
             for (ReceivedInOrder event : events) {
-                persistInDag(c, roomId, event.event(), event.current(), null, interned, internedKeys)
-                        .ifPresent(stored::add);
+                InDag written = persistInDag(c, room, event.event(), event.current(), null, interned, internedKeys);
+                room = written.room();
+                written.stored().ifPresent(stored::add);
             }
             return stored.isEmpty() ? Optional.<Persisted>empty()
-                    : Optional.of(new Persisted(selectRoom(c, roomId).orElseThrow(), List.copyOf(stored)));
+                    : Optional.of(new Persisted(room, List.copyOf(stored)));
         });
         typeNids.putAll(interned);
         stateKeyNids.putAll(internedKeys);
@@ -275,26 +277,34 @@ public final class SqlRoomStore implements RoomStore {
         var interned = new HashMap<String, Long>();
         var internedKeys = new HashMap<String, Long>();
         Optional<Persisted> persisted = database.write(c -> {
-            Optional<StoredEvent> stored = persistInDag(c, roomId, received, current, historicalPos, interned,
+            InDag written = persistInDag(c, requireRoom(c, roomId), received, current, historicalPos, interned,
                     internedKeys);
-            return stored.isEmpty() ? Optional.<Persisted>empty()
-                    : Optional.of(new Persisted(selectRoom(c, roomId).orElseThrow(), List.of(stored.get())));
+            return written.stored().map(stored -> new Persisted(written.room(), List.of(stored)));
         });
         typeNids.putAll(interned);
         stateKeyNids.putAll(internedKeys);
         return persisted;
     }
 
-    /** {@link #persistInDag(String, ReceivedEvent, CurrentState, Long)} within a transaction; empty when known. */
-    private Optional<StoredEvent> persistInDag(Connection c, String roomId, ReceivedEvent received,
-                                               CurrentState current, Long historicalPos, Map<String, Long> interned,
-                                               Map<String, Long> internedKeys) throws SQLException {
-        Room room = selectRoom(c, roomId).orElseThrow(() -> new IllegalStateException("unknown room " + roomId));
+    private static Room requireRoom(Connection c, String roomId) throws SQLException {
+        return selectRoom(c, roomId).orElseThrow(() -> new IllegalStateException("unknown room " + roomId));
+    }
+
+    /** The room after an event was stored in the DAG, and the stored event (empty when it was known already). */
+    private record InDag(Room room, Optional<StoredEvent> stored) {}
+
+    /**
+     * {@link #persistInDag(String, ReceivedEvent, CurrentState, Long)} within a transaction, on {@code room} as
+     * this transaction has it: only the room's current snapshot changes here, so the room after is not read back.
+     */
+    private InDag persistInDag(Connection c, Room room, ReceivedEvent received, CurrentState current,
+                               Long historicalPos, Map<String, Long> interned, Map<String, Long> internedKeys)
+            throws SQLException {
         long roomNid = room.nid();
         Pdu pdu = received.event().pdu();
         Optional<StoredEvent> existing = selectEvent(c, pdu.eventId());
         if (existing.isPresent() && !existing.get().outlier()) {
-            return Optional.empty();
+            return new InDag(room, Optional.empty());
         }
         long before = switch (received.stateBefore()) {
             case StateBefore.Snapshot snapshot -> snapshot.nid();
@@ -366,8 +376,8 @@ public final class SqlRoomStore implements RoomStore {
                 refreshMemberships(c, roomNid, newCurrent);
             }
         }
-        return Optional.of(new StoredEvent(eventNid, pdu.eventId(), roomNid, pos, pdu.depth(), before, after,
-                rejected, softFailed, null, json, false));
+        return new InDag(room.withCurrentSnapshot(newCurrent), Optional.of(new StoredEvent(eventNid, pdu.eventId(),
+                roomNid, pos, pdu.depth(), before, after, rejected, softFailed, null, json, false)));
     }
 
     /** The event takes the place of its prev_events among the room's forward extremities. */
