@@ -2,6 +2,7 @@
 #   start_postgres DIR PORT [durable|fast]   initdb + postgres, waits until it accepts connections; superuser
 #                                            "myelin", trust auth. "fast" turns fsync and synchronous commit off
 #                                            (as the tests do); "durable" (the default) keeps PostgreSQL's defaults.
+#                                            POSTGRES_OPTIONS adds server options, e.g. "-c shared_buffers=256MB".
 #   stop_postgres                            fast shutdown; the caller removes DIR.
 # PostgreSQL refuses to run as root, so as root it runs as the postgres user.
 PG_PID=
@@ -17,6 +18,8 @@ start_postgres() {
     if [[ $mode == fast ]]; then
         settings+=(-c fsync=off -c synchronous_commit=off -c full_page_writes=off)
     fi
+    # shellcheck disable=SC2206 # a list of options
+    settings+=(${POSTGRES_OPTIONS:-})
     "${as[@]}" "$PG_BIN/initdb" -D "$dir/pgdata" -U myelin -A trust -E UTF8 --locale=C --no-sync >/dev/null
     "${as[@]}" "$PG_BIN/postgres" -D "$dir/pgdata" -p "$port" "${settings[@]}" > "$dir/postgres.log" 2>&1 &
     PG_PID=$!

@@ -111,6 +111,18 @@ class RoomStoreTest extends StoreContractTest {
     }
 
     @Test
+    void aRestartedServerReadsAndNumbersEventsOnFromTheHighestStored() {
+        var chain = new Chain();
+        persist(store(), chain, chain.create(), chain.member(ALICE, "join"), chain.message("before"));
+        reopen();
+
+        assertThat(store().currentStreamPos()).isEqualTo(3);
+        var after = persist(store(), chain, chain.message("after"));
+        assertThat(after.lastStreamPos()).isEqualTo(4);
+        assertThat(store().currentStreamPos()).isEqualTo(4);
+    }
+
+    @Test
     void roomsAndEventsAreReadManyAtATime() {
         var first = new Chain();
         var persistedFirst = persist(store(), first, first.create(), first.member(ALICE, "join"), first.message("a"));

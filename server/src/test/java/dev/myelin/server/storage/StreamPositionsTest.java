@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class StreamPositionsTest extends StoreContractTest {
-    private static final StreamName EVENTS = StreamName.of("events");
+    private static final StreamName RECEIPTS = StreamName.of("receipts");
     private static final StreamName TO_DEVICE = StreamName.of("to_device");
 
     private long next(StreamName stream) {
@@ -34,49 +34,49 @@ class StreamPositionsTest extends StoreContractTest {
 
     @Test
     void anUnusedStreamIsAtZero() {
-        assertThat(current(EVENTS)).isZero();
+        assertThat(current(RECEIPTS)).isZero();
     }
 
     @Test
     void positionsIncreaseFromOnePerStream() {
-        assertThat(List.of(next(EVENTS), next(EVENTS), next(TO_DEVICE), next(EVENTS))).containsExactly(1L, 2L, 1L, 3L);
-        assertThat(current(EVENTS)).isEqualTo(3);
+        assertThat(List.of(next(RECEIPTS), next(RECEIPTS), next(TO_DEVICE), next(RECEIPTS))).containsExactly(1L, 2L, 1L, 3L);
+        assertThat(current(RECEIPTS)).isEqualTo(3);
         assertThat(current(TO_DEVICE)).isEqualTo(1);
     }
 
     @Test
     void severalPositionsInOneTransaction() {
         List<Long> positions = database.write(connection -> List.of(
-                SqlStreamPositions.next(connection, EVENTS), SqlStreamPositions.next(connection, EVENTS)));
+                SqlStreamPositions.next(connection, RECEIPTS), SqlStreamPositions.next(connection, RECEIPTS)));
 
         assertThat(positions).containsExactly(1L, 2L);
     }
 
     @Test
     void aRolledBackTransactionGivesItsPositionsBack() {
-        next(EVENTS);
+        next(RECEIPTS);
         assertThatThrownBy(() -> database.write(connection -> {
-            SqlStreamPositions.next(connection, EVENTS);
+            SqlStreamPositions.next(connection, RECEIPTS);
             throw new IllegalStateException("persisting the event failed");
         })).isInstanceOf(IllegalStateException.class);
 
-        assertThat(current(EVENTS)).isEqualTo(1);
-        assertThat(next(EVENTS)).isEqualTo(2);
+        assertThat(current(RECEIPTS)).isEqualTo(1);
+        assertThat(next(RECEIPTS)).isEqualTo(2);
     }
 
     @Test
     void readersDoNotSeeAPositionBeforeItsTransactionCommits() {
-        next(EVENTS);
+        next(RECEIPTS);
         long seenDuringWrite = database.write(connection -> {
-            SqlStreamPositions.next(connection, EVENTS);
+            SqlStreamPositions.next(connection, RECEIPTS);
             List<Long> seen = new ArrayList<>();
-            Thread probe = Thread.ofVirtual().start(() -> seen.add(current(EVENTS)));
+            Thread probe = Thread.ofVirtual().start(() -> seen.add(current(RECEIPTS)));
             join(probe);
             return seen.getFirst();
         });
 
         assertThat(seenDuringWrite).isEqualTo(1);
-        assertThat(current(EVENTS)).isEqualTo(2);
+        assertThat(current(RECEIPTS)).isEqualTo(2);
     }
 
     @Test
@@ -88,7 +88,7 @@ class StreamPositionsTest extends StoreContractTest {
             for (int w = 0; w < writers; w++) {
                 executor.submit(() -> {
                     for (int i = 0; i < perWriter; i++) {
-                        positions.add(next(EVENTS));
+                        positions.add(next(RECEIPTS));
                     }
                     return null;
                 });
@@ -97,6 +97,6 @@ class StreamPositionsTest extends StoreContractTest {
 
         assertThat(positions).hasSize(writers * perWriter);
         assertThat(positions.stream().mapToLong(Long::longValue).max()).hasValue(writers * perWriter);
-        assertThat(current(EVENTS)).isEqualTo(writers * perWriter);
+        assertThat(current(RECEIPTS)).isEqualTo(writers * perWriter);
     }
 }

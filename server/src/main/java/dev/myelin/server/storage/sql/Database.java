@@ -24,11 +24,10 @@ public interface Database extends AutoCloseable, dev.myelin.server.storage.Reads
     <T> T read(SqlWork<T> work);
 
     /**
-     * Runs code that reads through many store calls with all those reads in one read transaction: one snapshot, and
-     * on SQLite one trip to a reader thread instead of one per read. Writes inside still run as transactions of
-     * their own. For request handlers that read a lot, such as /sync. On PostgreSQL, where reads already run on the
-     * caller's thread, each read keeps its own transaction (holding a pooled connection across nested writes could
-     * exhaust the pool).
+     * Runs code that reads through many store calls with all those reads in one read transaction: one snapshot,
+     * taken by the first read, and on SQLite one trip to a reader thread instead of one per read. Writes inside still
+     * run as transactions of their own, and the reads after them do not see them. For request handlers that read a
+     * lot, such as /sync.
      */
     @Override
     <T> T readingTogether(java.util.function.Supplier<T> code);
@@ -37,6 +36,9 @@ public interface Database extends AutoCloseable, dev.myelin.server.storage.Reads
     <T> T write(SqlWork<T> work);
 
     Dialect dialect();
+
+    /** Numbers the events stream; one per database, so every store of this process reads the same "current". */
+    EventsStream eventsStream();
 
     List<PoolStats> poolStats();
 

@@ -56,6 +56,23 @@ public final class Jdbc {
         }
     }
 
+    /**
+     * Runs one INSERT, UPDATE or DELETE once per row of parameters as a JDBC batch: on PostgreSQL one round trip for
+     * all of them.
+     */
+    public static void updateBatch(Connection connection, String sql, List<Object[]> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (Object[] params : rows) {
+                bind(statement, params);
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+    }
+
     /** A nullable BIGINT column as an Optional. */
     public static Optional<Long> optionalLong(ResultSet row, String column) throws SQLException {
         long value = row.getLong(column);
@@ -65,21 +82,25 @@ public final class Jdbc {
     private static PreparedStatement prepare(Connection connection, String sql, Object... params) throws SQLException {
         PreparedStatement statement = connection.prepareStatement(sql);
         try {
-            for (int i = 0; i < params.length; i++) {
-                Object param = params[i];
-                if (param instanceof Optional<?> optional) {
-                    param = optional.orElse(null);
-                }
-                if (param == null) {
-                    statement.setNull(i + 1, java.sql.Types.NULL);
-                } else {
-                    statement.setObject(i + 1, param);
-                }
-            }
+            bind(statement, params);
             return statement;
         } catch (SQLException e) {
             statement.close();
             throw e;
+        }
+    }
+
+    private static void bind(PreparedStatement statement, Object... params) throws SQLException {
+        for (int i = 0; i < params.length; i++) {
+            Object param = params[i];
+            if (param instanceof Optional<?> optional) {
+                param = optional.orElse(null);
+            }
+            if (param == null) {
+                statement.setNull(i + 1, java.sql.Types.NULL);
+            } else {
+                statement.setObject(i + 1, param);
+            }
         }
     }
 }

@@ -5,6 +5,8 @@ import dev.myelin.server.storage.StreamName;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -47,14 +49,16 @@ public final class SqlNotificationStore implements NotificationStore {
                               List<Delivery> deliveries, long now) {
         return database.write(c -> {
             var changed = new LinkedHashSet<List<String>>();
+            var rows = new ArrayList<Object[]>(notifications.size());
             for (Notification n : notifications) {
-                Jdbc.update(c, """
-                        INSERT INTO push_notifications (user_id, room_id, thread_id, event_id, event_stream_pos,
-                                                        highlight, actions, ts)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", n.userId(), n.roomId(), n.threadId(), n.eventId(),
-                        n.eventStreamPos(), n.highlight(), n.actions().toString(), n.ts());
+                rows.add(new Object[] {n.userId(), n.roomId(), n.threadId(), n.eventId(), n.eventStreamPos(),
+                        n.highlight(), n.actions().toString(), n.ts()});
                 changed.add(List.of(n.userId(), n.roomId()));
             }
+            Jdbc.updateBatch(c, """
+                    INSERT INTO push_notifications (user_id, room_id, thread_id, event_id, event_stream_pos,
+                                                    highlight, actions, ts)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", rows);
             for (ReadMark mark : reads) {
                 if (moveReadPosition(c, mark)) {
                     changed.add(List.of(mark.userId(), mark.roomId()));
@@ -67,10 +71,8 @@ public final class SqlNotificationStore implements NotificationStore {
                         VALUES (?, ?, ?, 0, ?, ?)""", d.pusherId(), d.notification(), d.tweaks(), now, now);
             }
             var users = new HashSet<String>();
-            for (List<String> userRoom : changed) {
-                countsChanged(c, userRoom.get(0), userRoom.get(1));
-                users.add(userRoom.get(0));
-            }
+            countsChanged(c, changed);
+            changed.forEach(userRoom -> users.add(userRoom.getFirst()));
             Jdbc.update(c, """
                     INSERT INTO push_progress (name, position) VALUES (?, ?)
                     ON CONFLICT (name) DO UPDATE SET position = excluded.position""", PROGRESS, eventsPos);
@@ -98,10 +100,22 @@ public final class SqlNotificationStore implements NotificationStore {
     }
 
     private static void countsChanged(Connection c, String userId, String roomId) throws SQLException {
-        long pos = SqlStreamPositions.next(c, COUNTS);
-        Jdbc.update(c, """
+        countsChanged(c, List.of(List.of(userId, roomId)));
+    }
+
+    /** Each (user id, room id)'s counts changed: each gets a new position of the counts stream. */
+    private static void countsChanged(Connection c, Collection<List<String>> userRooms) throws SQLException {
+        if (userRooms.isEmpty()) {
+            return;
+        }
+        long pos = SqlStreamPositions.advance(c, COUNTS, userRooms.size()) - userRooms.size();
+        var rows = new ArrayList<Object[]>(userRooms.size());
+        for (List<String> userRoom : userRooms) {
+            rows.add(new Object[] {userRoom.get(0), userRoom.get(1), ++pos});
+        }
+        Jdbc.updateBatch(c, """
                 INSERT INTO push_count_changes (user_id, room_id, stream_pos) VALUES (?, ?, ?)
-                ON CONFLICT (user_id, room_id) DO UPDATE SET stream_pos = excluded.stream_pos""", userId, roomId, pos);
+                ON CONFLICT (user_id, room_id) DO UPDATE SET stream_pos = excluded.stream_pos""", rows);
     }
 
     @Override

@@ -101,8 +101,8 @@ public final class SqlRoomStore implements RoomStore {
                              Map<String, TxnKey> txns) {
         var interned = new HashMap<String, Long>();
         var internedKeys = new HashMap<String, Long>();
-        Persisted persisted = database.write(c -> persistIn(c, roomId, roomVersion, creator, events, txns, interned,
-                internedKeys));
+        Persisted persisted = writeNumbered((c, numbering) -> persistIn(c, numbering, roomId, roomVersion, creator,
+                events, txns, interned, internedKeys));
         typeNids.putAll(interned);
         stateKeyNids.putAll(internedKeys);
         return persisted;
@@ -112,10 +112,10 @@ public final class SqlRoomStore implements RoomStore {
     public List<Persisted> persistUpgrade(RoomEvents replacement, RoomEvents old) {
         var interned = new HashMap<String, Long>();
         var internedKeys = new HashMap<String, Long>();
-        List<Persisted> persisted = database.write(c -> {
-            Persisted created = persistIn(c, replacement.roomId(), replacement.roomVersion(), replacement.creator(),
-                    replacement.events(), Map.of(), interned, internedKeys);
-            Persisted closed = persistIn(c, old.roomId(), old.roomVersion(), old.creator(), old.events(),
+        List<Persisted> persisted = writeNumbered((c, numbering) -> {
+            Persisted created = persistIn(c, numbering, replacement.roomId(), replacement.roomVersion(),
+                    replacement.creator(), replacement.events(), Map.of(), interned, internedKeys);
+            Persisted closed = persistIn(c, numbering, old.roomId(), old.roomVersion(), old.creator(), old.events(),
                     Map.of(), interned, internedKeys);
             Jdbc.update(c, "UPDATE room_aliases SET room_id = ? WHERE room_id = ?", replacement.roomId(),
                     old.roomId());
@@ -130,9 +130,31 @@ public final class SqlRoomStore implements RoomStore {
         return persisted;
     }
 
-    private Persisted persistIn(Connection c, String roomId, String roomVersion, String creator,
-                                List<EncodedPdu> events, Map<String, TxnKey> txns, Map<String, Long> interned,
-                                Map<String, Long> internedKeys) throws SQLException {
+    /**
+     * A write whose events take positions of the events stream: the positions end with the transaction, and the
+     * write returns once readers may read them, so whoever announces them next finds them readable.
+     */
+    private <T> T writeNumbered(NumberedWork<T> work) {
+        EventsStream.Numbering numbering = database.eventsStream().begin();
+        T result;
+        try {
+            result = database.write(c -> work.run(c, numbering));
+        } catch (RuntimeException | Error e) {
+            numbering.abandoned();
+            throw e;
+        }
+        numbering.committed();
+        return result;
+    }
+
+    @FunctionalInterface
+    private interface NumberedWork<T> {
+        T run(Connection c, EventsStream.Numbering numbering) throws SQLException;
+    }
+
+    private Persisted persistIn(Connection c, EventsStream.Numbering numbering, String roomId, String roomVersion,
+                                String creator, List<EncodedPdu> events, Map<String, TxnKey> txns,
+                                Map<String, Long> interned, Map<String, Long> internedKeys) throws SQLException {
         if (events.isEmpty()) {
             throw new IllegalArgumentException("nothing to persist");
         }
@@ -151,10 +173,12 @@ public final class SqlRoomStore implements RoomStore {
         long snapshotBefore = existing.map(Room::currentSnapshot).orElse(0L);
         long current = snapshotBefore;
         var stored = new ArrayList<StoredEvent>(events.size());
-        for (EncodedPdu encoded : events) {
+        long[] positions = numbering.next(c, events.size());
+        for (int i = 0; i < events.size(); i++) {
+            EncodedPdu encoded = events.get(i);
             Pdu pdu = encoded.pdu();
             long before = current;
-            long pos = SqlStreamPositions.next(c, EVENTS);
+            long pos = positions[i];
             long typeNid = intern(c, "event_types", "type", "type_nid", typeNids, interned, pdu.type());
             Long stateKeyNid = pdu.isState()
                     ? intern(c, "state_keys", "state_key", "state_key_nid", stateKeyNids, internedKeys,
@@ -226,11 +250,12 @@ public final class SqlRoomStore implements RoomStore {
     public Optional<Persisted> persistReceived(String roomId, List<ReceivedInOrder> events) {
         var interned = new HashMap<String, Long>();
         var internedKeys = new HashMap<String, Long>();
-        Optional<Persisted> persisted = database.write(c -> {
+        Optional<Persisted> persisted = writeNumbered((c, numbering) -> {
             Room room = requireRoom(c, roomId);
             var stored = new ArrayList<StoredEvent>();
             for (ReceivedInOrder event : events) {
-                InDag written = persistInDag(c, room, event.event(), event.current(), null, interned, internedKeys);
+                InDag written = persistInDag(c, numbering, room, event.event(), event.current(), null, interned,
+                        internedKeys);
                 room = written.room();
                 written.stored().ifPresent(stored::add);
             }
@@ -253,10 +278,7 @@ public final class SqlRoomStore implements RoomStore {
     @Override
     public long reserveBackfillPositions(int count) {
         // Counted up in the 'backfill' row of stream_positions and negated: each block is below every earlier one.
-        long highest = database.write(c -> Jdbc.queryOne(c, """
-                INSERT INTO stream_positions (stream, position) VALUES (?, ?)
-                ON CONFLICT (stream) DO UPDATE SET position = stream_positions.position + ?
-                RETURNING position""", row -> row.getLong(1), BACKFILL.value(), count, count).orElseThrow());
+        long highest = database.write(c -> SqlStreamPositions.advance(c, BACKFILL, count));
         return -(highest - count + 1);
     }
 
@@ -276,9 +298,9 @@ public final class SqlRoomStore implements RoomStore {
                                              Long historicalPos) {
         var interned = new HashMap<String, Long>();
         var internedKeys = new HashMap<String, Long>();
-        Optional<Persisted> persisted = database.write(c -> {
-            InDag written = persistInDag(c, requireRoom(c, roomId), received, current, historicalPos, interned,
-                    internedKeys);
+        Optional<Persisted> persisted = writeNumbered((c, numbering) -> {
+            InDag written = persistInDag(c, numbering, requireRoom(c, roomId), received, current, historicalPos,
+                    interned, internedKeys);
             return written.stored().map(stored -> new Persisted(written.room(), List.of(stored)));
         });
         typeNids.putAll(interned);
@@ -297,9 +319,9 @@ public final class SqlRoomStore implements RoomStore {
      * {@link #persistInDag(String, ReceivedEvent, CurrentState, Long)} within a transaction, on {@code room} as
      * this transaction has it: only the room's current snapshot changes here, so the room after is not read back.
      */
-    private InDag persistInDag(Connection c, Room room, ReceivedEvent received, CurrentState current,
-                               Long historicalPos, Map<String, Long> interned, Map<String, Long> internedKeys)
-            throws SQLException {
+    private InDag persistInDag(Connection c, EventsStream.Numbering numbering, Room room, ReceivedEvent received,
+                               CurrentState current, Long historicalPos, Map<String, Long> interned,
+                               Map<String, Long> internedKeys) throws SQLException {
         long roomNid = room.nid();
         Pdu pdu = received.event().pdu();
         Optional<StoredEvent> existing = selectEvent(c, pdu.eventId());
@@ -311,7 +333,7 @@ public final class SqlRoomStore implements RoomStore {
             case StateBefore.Computed computed ->
                     snapshotOf(c, roomNid, computed.base(), computed.state(), interned, internedKeys);
         };
-        long pos = historicalPos != null ? historicalPos : SqlStreamPositions.next(c, EVENTS);
+        long pos = historicalPos != null ? historicalPos : numbering.next(c, 1)[0];
         long typeNid = intern(c, "event_types", "type", "type_nid", typeNids, interned, pdu.type());
         Long stateKeyNid = pdu.isState()
                 ? intern(c, "state_keys", "state_key", "state_key_nid", stateKeyNids, internedKeys, pdu.stateKey())
@@ -380,14 +402,25 @@ public final class SqlRoomStore implements RoomStore {
                 roomNid, pos, pdu.depth(), before, after, rejected, softFailed, null, json, false)));
     }
 
-    /** The event takes the place of its prev_events among the room's forward extremities. */
+    /**
+     * The event takes the place of its prev_events among the room's forward extremities: it takes over the row of
+     * the first one that is an extremity (an update in place, see migration V31) and the others' rows go.
+     */
     private static void replaceExtremities(Connection c, long roomNid, Pdu pdu, long eventNid) throws SQLException {
+        boolean placed = false;
         for (String prev : pdu.prevEvents()) {
-            Jdbc.update(c, """
-                    DELETE FROM forward_extremities WHERE room_nid = ?
-                    AND event_nid = (SELECT event_nid FROM events WHERE event_id = ?)""", roomNid, prev);
+            String whichRow = " WHERE room_nid = ? AND event_id = ?";
+            if (placed) {
+                Jdbc.update(c, "DELETE FROM forward_extremities" + whichRow, roomNid, prev);
+            } else {
+                placed = Jdbc.update(c, "UPDATE forward_extremities SET event_nid = ?, event_id = ?, depth = ?"
+                        + whichRow, eventNid, pdu.eventId(), pdu.depth(), roomNid, prev) > 0;
+            }
         }
-        Jdbc.update(c, "INSERT INTO forward_extremities (room_nid, event_nid) VALUES (?, ?)", roomNid, eventNid);
+        if (!placed) {
+            Jdbc.update(c, "INSERT INTO forward_extremities (room_nid, event_nid, event_id, depth) VALUES (?, ?, ?, ?)",
+                    roomNid, eventNid, pdu.eventId(), pdu.depth());
+        }
     }
 
     /** The event is in the DAG now, and its prev_events not in it are where backfill goes on from. */
@@ -405,14 +438,15 @@ public final class SqlRoomStore implements RoomStore {
     public void persistOutliers(String roomId, String roomVersion, String creator, List<EncodedPdu> events) {
         var interned = new HashMap<String, Long>();
         var internedKeys = new HashMap<String, Long>();
-        database.write(c -> insertOutliers(c, roomId, roomVersion, creator, events, interned, internedKeys));
+        writeNumbered((c, numbering) -> insertOutliers(c, numbering, roomId, roomVersion, creator, events, interned,
+                internedKeys));
         typeNids.putAll(interned);
         stateKeyNids.putAll(internedKeys);
     }
 
-    private Void insertOutliers(Connection c, String roomId, String roomVersion, String creator,
-                                List<EncodedPdu> events, Map<String, Long> interned, Map<String, Long> internedKeys)
-            throws SQLException {
+    private Void insertOutliers(Connection c, EventsStream.Numbering numbering, String roomId, String roomVersion,
+                                String creator, List<EncodedPdu> events, Map<String, Long> interned,
+                                Map<String, Long> internedKeys) throws SQLException {
         Optional<Room> existing = selectRoom(c, roomId);
         long roomNid = existing.isPresent() ? existing.get().nid() : Jdbc.queryOne(c, """
                 INSERT INTO rooms (room_id, room_version, creator) VALUES (?, ?, ?)
@@ -431,7 +465,7 @@ public final class SqlRoomStore implements RoomStore {
                     INSERT INTO events (event_id, room_nid, type_nid, state_key_nid, depth, stream_pos, json,
                                         outlier)
                     VALUES (?, ?, ?, ?, ?, ?, ?, TRUE)""", pdu.eventId(), roomNid, typeNid, stateKeyNid,
-                    pdu.depth(), SqlStreamPositions.next(c, EVENTS), encoded.bytes());
+                    pdu.depth(), numbering.next(c, 1)[0], encoded.bytes());
         }
         return null;
     }
@@ -668,8 +702,8 @@ public final class SqlRoomStore implements RoomStore {
                 roomNid).orElseThrow() == 0) {
             for (String prev : prevEvents(event)) {
                 Jdbc.update(c, """
-                        INSERT INTO forward_extremities (room_nid, event_nid) SELECT room_nid, event_nid FROM events
-                        WHERE event_id = ? AND room_nid = ? AND rejected = FALSE AND outlier = FALSE
+                        INSERT INTO forward_extremities (room_nid, event_nid, event_id, depth)
+                        SELECT room_nid, event_nid, event_id, depth FROM events WHERE event_id = ? AND room_nid = ? AND rejected = FALSE AND outlier = FALSE
                         AND event_nid NOT IN (SELECT event_nid FROM forward_extremities WHERE room_nid = ?)""",
                         prev, roomNid, roomNid);
             }
@@ -725,8 +759,9 @@ public final class SqlRoomStore implements RoomStore {
     public void recordRemoteMembership(String roomId, String roomVersion, EncodedPdu invite, byte[] inviteRoomState) {
         var interned = new HashMap<String, Long>();
         var internedKeys = new HashMap<String, Long>();
-        database.write(c -> {
-            insertOutliers(c, roomId, roomVersion, invite.pdu().sender(), List.of(invite), interned, internedKeys);
+        writeNumbered((c, numbering) -> {
+            insertOutliers(c, numbering, roomId, roomVersion, invite.pdu().sender(), List.of(invite), interned,
+                    internedKeys);
             StoredEvent stored = selectEvent(c, invite.eventId()).orElseThrow();
             upsertMembership(c, stored.roomNid(), invite.pdu().stateKey(),
                     invite.pdu().content().path("membership").asText("leave"), stored.nid());
@@ -982,16 +1017,15 @@ public final class SqlRoomStore implements RoomStore {
     @Override
     public List<String> forwardExtremities(long roomNid) {
         return database.read(c -> Jdbc.queryList(c, """
-                SELECT e.event_id FROM forward_extremities f JOIN events e ON e.event_nid = f.event_nid
-                WHERE f.room_nid = ? ORDER BY e.event_nid""", row -> row.getString(1), roomNid));
+                SELECT event_id FROM forward_extremities WHERE room_nid = ? ORDER BY event_nid""",
+                row -> row.getString(1), roomNid));
     }
 
     @Override
     public Extremities extremities(long roomNid) {
         List<Object[]> rows = database.read(c -> Jdbc.queryList(c, """
-                SELECT e.event_id, e.depth FROM forward_extremities f JOIN events e ON e.event_nid = f.event_nid
-                WHERE f.room_nid = ? ORDER BY e.event_nid""", row -> new Object[]{row.getString(1), row.getLong(2)},
-                roomNid));
+                SELECT event_id, depth FROM forward_extremities WHERE room_nid = ? ORDER BY event_nid""",
+                row -> new Object[]{row.getString(1), row.getLong(2)}, roomNid));
         long depth = 0;
         var ids = new ArrayList<String>(rows.size());
         for (Object[] row : rows) {
@@ -1067,7 +1101,7 @@ public final class SqlRoomStore implements RoomStore {
 
     @Override
     public long currentStreamPos() {
-        return database.read(c -> SqlStreamPositions.current(c, EVENTS));
+        return database.eventsStream().current();
     }
 
     @Override

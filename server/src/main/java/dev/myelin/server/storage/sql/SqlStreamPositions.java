@@ -7,7 +7,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 /**
- * Allocates stream positions inside the write transaction that stores the rows they number.
+ * Allocates stream positions inside the write transaction that stores the rows they number (except the events
+ * stream on PostgreSQL: see {@link EventsStream}).
  *
  * <p>Allocation updates the stream's row in {@code stream_positions}, so on PostgreSQL it holds that row's lock until
  * the transaction ends: writers to one stream commit in position order and a rollback returns its positions. Hence
@@ -23,10 +24,15 @@ public final class SqlStreamPositions implements StreamPositionStore {
 
     /** The next position of the stream, for a row written in the same transaction. Call only inside write work. */
     public static long next(Connection connection, StreamName stream) throws SQLException {
+        return advance(connection, stream, 1);
+    }
+
+    /** Takes the stream's next {@code count} positions and returns the highest. Call only inside write work. */
+    static long advance(Connection connection, StreamName stream, int count) throws SQLException {
         return Jdbc.queryOne(connection, """
-                INSERT INTO stream_positions (stream, position) VALUES (?, 1)
-                ON CONFLICT (stream) DO UPDATE SET position = stream_positions.position + 1
-                RETURNING position""", row -> row.getLong(1), stream.value()).orElseThrow();
+                INSERT INTO stream_positions (stream, position) VALUES (?, ?)
+                ON CONFLICT (stream) DO UPDATE SET position = stream_positions.position + ?
+                RETURNING position""", row -> row.getLong(1), stream.value(), count, count).orElseThrow();
     }
 
     /** The highest position allocated to the stream as this transaction sees it; 0 for an empty stream. */

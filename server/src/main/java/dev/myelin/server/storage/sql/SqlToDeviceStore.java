@@ -53,7 +53,7 @@ public final class SqlToDeviceStore implements ToDeviceStore {
             if (rows.isEmpty()) {
                 return Optional.empty();
             }
-            long last = allocate(c, rows.size());
+            long last = SqlStreamPositions.advance(c, TO_DEVICE, rows.size());
             long position = last - rows.size();
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO to_device_inbox "
                     + "(stream_pos, user_id, device_id, event_json) VALUES (?, ?, ?, ?)")) {
@@ -68,18 +68,6 @@ public final class SqlToDeviceStore implements ToDeviceStore {
             }
             return Optional.of(last);
         });
-    }
-
-    /**
-     * Allocates {@code count} positions at once (one row lock, as {@link SqlStreamPositions#next} takes); returns
-     * the last of them.
-     */
-    private static long allocate(Connection c, int count) throws SQLException {
-        return Jdbc.queryOne(c, """
-                INSERT INTO stream_positions (stream, position) VALUES (?, ?)
-                ON CONFLICT (stream) DO UPDATE SET position = stream_positions.position + ?
-                RETURNING position""", row -> row.getLong(1), TO_DEVICE.value(), (long) count, (long) count)
-                .orElseThrow();
     }
 
     @Override

@@ -37,6 +37,7 @@ final class SqliteDatabase implements Database {
     private final BlockingQueue<Connection> idleReaders;
     private final List<Connection> readerConnections;
     private final PlatformWorkers readers;
+    private final EventsStream eventsStream = new SingleWriterEventsStream(this);
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SqliteDatabase(Path file, Connection writerConnection, List<Connection> readerConnections,
@@ -147,6 +148,11 @@ final class SqliteDatabase implements Database {
     @Override
     public Dialect dialect() {
         return Dialect.SQLITE;
+    }
+
+    @Override
+    public EventsStream eventsStream() {
+        return eventsStream;
     }
 
     @Override

@@ -1,0 +1,31 @@
+package dev.myelin.server.storage.sql;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * Numbers the rows of the events stream ({@link SqlRoomStore#EVENTS}) and tells readers how far they may read: every
+ * position up to {@link #current()} is committed or will never be used, so "the events after N up to current" never
+ * skips one that commits later. One per database per process ({@link Database#eventsStream()}).
+ */
+public interface EventsStream {
+
+    /** Starts numbering the events of one write transaction; end it with {@code committed} or {@code abandoned}. */
+    Numbering begin();
+
+    /** The highest position readers may read up to; 0 for an empty stream. */
+    long current();
+
+    /** The positions one write transaction takes. */
+    interface Numbering {
+
+        /** {@code count} new positions, ascending, for rows written on {@code connection}'s transaction. */
+        long[] next(Connection connection, int count) throws SQLException;
+
+        /** The transaction committed: returns once its positions are {@link #current() readable}. */
+        void committed();
+
+        /** The transaction rolled back (or its outcome is unknown): its positions are never used. */
+        void abandoned();
+    }
+}
