@@ -11,6 +11,7 @@
 #   SCENARIOS            any of: send steady messages big (default: all four)
 #   RATE=500 ROOMS=20    the steady scenario: RATE msg/s for `seconds`, `senders` users over ROOMS rooms
 #   SEND_ROOMS=N         the send scenario also runs its senders spread over N rooms
+#   SEND_WARMUP=0        the send scenario first sends SEND_WARMUP seconds into other rooms, not counted
 #   WARMUP=10            the steady scenario first runs WARMUP seconds at RATE, not counted (JIT warm-up)
 #   BIG=100000 LIMIT=100 the big scenario: a room filled with BIG messages before the server starts
 #                        (RoomHistoryFill, the server's own pipeline), then `requests` /messages pages of LIMIT
@@ -75,7 +76,7 @@ fi
 SERVER=$!
 for _ in $(seq 150); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.2; done
 
-if has send; then "${LOAD[@]}" send "$SENDERS" "$SECONDS_PER_RUN" "${SEND_ROOMS:-0}"; fi
+if has send; then "${LOAD[@]}" send "$SENDERS" "$SECONDS_PER_RUN" "${SEND_ROOMS:-0}" "${SEND_WARMUP:-0}"; fi
 if has steady; then "${LOAD[@]}" steady "$RATE" "$SECONDS_PER_RUN" "$SENDERS" "$ROOMS" "$WARMUP"; fi
 if has messages; then "${LOAD[@]}" messages "$HISTORY" "$REQUESTS"; fi
 if has big; then "${LOAD[@]}" messages-in "$BIG_ROOM" "$REQUESTS" "$LIMIT"; fi

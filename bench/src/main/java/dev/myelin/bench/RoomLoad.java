@@ -24,10 +24,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * API; users are made with the shared-secret registration API ({@code /_synapse/admin/v1/register}), which Myelin and
  * Synapse both serve. Scenarios:
  * <ul>
- *   <li>{@code send SENDERS SECONDS [ROOMS]}: SENDERS users, each sending messages back to back for SECONDS, first
- *   all into one shared room (one writer per room: the room's lock is the limit), then each into a room of their
- *   own, then, with ROOMS, spread over ROOMS rooms (sender i into room i mod ROOMS); prints messages per second
- *   and the p50/p99 send latency of each.</li>
+ *   <li>{@code send SENDERS SECONDS [ROOMS] [WARMUP]}: SENDERS users, each sending messages back to back for
+ *   SECONDS, first all into one shared room (one writer per room: the room's lock is the limit), then each into a
+ *   room of their own, then, with ROOMS, spread over ROOMS rooms (sender i into room i mod ROOMS); prints messages
+ *   per second and the p50/p99 send latency of each. With WARMUP (default 0), the senders first send into rooms of
+ *   their own for WARMUP seconds, not counted (a fresh JVM compiles its hot code meanwhile).</li>
  *   <li>{@code messages HISTORY REQUESTS}: one room with HISTORY messages; REQUESTS backward {@code /messages}
  *   pages of 50 (paginating down from the newest, starting again at the top when the history is exhausted); prints
  *   p50/p99 latency.</li>
@@ -61,7 +62,7 @@ public final class RoomLoad {
         var load = new RoomLoad(args[0], args[1]);
         switch (args[2]) {
             case "send" -> load.send(Integer.parseInt(args[3]), Integer.parseInt(args[4]),
-                    args.length > 5 ? Integer.parseInt(args[5]) : 0);
+                    args.length > 5 ? Integer.parseInt(args[5]) : 0, args.length > 6 ? Integer.parseInt(args[6]) : 0);
             case "messages" -> load.messages(Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             case "steady" -> load.steady(Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                     Integer.parseInt(args[5]), Integer.parseInt(args[6]),
@@ -121,10 +122,17 @@ public final class RoomLoad {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
-    private void send(int senders, int seconds, int roomCount) throws Exception {
+    private void send(int senders, int seconds, int roomCount, int warmUpSeconds) throws Exception {
         var users = new ArrayList<User>();
         for (int i = 0; i < senders; i++) {
             users.add(register("send"));
+        }
+        if (warmUpSeconds > 0) {
+            var warmUpRooms = new ArrayList<String>();
+            for (User user : users) {
+                warmUpRooms.add(createRoom(user));
+            }
+            run("warm-up, not counted", users, warmUpRooms, warmUpSeconds);
         }
         String shared = createRoom(users.getFirst());
         for (User user : users.subList(1, users.size())) {

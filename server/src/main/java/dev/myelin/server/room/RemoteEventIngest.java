@@ -174,7 +174,7 @@ public final class RemoteEventIngest {
                 PendingEvents pending = run.pending();
                 if (!pending.isEmpty()) {
                     store.persistReceived(roomId, pending.toStore()).ifPresent(persisted ->
-                            rooms.announce(roomId, persisted.lastStreamPos(), pending.toStore().stream()
+                            rooms.announce(persisted, pending.toStore().stream()
                                     .map(received -> received.event().event().pdu()).toList(), false));
                 }
                 outcomes.addAll(run.outcomes());
@@ -238,7 +238,7 @@ public final class RemoteEventIngest {
             return new Outcome.Rejected(eventId, reason);
         }
         if (!received.softFailed() && backfillPos == null) {
-            rooms.announce(roomId, persisted.get().lastStreamPos(), List.of(encoded.pdu()), false);
+            rooms.announce(persisted.get(), List.of(encoded.pdu()), false);
         }
         return new Outcome.Accepted(eventId, received.softFailed());
     }

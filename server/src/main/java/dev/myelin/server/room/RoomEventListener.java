@@ -1,5 +1,6 @@
 package dev.myelin.server.room;
 
+import dev.myelin.server.storage.RoomStore;
 import dev.myelin.spec.event.Pdu;
 
 import java.util.List;
@@ -8,8 +9,9 @@ import java.util.List;
 @FunctionalInterface
 public interface RoomEventListener {
     /**
+     * @param room   the room as the events left it (its current state after them)
      * @param events the events, in order
      * @param local  whether this server created them (false: received from another server)
      */
-    void persisted(String roomId, List<Pdu> events, boolean local);
+    void persisted(RoomStore.Room room, List<Pdu> events, boolean local);
 }

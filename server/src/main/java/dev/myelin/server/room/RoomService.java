@@ -532,7 +532,7 @@ public final class RoomService {
 
     private void persist(String roomId, String version, String creator, List<EncodedPdu> events) {
         RoomStore.Persisted persisted = store.persist(roomId, version, creator, events, Map.of());
-        announce(roomId, persisted.lastStreamPos(), events.stream().map(EncodedPdu::pdu).toList(), true);
+        announce(persisted, events.stream().map(EncodedPdu::pdu).toList(), true);
     }
 
     /** Persists what was built, and keeps the state it reached as the state of the room's new snapshot. */
@@ -540,7 +540,7 @@ public final class RoomService {
         RoomStore.Persisted persisted = store.persist(building.roomId, building.version.id(), creator,
                 building.built, txns);
         remember(building, persisted);
-        announce(building.roomId, persisted.lastStreamPos(), pdus(building.built), true);
+        announce(persisted, pdus(building.built), true);
     }
 
     private void remember(Building building, RoomStore.Persisted persisted) {
@@ -551,7 +551,12 @@ public final class RoomService {
     }
 
     /** Wakes the room's members, and the target of a membership change who may not be one (an invite). */
-    void announce(String roomId, long streamPos, List<Pdu> events, boolean local) {
+    void announce(RoomStore.Persisted persisted, List<Pdu> events, boolean local) {
+        announce(persisted.room(), persisted.lastStreamPos(), events, local);
+    }
+
+    private void announce(RoomStore.Room room, long streamPos, List<Pdu> events, boolean local) {
+        String roomId = room.roomId();
         var audience = new java.util.HashSet<String>();
         audience.add(roomId);
         for (Pdu event : events) {
@@ -567,7 +572,7 @@ public final class RoomService {
             }
         }
         for (RoomEventListener listener : listeners) {
-            listener.persisted(roomId, events, local);
+            listener.persisted(room, events, local);
         }
     }
 
@@ -628,8 +633,8 @@ public final class RoomService {
                     new RoomStore.RoomEvents(old.roomId(), old.version(), old.creator(), closing.built));
             remember(created, persisted.getFirst());
             remember(closing, persisted.getLast());
-            announce(roomId, persisted.getFirst().lastStreamPos(), pdus(created.built), true);
-            announce(oldRoomId, persisted.getLast().lastStreamPos(), pdus(closing.built), true);
+            announce(persisted.getFirst(), pdus(created.built), true);
+            announce(persisted.getLast(), pdus(closing.built), true);
             return roomId;
         });
     }
@@ -687,7 +692,8 @@ public final class RoomService {
      */
     public void recordRemoteMembership(String roomId, RoomVersion version, EncodedPdu event, byte[] strippedState) {
         store.recordRemoteMembership(roomId, version.id(), event, strippedState);
-        announce(roomId, store.event(event.eventId()).orElseThrow().streamPos(), List.of(event.pdu()), false);
+        announce(store.room(roomId).orElseThrow(), store.event(event.eventId()).orElseThrow().streamPos(),
+                List.of(event.pdu()), false);
     }
 
     // ---- Membership ----

@@ -29,15 +29,16 @@ final class OutboundPdus implements RoomEventListener {
     }
 
     @Override
-    public void persisted(String roomId, List<Pdu> events, boolean local) {
+    public void persisted(RoomStore.Room room, List<Pdu> events, boolean local) {
         if (!local) {
             return;
         }
+        String roomId = room.roomId();
         record Outgoing(byte[] json, Set<String> destinations) {
         }
         // The sender waits for this: its reads share one read transaction (on SQLite, one trip to a reader thread).
         List<Outgoing> outgoing = store.readingTogether(() -> {
-            Set<String> servers = access.serversIn(roomId);
+            Set<String> servers = access.serversIn(room);
             var out = new ArrayList<Outgoing>();
             for (Pdu event : events) {
                 var destinations = new LinkedHashSet<>(servers);

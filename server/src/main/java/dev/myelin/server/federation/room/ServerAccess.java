@@ -9,7 +9,6 @@ import dev.myelin.spec.event.StateKey;
 
 import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -56,16 +55,17 @@ final class ServerAccess {
      * the servers the resident server named in {@code servers_in_room}, as the members are not known yet.
      */
     Set<String> serversIn(String roomId) {
+        return store.room(roomId).map(this::serversIn).orElseGet(LinkedHashSet::new);
+    }
+
+    /** The servers of the room's joined members, as of the room's current state; more while it is partial. */
+    Set<String> serversIn(RoomStore.Room room) {
         var servers = new LinkedHashSet<String>();
-        Optional<RoomStore.Room> room = store.room(roomId);
-        if (room.isEmpty()) {
-            return servers;
-        }
-        for (String member : rooms.joinedMembers(room.get())) {
+        for (String member : rooms.joinedMembers(room)) {
             servers.add(domain(member));
         }
-        if (room.get().partialState()) {
-            servers.addAll(store.partialStateServers(roomId));
+        if (room.partialState()) {
+            servers.addAll(store.partialStateServers(room.roomId()));
         }
         return servers;
     }

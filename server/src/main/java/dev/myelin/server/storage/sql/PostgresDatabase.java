@@ -56,6 +56,8 @@ final class PostgresDatabase implements Database {
         config.setAutoCommit(false);
         config.setReadOnly(readOnly);
         config.setTransactionIsolation(readOnly ? "TRANSACTION_REPEATABLE_READ" : "TRANSACTION_READ_COMMITTED");
+        // A batch of INSERTs (Jdbc.updateBatch) goes as multi-row INSERTs rather than one statement per row.
+        config.addDataSourceProperty("reWriteBatchedInserts", "true");
         try {
             return new HikariDataSource(config);
         } catch (RuntimeException e) {

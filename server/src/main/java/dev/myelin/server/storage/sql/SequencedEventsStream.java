@@ -57,6 +57,10 @@ final class SequencedEventsStream implements EventsStream {
     }
 
     private static long[] nextValues(Connection connection, int count) throws SQLException {
+        if (count == 1) {
+            return new long[] {Jdbc.queryOne(connection, "SELECT nextval('events_stream')", row -> row.getLong(1))
+                    .orElseThrow()};
+        }
         return Jdbc.queryList(connection, "SELECT nextval('events_stream') FROM generate_series(1, ?) ORDER BY 1",
                 row -> row.getLong(1), count).stream().mapToLong(Long::longValue).toArray();
     }
