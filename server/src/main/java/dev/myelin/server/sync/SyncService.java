@@ -110,6 +110,13 @@ public final class SyncService {
      * the shared events stream moves between nearly every two requests, for changes that concern other users.
      */
     private boolean anythingNewFor(InProcessNotifier.Listener listener, SyncToken since) {
+        if (announcedUpTo(SqlRoomStore.EVENTS, since.events()) && contributors.stream()
+                .allMatch(contributor -> announcedUpTo(contributor.stream(), since.position(contributor.stream())))) {
+            // No token is ahead of its stream, so what the listener heard decides without reading the positions.
+            return !listener.heardNothingAfter(SqlRoomStore.EVENTS, since.events()) || contributors.stream()
+                    .anyMatch(contributor -> !listener.heardNothingAfter(contributor.stream(),
+                            since.position(contributor.stream())));
+        }
         return reads.readingTogether(() -> {
             if (moved(SqlRoomStore.EVENTS, since.events(), store.currentStreamPos(), listener)) {
                 return true;
@@ -122,6 +129,15 @@ public final class SyncService {
             }
             return false;
         });
+    }
+
+    /**
+     * Whether this process announced the stream at or past {@code token}: writers announce after their commit, so
+     * the stream is at least there and the token is not ahead of it.
+     */
+    private boolean announcedUpTo(StreamName stream, long token) {
+        long announced = notifier.position(stream);
+        return announced > 0 && token <= announced;
     }
 
     /** A token ahead of the stream (after a reset, or an in-memory stream after a restart) counts as moved. */
