@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The {@code rooms} part of a sync (spec: client-server-api {@code GET /sync}): for each room whose membership or
@@ -83,11 +84,13 @@ final class RoomSections {
             }
             boolean membershipInWindow = request.initial() || membership.streamPos() > since;
             RoomStore.Room room = store.room(roomId).orElseThrow();
-            StoredEvent memberEvent = store.event(membership.eventNid()).orElseThrow();
+            // Read only where needed: a joined room's pass needs it only when the join is in the window.
+            Supplier<StoredEvent> memberEvent =
+                    () -> store.event(membership.eventNid()).orElseThrow();
             switch (membership.membership()) {
                 case "join" -> {
                     boolean fresh = request.since().isEmpty()
-                            || membershipInWindow && !"join".equals(previousMembership(room, memberEvent));
+                            || membershipInWindow && !"join".equals(previousMembership(room, memberEvent.get()));
                     if (fresh) {
                         newlyJoined.add(roomId);
                     }
@@ -104,13 +107,13 @@ final class RoomSections {
                     }
                     if (membershipInWindow && !invitesBlocked) {
                         invite.putObject(roomId).putObject("invite_state")
-                                .set("events", strippedState.of(room, memberEvent));
+                                .set("events", strippedState.of(room, memberEvent.get()));
                     }
                 }
                 case "knock" -> {
                     if (membershipInWindow) {
                         knock.putObject(roomId).putObject("knock_state")
-                                .set("events", strippedState.of(room, memberEvent));
+                                .set("events", strippedState.of(room, memberEvent.get()));
                     }
                 }
                 default -> { // leave, ban
@@ -119,7 +122,7 @@ final class RoomSections {
                     if (include) {
                         ObjectNode section = leave.putObject(roomId);
                         leftRoom(request, ignored, room, membership, request.since().isEmpty() ? 0 : since,
-                                memberEvent, section);
+                                memberEvent.get(), section);
                     }
                 }
             }
