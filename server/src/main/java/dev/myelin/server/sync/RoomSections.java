@@ -54,15 +54,19 @@ final class RoomSections {
         this.ignoredUsers = ignoredUsers;
     }
 
-    /** What the rooms part found: the rooms joined at the end, those joined in this window, and the sections. */
+    /**
+     * What the rooms part found: the rooms joined at the end, those joined in this window, the sections, and every
+     * room the user has a membership in (to listen on).
+     */
     record Result(Set<String> joined, Set<String> newlyJoined, ObjectNode invite, ObjectNode leave,
-                  ObjectNode knock) {}
+                  ObjectNode knock, Set<String> memberOf) {}
 
     Result build(SyncRequest request, long since, long upTo, SyncResponse response) {
         Filter filter = request.filter();
         Set<String> changed = request.initial() ? null
                 : since < upTo ? store.roomsWithEventsBetween(since, upTo) : Set.of();
         var joined = new HashSet<String>();
+        var memberOf = new HashSet<String>();
         var newlyJoined = new HashSet<String>();
         ObjectNode invite = Json.MAPPER.createObjectNode();
         ObjectNode leave = Json.MAPPER.createObjectNode();
@@ -70,6 +74,7 @@ final class RoomSections {
         Set<String> ignored = ignoredUsers.ignoredBy(request.userId());
         Boolean invitesBlocked = null; // read once, at the first invite
         for (Membership membership : store.membershipsOf(request.userId())) {
+            memberOf.add(membership.roomId());
             if (membership.streamPos() > upTo) {
                 continue; // changed after this sync's snapshot of the events stream: the next sync sends it
             }
@@ -127,7 +132,7 @@ final class RoomSections {
                 }
             }
         }
-        return new Result(joined, newlyJoined, invite, leave, knock);
+        return new Result(joined, newlyJoined, invite, leave, knock, memberOf);
     }
 
     /** The room's section, or null when nothing changed in it (contributors may still add to it). */
