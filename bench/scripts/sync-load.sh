@@ -6,7 +6,8 @@
 # The server runs through the launcher (./myelin, its default JVM flags and heap). SERVER_JAR=path runs that jar
 # instead, with SERVER_JAVA_OPTS, to measure an older build under the same conditions. PHASES picks the phases
 # in order (default ilp: i initial sync, l delivery latency, p parked long-polls; e.g. PHASES=ill repeats the latency
-# phase on the warmed server). The latency phase also prints the server's CPU time per delivery (user + system).
+# phase on the warmed server). The latency phase also prints the server's CPU time per delivery (user + system), over
+# the whole phase and over the counted sends only (without the set-up's registrations and the warm-up).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/find-java.sh >/dev/null
@@ -45,10 +46,21 @@ for ((phase = 0; phase < ${#PHASES}; phase++)); do
     l)
         echo "== delivery latency: $CLIENTS clients"
         before=$(cpu_ticks)
-        "${LOAD[@]}" latency "$CLIENTS" 30 | tee "$DIR/latency.out"
+        "${LOAD[@]}" latency "$CLIENTS" 30 | while read -r line; do
+            case $line in
+                MEASURING) cpu_ticks > "$DIR/measuring" ;;
+                MEASURED) cpu_ticks > "$DIR/measured" ;;
+                *) echo "$line" ;;
+            esac
+        done | tee "$DIR/latency.out"
         deliveries=$(grep -o 'over [0-9]*' "$DIR/latency.out" | cut -d' ' -f2)
-        awk -v ticks=$(($(cpu_ticks) - before)) -v hz="$(getconf CLK_TCK)" -v n="$deliveries" \
-            'BEGIN { printf "server CPU during the phase: %.1f s, %.2f ms per delivery\n", ticks / hz, 1000 * ticks / hz / n }'
+        per_delivery() { # label ticks
+            awk -v label="$1" -v ticks="$2" -v hz="$(getconf CLK_TCK)" -v n="$deliveries" \
+                'BEGIN { printf "server CPU %s: %.1f s, %.2f ms per delivery\n", label, ticks / hz, 1000 * ticks / hz / n }'
+        }
+        per_delivery "during the phase" $(($(cpu_ticks) - before))
+        # Without the set-up (registrations hash passwords) and warm-up: the sends that were counted.
+        per_delivery "over the counted sends" $(($(cat "$DIR/measured") - $(cat "$DIR/measuring")))
         ;;
     p)
         echo "== $PARKED parked long-polls"

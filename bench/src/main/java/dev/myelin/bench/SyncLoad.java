@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   then holds them for 20 s so the caller can read the server's memory.</li>
  *   <li>{@code latency CLIENTS SECONDS}: CLIENTS users in pairs, one room per pair, each syncing in a loop; one of
  *   each pair sends a message every 200 ms; prints p50/p99 of the time from the send answering to the other
- *   client's sync answering with the message.</li>
+ *   client's sync answering with the message. Prints {@code MEASURING} and {@code MEASURED} around the sends it
+ *   counts (after the set-up and a 3-s warm-up), so the caller can read the server's CPU time over them.</li>
  *   <li>{@code initial ROOMS EVENTS}: one user in ROOMS rooms with EVENTS messages each; prints p50 of 20 initial
  *   syncs with lazy-loaded members.</li>
  * </ul>
@@ -170,6 +171,13 @@ public final class SyncLoad {
                     return null;
                 });
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            threads.submit(() -> {
+                Thread.sleep(Duration.ofNanos(measureFrom - System.nanoTime()));
+                System.out.println("MEASURING");
+                Thread.sleep(Duration.ofNanos(end - Duration.ofSeconds(1).toNanos() - System.nanoTime()));
+                System.out.println("MEASURED");
+                return null;
+            });
             for (int i = 0; i < pairs; i++) {
                 User sender = senders.get(i);
                 User receiver = receivers.get(i);

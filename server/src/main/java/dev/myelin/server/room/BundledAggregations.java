@@ -22,6 +22,9 @@ import java.util.Set;
  * events (and sync) passes its events through {@link #addTo}. State events get no aggregations (spec warning).
  */
 public final class BundledAggregations {
+    private static final List<String> BUNDLED = List.of("m.replace", "m.reference", "m.thread");
+    private static final List<String> BUNDLED_WITHOUT_THREADS = List.of("m.replace", "m.reference");
+
     private final RoomService rooms;
     private final RoomReader reader;
     private final RelationStore relations;
@@ -59,8 +62,15 @@ public final class BundledAggregations {
         long roomNid = room.nid();
         RoomVersion version = RoomService.version(room);
         var bundles = new HashMap<String, ObjectNode>();
+        // Most events have no children: one lookup finds the parents that do, and which queries they need.
+        Map<String, Set<String>> relTypes = relations.relTypesOf(roomNid, parents.keySet(),
+                withThreads ? BUNDLED : BUNDLED_WITHOUT_THREADS);
+        if (relTypes.isEmpty()) {
+            return;
+        }
 
-        Map<String, List<Relation>> edits = byParent(relations.relationsTo(roomNid, parents.keySet(), "m.replace"));
+        Map<String, List<Relation>> edits = byParent(relations.relationsTo(roomNid,
+                parentsWith(relTypes, "m.replace"), "m.replace"));
         var latestEdits = new ArrayList<ObjectNode>();
         edits.forEach((parentId, candidates) -> {
             ObjectNode edit = latestValidEdit(parents.get(parentId), candidates, version, viewer);
@@ -70,18 +80,20 @@ public final class BundledAggregations {
             }
         });
 
-        byParent(relations.relationsTo(roomNid, parents.keySet(), "m.reference")).forEach((parentId, refs) -> {
-            var chunk = Json.MAPPER.createArrayNode();
-            refs.stream().filter(ref -> !ignored.contains(ref.sender()))
-                    .forEach(ref -> chunk.addObject().put("event_id", ref.eventId()));
-            if (!chunk.isEmpty()) {
-                bundle(bundles, parentId).putObject("m.reference").set("chunk", chunk);
-            }
-        });
+        byParent(relations.relationsTo(roomNid, parentsWith(relTypes, "m.reference"), "m.reference"))
+                .forEach((parentId, refs) -> {
+                    var chunk = Json.MAPPER.createArrayNode();
+                    refs.stream().filter(ref -> !ignored.contains(ref.sender()))
+                            .forEach(ref -> chunk.addObject().put("event_id", ref.eventId()));
+                    if (!chunk.isEmpty()) {
+                        bundle(bundles, parentId).putObject("m.reference").set("chunk", chunk);
+                    }
+                });
 
         if (withThreads) {
             var latestEvents = new ArrayList<ObjectNode>();
-            for (ThreadSummary thread : relations.threads(roomNid, parents.keySet(), viewer, ignored).values()) {
+            for (ThreadSummary thread : relations.threads(roomNid, parentsWith(relTypes, "m.thread"), viewer,
+                    ignored).values()) {
                 ObjectNode root = parents.get(thread.rootId());
                 ObjectNode latest = rooms.store().event(thread.latestEventId())
                         .map(stored -> reader.clientEvent(reader.load(stored, version), version))
@@ -106,6 +118,11 @@ public final class BundledAggregations {
                     : parent.putObject("unsigned");
             unsigned.set("m.relations", bundle);
         });
+    }
+
+    private static List<String> parentsWith(Map<String, Set<String>> relTypes, String relType) {
+        return relTypes.entrySet().stream().filter(entry -> entry.getValue().contains(relType))
+                .map(Map.Entry::getKey).toList();
     }
 
     private static Map<String, List<Relation>> byParent(List<Relation> list) {

@@ -31,6 +31,12 @@ public interface RelationStore {
     List<StoredEvent> children(long roomNid, Collection<String> parentIds, String relType, String eventType,
                                long from, long to, boolean backwards, int limit);
 
+    /**
+     * Which of {@code parentIds} have children in the room with one of {@code relTypes}, and with which of them: one
+     * index lookup per parent and type, so a caller can skip the queries for parents without children (most events).
+     */
+    Map<String, Set<String>> relTypesOf(long roomNid, Collection<String> parentIds, Collection<String> relTypes);
+
     /** Every relation of {@code relType} (any when null) to one of {@code parentIds} in the room, oldest first. */
     List<Relation> relationsTo(long roomNid, Collection<String> parentIds, String relType);
 

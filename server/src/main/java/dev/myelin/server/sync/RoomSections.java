@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The {@code rooms} part of a sync (spec: client-server-api {@code GET /sync}): for each room whose membership or
@@ -53,15 +54,19 @@ final class RoomSections {
         this.ignoredUsers = ignoredUsers;
     }
 
-    /** What the rooms part found: the rooms joined at the end, those joined in this window, and the sections. */
+    /**
+     * What the rooms part found: the rooms joined at the end, those joined in this window, the sections, and every
+     * room the user has a membership in (to listen on).
+     */
     record Result(Set<String> joined, Set<String> newlyJoined, ObjectNode invite, ObjectNode leave,
-                  ObjectNode knock) {}
+                  ObjectNode knock, Set<String> memberOf) {}
 
     Result build(SyncRequest request, long since, long upTo, SyncResponse response) {
         Filter filter = request.filter();
         Set<String> changed = request.initial() ? null
                 : since < upTo ? store.roomsWithEventsBetween(since, upTo) : Set.of();
         var joined = new HashSet<String>();
+        var memberOf = new HashSet<String>();
         var newlyJoined = new HashSet<String>();
         ObjectNode invite = Json.MAPPER.createObjectNode();
         ObjectNode leave = Json.MAPPER.createObjectNode();
@@ -69,6 +74,7 @@ final class RoomSections {
         Set<String> ignored = ignoredUsers.ignoredBy(request.userId());
         Boolean invitesBlocked = null; // read once, at the first invite
         for (Membership membership : store.membershipsOf(request.userId())) {
+            memberOf.add(membership.roomId());
             if (membership.streamPos() > upTo) {
                 continue; // changed after this sync's snapshot of the events stream: the next sync sends it
             }
@@ -83,11 +89,13 @@ final class RoomSections {
             }
             boolean membershipInWindow = request.initial() || membership.streamPos() > since;
             RoomStore.Room room = store.room(roomId).orElseThrow();
-            StoredEvent memberEvent = store.event(membership.eventNid()).orElseThrow();
+            // Read only where needed: a joined room's pass needs it only when the join is in the window.
+            Supplier<StoredEvent> memberEvent =
+                    () -> store.event(membership.eventNid()).orElseThrow();
             switch (membership.membership()) {
                 case "join" -> {
                     boolean fresh = request.since().isEmpty()
-                            || membershipInWindow && !"join".equals(previousMembership(room, memberEvent));
+                            || membershipInWindow && !"join".equals(previousMembership(room, memberEvent.get()));
                     if (fresh) {
                         newlyJoined.add(roomId);
                     }
@@ -104,13 +112,13 @@ final class RoomSections {
                     }
                     if (membershipInWindow && !invitesBlocked) {
                         invite.putObject(roomId).putObject("invite_state")
-                                .set("events", strippedState.of(room, memberEvent));
+                                .set("events", strippedState.of(room, memberEvent.get()));
                     }
                 }
                 case "knock" -> {
                     if (membershipInWindow) {
                         knock.putObject(roomId).putObject("knock_state")
-                                .set("events", strippedState.of(room, memberEvent));
+                                .set("events", strippedState.of(room, memberEvent.get()));
                     }
                 }
                 default -> { // leave, ban
@@ -119,12 +127,12 @@ final class RoomSections {
                     if (include) {
                         ObjectNode section = leave.putObject(roomId);
                         leftRoom(request, ignored, room, membership, request.since().isEmpty() ? 0 : since,
-                                memberEvent, section);
+                                memberEvent.get(), section);
                     }
                 }
             }
         }
-        return new Result(joined, newlyJoined, invite, leave, knock);
+        return new Result(joined, newlyJoined, invite, leave, knock, memberOf);
     }
 
     /** The room's section, or null when nothing changed in it (contributors may still add to it). */

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -31,6 +32,8 @@ import java.util.concurrent.TimeUnit;
 public final class SyncService {
     /** Longest long-poll served; clients ask for 30 s. */
     static final long MAX_TIMEOUT_MILLIS = TimeUnit.MINUTES.toMillis(3);
+    /** Users whose rooms are remembered between a sync and the next (a set of room ids each). */
+    private static final int ROOMS_OF_USERS_REMEMBERED = 20_000;
 
     private final List<SyncContributor> contributors = new CopyOnWriteArrayList<>();
     private final List<RoomDecorator> decorators = new CopyOnWriteArrayList<>();
@@ -39,6 +42,7 @@ public final class SyncService {
     private final RoomSections roomSections;
     private final InProcessNotifier notifier;
     private final ReadsTogether reads;
+    private final RoomsOfUsers roomsOfUsers = new RoomsOfUsers(ROOMS_OF_USERS_REMEMBERED);
 
     public SyncService(RoomService rooms, RoomReader reader, BundledAggregations aggregations,
                        IgnoredUsers ignoredUsers, InviteBlocking inviteBlocking, InProcessNotifier notifier,
@@ -83,11 +87,16 @@ public final class SyncService {
         if (request.initial() || timeout == 0) {
             return compute(request).json();
         }
+        SyncToken since = request.since().orElseThrow();
         var keys = new ArrayList<String>();
         keys.add(request.userId());
-        store.membershipsOf(request.userId()).forEach(membership -> keys.add(membership.roomId()));
+        Set<String> rooms = roomsOfUsers.asOf(request.userId(), since.events());
+        if (rooms != null) {
+            keys.addAll(rooms);
+        } else {
+            store.membershipsOf(request.userId()).forEach(membership -> keys.add(membership.roomId()));
+        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
-        SyncToken since = request.since().orElseThrow();
         try (InProcessNotifier.Listener listener = notifier.listen(keys)) {
             while (true) {
                 // The listener was registered before these reads, so a change committed after them still wakes it.
@@ -110,6 +119,13 @@ public final class SyncService {
      * the shared events stream moves between nearly every two requests, for changes that concern other users.
      */
     private boolean anythingNewFor(InProcessNotifier.Listener listener, SyncToken since) {
+        if (announcedUpTo(SqlRoomStore.EVENTS, since.events()) && contributors.stream()
+                .allMatch(contributor -> announcedUpTo(contributor.stream(), since.position(contributor.stream())))) {
+            // No token is ahead of its stream, so what the listener heard decides without reading the positions.
+            return !listener.heardNothingAfter(SqlRoomStore.EVENTS, since.events()) || contributors.stream()
+                    .anyMatch(contributor -> !listener.heardNothingAfter(contributor.stream(),
+                            since.position(contributor.stream())));
+        }
         return reads.readingTogether(() -> {
             if (moved(SqlRoomStore.EVENTS, since.events(), store.currentStreamPos(), listener)) {
                 return true;
@@ -122,6 +138,15 @@ public final class SyncService {
             }
             return false;
         });
+    }
+
+    /**
+     * Whether this process announced the stream at or past {@code token}: writers announce after their commit, so
+     * the stream is at least there and the token is not ahead of it.
+     */
+    private boolean announcedUpTo(StreamName stream, long token) {
+        long announced = notifier.position(stream);
+        return announced > 0 && token <= announced;
     }
 
     /** A token ahead of the stream (after a reset, or an in-memory stream after a restart) counts as moved. */
@@ -149,6 +174,7 @@ public final class SyncService {
         }
         var response = new SyncResponse();
         RoomSections.Result rooms = roomSections.build(request, since, upTo, response);
+        roomsOfUsers.remember(request.userId(), rooms.memberOf(), upTo);
         var context = new SyncContext(request.userId(), request.deviceId(), request.initial(), rooms.joined(),
                 rooms.newlyJoined(), request.filter().room().timeline().unreadThreadNotifications());
         var reached = new HashMap<StreamName, Long>();

@@ -176,6 +176,45 @@ class SyncHttpTest {
                 .containsExactly("while away");
     }
 
+    /**
+     * A long-poll listens on the rooms its previous sync found (remembered, not read again): a room joined after
+     * that sync must still wake it, through the join announced to the user, and then be listened on.
+     */
+    @Test
+    void aLongPollListensOnRoomsJoinedSinceItsPreviousSync() throws Exception {
+        User alice = newUser();
+        User bob = newUser();
+        String first = createRoom(alice, "{\"preset\":\"public_chat\"}");
+        String second = createRoom(alice, "{\"preset\":\"public_chat\"}");
+        post(bob, "/join/" + enc(first), "{}");
+        String since = sync(bob, "").path("next_batch").asText();
+        post(bob, "/join/" + enc(second), "{}"); // after the sync Bob's rooms were remembered from
+
+        JsonNode joined = sync(bob, "timeout=20000&since=" + enc(since));
+        assertThat(joined.path("rooms").path("join").has(second)).isTrue();
+        String afterJoin = joined.path("next_batch").asText();
+        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            CompletableFuture<JsonNode> polled = CompletableFuture.supplyAsync(
+                    () -> sync(bob, "timeout=20000&since=" + enc(afterJoin)), executor);
+            Thread.sleep(300);
+            assertThat(polled).isNotDone();
+            send(alice, second, "in the new room");
+            JsonNode woke = polled.get(10, TimeUnit.SECONDS);
+            assertThat(bodies(woke.path("rooms").path("join").path(second).path("timeline").path("events")))
+                    .containsExactly("in the new room");
+
+            // Joined while a long-poll from before the join is parked: the join itself wakes it.
+            String third = createRoom(alice, "{\"preset\":\"public_chat\"}");
+            String beforeThird = woke.path("next_batch").asText();
+            CompletableFuture<JsonNode> parked = CompletableFuture.supplyAsync(
+                    () -> sync(bob, "timeout=20000&since=" + enc(beforeThird)), executor);
+            Thread.sleep(300);
+            assertThat(parked).isNotDone();
+            post(bob, "/join/" + enc(third), "{}");
+            assertThat(parked.get(10, TimeUnit.SECONDS).path("rooms").path("join").has(third)).isTrue();
+        }
+    }
+
     @Test
     void invitesJoinsAndLeaves() {
         User alice = newUser();

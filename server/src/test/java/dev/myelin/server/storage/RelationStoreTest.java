@@ -144,6 +144,40 @@ class RelationStoreTest extends StoreContractTest {
     }
 
     @Test
+    void relTypesOfNamesTheAskedTypesEachParentHasChildrenOfInTheRoom() {
+        var chain = new Chain();
+        EncodedPdu create = chain.create();
+        EncodedPdu edited = chain.message(ALICE, "edited");
+        EncodedPdu plain = chain.message(BOB, "plain");
+        EncodedPdu threaded = chain.message(BOB, "threaded");
+        EncodedPdu edit = chain.child(ALICE, "m.room.message", "m.replace", edited.eventId(), null);
+        EncodedPdu like = chain.child(BOB, "m.reaction", "m.annotation", edited.eventId(), "x");
+        EncodedPdu reply = chain.child(ALICE, "m.room.message", "m.thread", threaded.eventId(), null);
+        EncodedPdu ref = chain.child(BOB, "m.room.message", "m.reference", threaded.eventId(), null);
+        long room = persist(chain, create, edited, plain, threaded, edit, like, reply, ref);
+        RelationStore relations = relations();
+        List<String> parents = List.of(edited.eventId(), plain.eventId(), threaded.eventId());
+
+        assertThat(relations.relTypesOf(room, parents, List.of("m.replace", "m.reference", "m.thread")))
+                .isEqualTo(Map.of(edited.eventId(), Set.of("m.replace"),
+                        threaded.eventId(), Set.of("m.thread", "m.reference")));
+        assertThat(relations.relTypesOf(room, parents, List.of("m.annotation")))
+                .isEqualTo(Map.of(edited.eventId(), Set.of("m.annotation")));
+        assertThat(relations.relTypesOf(room, List.of(plain.eventId()), List.of("m.replace", "m.thread"))).isEmpty();
+
+        // A redacted child no longer counts; children in another room are not this room's.
+        persist(chain, chain.redaction(ALICE, edit.eventId()));
+        assertThat(relations.relTypesOf(room, parents, List.of("m.replace"))).isEmpty();
+        var other = new Chain();
+        other.ts += 7;
+        long otherRoom = persist(other, other.create(), other.child(BOB, "m.room.message", "m.replace",
+                plain.eventId(), null));
+        assertThat(relations.relTypesOf(room, parents, List.of("m.replace"))).isEmpty();
+        assertThat(relations.relTypesOf(otherRoom, parents, List.of("m.replace")))
+                .isEqualTo(Map.of(plain.eventId(), Set.of("m.replace")));
+    }
+
+    @Test
     void threadSummariesAndRootsByLatestActivity() {
         var chain = new Chain();
         EncodedPdu create = chain.create();

@@ -21,7 +21,7 @@ final class Migrations {
     private static final Logger log = LoggerFactory.getLogger(Migrations.class);
 
     /** The highest {@code V<n>__*.sql}; bump it with every new migration (MigrationsTest checks). */
-    static final int LATEST_VERSION = 31;
+    static final int LATEST_VERSION = 32;
 
     private Migrations() {}
 

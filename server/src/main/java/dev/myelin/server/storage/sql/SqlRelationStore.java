@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -93,6 +94,25 @@ public final class SqlRelationStore implements RelationStore {
         sql.append(" LIMIT ?");
         params.add(limit);
         return database.read(c -> Jdbc.queryList(c, sql.toString(), SqlRoomStore::storedEvent, params.toArray()));
+    }
+
+    @Override
+    public Map<String, Set<String>> relTypesOf(long roomNid, Collection<String> parentIds,
+                                               Collection<String> relTypes) {
+        if (parentIds.isEmpty() || relTypes.isEmpty()) {
+            return Map.of();
+        }
+        var params = new ArrayList<Object>(parentIds);
+        params.addAll(relTypes);
+        params.add(roomNid);
+        return database.read(c -> {
+            var found = new HashMap<String, Set<String>>();
+            Jdbc.query(c, "SELECT DISTINCT parent_id, rel_type FROM event_relations WHERE parent_id IN ("
+                    + marks(parentIds.size()) + ") AND rel_type IN (" + marks(relTypes.size()) + ") AND room_nid = ?",
+                    row -> found.computeIfAbsent(row.getString(1), _ -> new HashSet<>()).add(row.getString(2)),
+                    params.toArray());
+            return found;
+        });
     }
 
     @Override
