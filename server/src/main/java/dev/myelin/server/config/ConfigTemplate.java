@@ -52,7 +52,7 @@ public final class ConfigTemplate {
                   # url: "jdbc:postgresql://localhost:5432/myelin"
                   # user: myelin
                   # password: secret
-                  # max_pool_size: 10
+                  # max_pool_size: 10   # connections at most: half for writes, half for reads
 
                 registration:
                   # closed (only the operator creates accounts), open, or token (a registration token is required).
