@@ -141,8 +141,17 @@ public final class NotificationEvaluator implements AutoCloseable {
         final List<Delivery> deliveries = new ArrayList<>();
         final Map<String, List<PusherStore.Pusher>> pushersByUser = new HashMap<>();
 
+        /** Reads the pushers of those of the users this batch has not read yet, all at once. */
+        void readPushersOf(Set<String> userIds) {
+            var unread = userIds.stream().filter(user -> !pushersByUser.containsKey(user)).toList();
+            if (!unread.isEmpty()) {
+                Map<String, List<PusherStore.Pusher>> read = pushers.pushers(unread);
+                unread.forEach(user -> pushersByUser.put(user, read.getOrDefault(user, List.of())));
+            }
+        }
+
         List<PusherStore.Pusher> pushersOf(String userId) {
-            return pushersByUser.computeIfAbsent(userId, pushers::pushers);
+            return pushersByUser.get(userId);
         }
     }
 
@@ -160,8 +169,10 @@ public final class NotificationEvaluator implements AutoCloseable {
 
     private Batch read(long after, long upTo) {
         var batch = new Batch();
-        for (String roomId : rooms.store().roomsWithEventsBetween(after, upTo)) {
-            RoomStore.Room room = rooms.store().room(roomId).orElse(null);
+        Set<String> roomIds = rooms.store().roomsWithEventsBetween(after, upTo);
+        Map<String, RoomStore.Room> byId = rooms.store().rooms(roomIds);
+        for (String roomId : roomIds) {
+            RoomStore.Room room = byId.get(roomId);
             if (room == null) {
                 continue;
             }
@@ -198,6 +209,7 @@ public final class NotificationEvaluator implements AutoCloseable {
         AuthState power = facts.power();
         long senderPower = power.powerOf(sender);
         Pdu powerLevels = power.get(new StateKey("m.room.power_levels", ""));
+        batch.readPushersOf(recipients);
         JsonNode notificationLevels = powerLevels == null ? null : powerLevels.content().get("notifications");
         for (String userId : recipients) {
             var context = new PushContext(userId, facts.displayName(userId), facts.joinedCount(), senderPower,

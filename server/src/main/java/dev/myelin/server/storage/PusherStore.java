@@ -21,6 +21,9 @@ public interface PusherStore {
 
     List<Pusher> pushers(String userId);
 
+    /** The pushers of each of the users; a user without any is absent. */
+    java.util.Map<String, List<Pusher>> pushers(java.util.Collection<String> userIds);
+
     /**
      * Creates or updates the user's pusher with this app id and pushkey. Unless {@code append}, pushers of other
      * users with the same app id and pushkey are deleted.

@@ -70,6 +70,38 @@ class PushStoresTest extends StoreContractTest {
     }
 
     @Test
+    void readMarksRecordedTogetherMoveOnlyPositionsTheyAdvance() {
+        var store = new SqlNotificationStore(database);
+        String other = "@carol:test.local";
+        store.record(1, List.of(notification("main", "$a", 3, false), notification("main", "$b", 6, false)),
+                List.of(), List.of(), 0);
+        assertThat(store.readUpTo(new ReadMark(other, ROOM, "main", 9))).isTrue();
+
+        // Two marks of Bob's in one batch (the higher wins), and one of Carol's behind her position.
+        assertThat(store.record(2, List.of(), List.of(new ReadMark(BOB, ROOM, "main", 4),
+                new ReadMark(BOB, ROOM, "main", 3), new ReadMark(other, ROOM, "main", 8)), List.of(), 0))
+                .containsExactly(BOB);
+        assertThat(store.counts(BOB, ROOM)).isEqualTo(Map.of("main", new Counts(1, 0)));
+        assertThat(store.readUpTo(new ReadMark(other, ROOM, "main", 9))).isFalse();
+    }
+
+    @Test
+    void pushersOfSeveralUsersAreReadTogether() {
+        var pushers = new SqlPusherStore(database);
+        ObjectNode data = Json.MAPPER.createObjectNode().put("url", "https://gw.example/_matrix/push/v1/notify");
+        pushers.set(new Pusher(0, BOB, "DEV1", "http", "app", "key1", "App", "Phone", null, "en", data, 5), false);
+        pushers.set(new Pusher(0, BOB, "DEV2", "http", "app", "key2", "App", "Tablet", null, "en", data, 6), false);
+        pushers.set(new Pusher(0, "@carol:test.local", "DEV3", "http", "app", "key3", "App", "Phone", null, "en",
+                data, 7), false);
+
+        var read = pushers.pushers(List.of(BOB, "@carol:test.local", "@dave:test.local"));
+        assertThat(read.keySet()).containsExactlyInAnyOrder(BOB, "@carol:test.local");
+        assertThat(read.get(BOB)).extracting(Pusher::pushkey).containsExactly("key1", "key2");
+        assertThat(read.get("@carol:test.local")).extracting(Pusher::pushkey).containsExactly("key3");
+        assertThat(pushers.pushers(List.of())).isEmpty();
+    }
+
+    @Test
     void deliveriesAreDueOldestFirstPerPusherAndGoWithTheirPusher() {
         var pushers = new SqlPusherStore(database);
         var notifications = new SqlNotificationStore(database);

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -59,11 +60,7 @@ public final class SqlNotificationStore implements NotificationStore {
                     INSERT INTO push_notifications (user_id, room_id, thread_id, event_id, event_stream_pos,
                                                     highlight, actions, ts)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", rows);
-            for (ReadMark mark : reads) {
-                if (moveReadPosition(c, mark)) {
-                    changed.add(List.of(mark.userId(), mark.roomId()));
-                }
-            }
+            changed.addAll(moveReadPositions(c, reads));
             for (Delivery d : deliveries) {
                 Jdbc.update(c, """
                         INSERT INTO push_deliveries (pusher_id, notification, tweaks, attempts, next_attempt_ts,
@@ -89,6 +86,43 @@ public final class SqlNotificationStore implements NotificationStore {
             }
             return moved;
         });
+    }
+
+    /**
+     * Moves each read position forward in one statement (the highest mark per user, room and thread: one upsert may
+     * not touch a row twice); returns the (user id, room id) pairs whose position moved.
+     */
+    private static Set<List<String>> moveReadPositions(Connection c, List<ReadMark> marks) throws SQLException {
+        var highest = new LinkedHashMap<List<String>, ReadMark>();
+        for (ReadMark mark : marks) {
+            highest.merge(List.of(mark.userId(), mark.roomId(), mark.threadId()), mark,
+                    (a, b) -> a.eventStreamPos() >= b.eventStreamPos() ? a : b);
+        }
+        var moved = new LinkedHashSet<List<String>>();
+        var chunk = new ArrayList<ReadMark>();
+        for (ReadMark mark : highest.values()) {
+            chunk.add(mark);
+            if (chunk.size() == 500) {
+                moved.addAll(moveReadPositionsOnce(c, chunk));
+                chunk.clear();
+            }
+        }
+        if (!chunk.isEmpty()) {
+            moved.addAll(moveReadPositionsOnce(c, chunk));
+        }
+        return moved;
+    }
+
+    private static List<List<String>> moveReadPositionsOnce(Connection c, List<ReadMark> marks) throws SQLException {
+        var params = new ArrayList<Object>(marks.size() * 4);
+        for (ReadMark mark : marks) {
+            params.addAll(List.of(mark.userId(), mark.roomId(), mark.threadId(), mark.eventStreamPos()));
+        }
+        return Jdbc.queryList(c, "INSERT INTO push_read_positions (user_id, room_id, thread_id, event_stream_pos)"
+                + " VALUES " + String.join(", ", java.util.Collections.nCopies(marks.size(), "(?, ?, ?, ?)")) + """
+                 ON CONFLICT (user_id, room_id, thread_id) DO UPDATE SET event_stream_pos = excluded.event_stream_pos
+                WHERE push_read_positions.event_stream_pos < excluded.event_stream_pos
+                RETURNING user_id, room_id""", row -> List.of(row.getString(1), row.getString(2)), params.toArray());
     }
 
     private static boolean moveReadPosition(Connection c, ReadMark mark) throws SQLException {

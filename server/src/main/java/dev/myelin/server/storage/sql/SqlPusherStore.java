@@ -9,8 +9,12 @@ import dev.myelin.server.storage.StorageException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 
 /** Pushers and their outbox in SQL. */
@@ -45,6 +49,20 @@ public final class SqlPusherStore implements PusherStore {
     public List<Pusher> pushers(String userId) {
         return database.read(c -> Jdbc.query(c, "SELECT * FROM pushers WHERE user_id = ? ORDER BY pusher_id",
                 SqlPusherStore::pusher, userId));
+    }
+
+    @Override
+    public Map<String, List<Pusher>> pushers(Collection<String> userIds) {
+        var byUser = new HashMap<String, List<Pusher>>();
+        List<String> users = List.copyOf(userIds);
+        for (int from = 0; from < users.size(); from += 500) {
+            List<String> chunk = users.subList(from, Math.min(users.size(), from + 500));
+            List<Pusher> read = database.read(c -> Jdbc.query(c, "SELECT * FROM pushers WHERE user_id IN ("
+                    + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ") ORDER BY pusher_id",
+                    SqlPusherStore::pusher, chunk.toArray()));
+            read.forEach(pusher -> byUser.computeIfAbsent(pusher.userId(), user -> new ArrayList<>()).add(pusher));
+        }
+        return byUser;
     }
 
     @Override
