@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -71,6 +72,11 @@ public final class Jdbc {
             }
             statement.executeBatch();
         }
+    }
+
+    /** {@code count} parameter marks for an IN list: {@code ?, ?, ?}. */
+    public static String marks(int count) {
+        return String.join(", ", Collections.nCopies(count, "?"));
     }
 
     /** A nullable BIGINT column as an Optional. */

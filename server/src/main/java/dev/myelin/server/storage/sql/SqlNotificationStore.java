@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -80,11 +81,9 @@ public final class SqlNotificationStore implements NotificationStore {
     @Override
     public boolean readUpTo(ReadMark mark) {
         return database.write(c -> {
-            boolean moved = moveReadPosition(c, mark);
-            if (moved) {
-                countsChanged(c, mark.userId(), mark.roomId());
-            }
-            return moved;
+            Set<List<String>> moved = moveReadPositions(c, List.of(mark));
+            countsChanged(c, moved);
+            return !moved.isEmpty();
         });
     }
 
@@ -98,43 +97,23 @@ public final class SqlNotificationStore implements NotificationStore {
             highest.merge(List.of(mark.userId(), mark.roomId(), mark.threadId()), mark,
                     (a, b) -> a.eventStreamPos() >= b.eventStreamPos() ? a : b);
         }
+        List<ReadMark> distinct = List.copyOf(highest.values());
         var moved = new LinkedHashSet<List<String>>();
-        var chunk = new ArrayList<ReadMark>();
-        for (ReadMark mark : highest.values()) {
-            chunk.add(mark);
-            if (chunk.size() == 500) {
-                moved.addAll(moveReadPositionsOnce(c, chunk));
-                chunk.clear();
+        for (int from = 0; from < distinct.size(); from += 500) {
+            List<ReadMark> chunk = distinct.subList(from, Math.min(distinct.size(), from + 500));
+            var params = new ArrayList<Object>(chunk.size() * 4);
+            for (ReadMark mark : chunk) {
+                params.addAll(List.of(mark.userId(), mark.roomId(), mark.threadId(), mark.eventStreamPos()));
             }
-        }
-        if (!chunk.isEmpty()) {
-            moved.addAll(moveReadPositionsOnce(c, chunk));
+            moved.addAll(Jdbc.queryList(c, "INSERT INTO push_read_positions (user_id, room_id, thread_id,"
+                    + " event_stream_pos) VALUES " + String.join(", ", Collections.nCopies(chunk.size(), "(?, ?, ?, ?)"))
+                    + """
+                     ON CONFLICT (user_id, room_id, thread_id) DO UPDATE SET event_stream_pos = excluded.event_stream_pos
+                    WHERE push_read_positions.event_stream_pos < excluded.event_stream_pos
+                    RETURNING user_id, room_id""", row -> List.of(row.getString(1), row.getString(2)),
+                    params.toArray()));
         }
         return moved;
-    }
-
-    private static List<List<String>> moveReadPositionsOnce(Connection c, List<ReadMark> marks) throws SQLException {
-        var params = new ArrayList<Object>(marks.size() * 4);
-        for (ReadMark mark : marks) {
-            params.addAll(List.of(mark.userId(), mark.roomId(), mark.threadId(), mark.eventStreamPos()));
-        }
-        return Jdbc.queryList(c, "INSERT INTO push_read_positions (user_id, room_id, thread_id, event_stream_pos)"
-                + " VALUES " + String.join(", ", java.util.Collections.nCopies(marks.size(), "(?, ?, ?, ?)")) + """
-                 ON CONFLICT (user_id, room_id, thread_id) DO UPDATE SET event_stream_pos = excluded.event_stream_pos
-                WHERE push_read_positions.event_stream_pos < excluded.event_stream_pos
-                RETURNING user_id, room_id""", row -> List.of(row.getString(1), row.getString(2)), params.toArray());
-    }
-
-    private static boolean moveReadPosition(Connection c, ReadMark mark) throws SQLException {
-        return Jdbc.update(c, """
-                INSERT INTO push_read_positions (user_id, room_id, thread_id, event_stream_pos) VALUES (?, ?, ?, ?)
-                ON CONFLICT (user_id, room_id, thread_id) DO UPDATE SET event_stream_pos = excluded.event_stream_pos
-                WHERE push_read_positions.event_stream_pos < excluded.event_stream_pos""",
-                mark.userId(), mark.roomId(), mark.threadId(), mark.eventStreamPos()) > 0;
-    }
-
-    private static void countsChanged(Connection c, String userId, String roomId) throws SQLException {
-        countsChanged(c, List.of(List.of(userId, roomId)));
     }
 
     /** Each (user id, room id)'s counts changed: each gets a new position of the counts stream. */

@@ -11,7 +11,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +57,7 @@ public final class SqlPusherStore implements PusherStore {
         for (int from = 0; from < users.size(); from += 500) {
             List<String> chunk = users.subList(from, Math.min(users.size(), from + 500));
             List<Pusher> read = database.read(c -> Jdbc.query(c, "SELECT * FROM pushers WHERE user_id IN ("
-                    + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ") ORDER BY pusher_id",
+                    + Jdbc.marks(chunk.size()) + ") ORDER BY pusher_id",
                     SqlPusherStore::pusher, chunk.toArray()));
             read.forEach(pusher -> byUser.computeIfAbsent(pusher.userId(), user -> new ArrayList<>()).add(pusher));
         }

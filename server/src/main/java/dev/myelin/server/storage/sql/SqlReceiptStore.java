@@ -7,7 +7,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -62,7 +61,7 @@ public final class SqlReceiptStore implements ReceiptStore {
             var out = new ArrayList<Stored>();
             for (int from = 0; from < ids.size(); from += ROOMS_PER_QUERY) {
                 List<String> chunk = ids.subList(from, Math.min(ids.size(), from + ROOMS_PER_QUERY));
-                String marks = String.join(", ", Collections.nCopies(chunk.size(), "?"));
+                String marks = Jdbc.marks(chunk.size());
                 out.addAll(Jdbc.queryList(c, "SELECT " + COLUMNS + " FROM receipts WHERE room_id IN (" + marks
                         + ") ORDER BY stream_pos", SqlReceiptStore::stored, chunk.toArray()));
             }

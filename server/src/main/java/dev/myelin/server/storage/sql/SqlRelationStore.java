@@ -10,7 +10,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -57,10 +56,6 @@ public final class SqlRelationStore implements RelationStore {
                 row.getLong("origin_server_ts"));
     }
 
-    private static String marks(int count) {
-        return String.join(",", Collections.nCopies(count, "?"));
-    }
-
     @Override
     public Optional<Relation> relationOf(String eventId) {
         return database.read(c -> Jdbc.queryOne(c, "SELECT * FROM event_relations WHERE event_id = ?",
@@ -75,7 +70,7 @@ public final class SqlRelationStore implements RelationStore {
         }
         var sql = new StringBuilder("SELECT " + SqlRoomStore.EVENT_COLUMNS + """
                  FROM event_relations r JOIN events e ON e.event_nid = r.event_nid
-                WHERE r.room_nid = ? AND r.parent_id IN (%s)""".formatted(marks(parentIds.size())));
+                WHERE r.room_nid = ? AND r.parent_id IN (%s)""".formatted(Jdbc.marks(parentIds.size())));
         var params = new ArrayList<Object>();
         params.add(roomNid);
         params.addAll(parentIds);
@@ -108,7 +103,7 @@ public final class SqlRelationStore implements RelationStore {
         return database.read(c -> {
             var found = new HashMap<String, Set<String>>();
             Jdbc.query(c, "SELECT DISTINCT parent_id, rel_type FROM event_relations WHERE parent_id IN ("
-                    + marks(parentIds.size()) + ") AND rel_type IN (" + marks(relTypes.size()) + ") AND room_nid = ?",
+                    + Jdbc.marks(parentIds.size()) + ") AND rel_type IN (" + Jdbc.marks(relTypes.size()) + ") AND room_nid = ?",
                     row -> found.computeIfAbsent(row.getString(1), _ -> new HashSet<>()).add(row.getString(2)),
                     params.toArray());
             return found;
@@ -127,7 +122,7 @@ public final class SqlRelationStore implements RelationStore {
             params.add(relType);
         }
         return database.read(c -> Jdbc.queryList(c, "SELECT * FROM event_relations WHERE room_nid = ?"
-                        + " AND parent_id IN (" + marks(parentIds.size()) + ")"
+                        + " AND parent_id IN (" + Jdbc.marks(parentIds.size()) + ")"
                         + (relType == null ? "" : " AND rel_type = ?") + " ORDER BY stream_pos",
                 SqlRelationStore::relation, params.toArray()));
     }
@@ -147,8 +142,8 @@ public final class SqlRelationStore implements RelationStore {
                 SELECT parent_id, COUNT(*) AS replies, MAX(stream_pos) AS latest,
                        MAX(CASE WHEN sender = ? THEN 1 ELSE 0 END) AS replied
                 FROM event_relations WHERE room_nid = ? AND rel_type = 'm.thread' AND parent_id IN (%s)%s
-                GROUP BY parent_id""".formatted(marks(rootIds.size()),
-                ignoredSenders.isEmpty() ? "" : " AND sender NOT IN (" + marks(ignoredSenders.size()) + ")");
+                GROUP BY parent_id""".formatted(Jdbc.marks(rootIds.size()),
+                ignoredSenders.isEmpty() ? "" : " AND sender NOT IN (" + Jdbc.marks(ignoredSenders.size()) + ")");
         return database.read(c -> {
             record Row(String root, long count, long latest, boolean replied) {}
             List<Row> rows = Jdbc.queryList(c, sql, row -> new Row(row.getString("parent_id"), row.getLong("replies"),

@@ -85,7 +85,7 @@ public final class SqlRoomStore implements RoomStore {
             for (int i = 0; i < ids.size(); i += 500) {
                 List<String> chunk = ids.subList(i, Math.min(ids.size(), i + 500));
                 Jdbc.queryList(c, "SELECT * FROM rooms WHERE room_id IN ("
-                        + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")",
+                        + Jdbc.marks(chunk.size()) + ")",
                         SqlRoomStore::roomRow, chunk.toArray()).forEach(room -> found.put(room.roomId(), room));
             }
             return found;
@@ -513,7 +513,7 @@ public final class SqlRoomStore implements RoomStore {
         var nids = new HashMap<String, Long>(ids.size() * 2);
         for (int i = 0; i < ids.size(); i += 500) {
             List<String> chunk = ids.subList(i, Math.min(ids.size(), i + 500));
-            String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
+            String marks = Jdbc.marks(chunk.size());
             for (Object[] row : Jdbc.queryList(c, "SELECT event_id, event_nid FROM events WHERE event_id IN ("
                     + marks + ")", row -> new Object[]{row.getString(1), row.getLong(2)}, chunk.toArray())) {
                 nids.put((String) row[0], (Long) row[1]);
@@ -888,7 +888,7 @@ public final class SqlRoomStore implements RoomStore {
         var eventNids = new ArrayList<>(nids.values());
         for (int i = 0; i < eventNids.size(); i += 500) {
             List<Long> chunk = eventNids.subList(i, Math.min(eventNids.size(), i + 500));
-            String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
+            String marks = Jdbc.marks(chunk.size());
             List<Object[]> rows = Jdbc.queryList(c, "SELECT " + EVENT_COLUMNS + ", t.type, k.state_key FROM events e"
                     + " JOIN event_types t ON t.type_nid = e.type_nid"
                     + " JOIN state_keys k ON k.state_key_nid = e.state_key_nid"
@@ -953,7 +953,7 @@ public final class SqlRoomStore implements RoomStore {
             if (nids.isEmpty()) {
                 return Map.of();
             }
-            String marks = String.join(",", java.util.Collections.nCopies(nids.size(), "?"));
+            String marks = Jdbc.marks(nids.size());
             return resolve(c, stateNids(c, snapshotNid, "se.type_nid IN (" + marks + ")", nids.toArray()));
         });
     }
@@ -989,7 +989,7 @@ public final class SqlRoomStore implements RoomStore {
             for (int i = 0; i < nids.size(); i += 500) {
                 List<Long> chunk = nids.subList(i, Math.min(nids.size(), i + 500));
                 Jdbc.queryList(c, "SELECT " + EVENT_COLUMNS + " FROM events e WHERE e.event_nid IN ("
-                        + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")",
+                        + Jdbc.marks(chunk.size()) + ")",
                         SqlRoomStore::storedEvent, chunk.toArray()).forEach(event -> found.put(event.nid(), event));
             }
             return found;

@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -143,18 +142,15 @@ public final class SqlSearchStore implements SearchStore {
         params.add(term);
         params.addAll(roomNids);
         var sql = new StringBuilder("event_search.vector @@ plainto_tsquery('english', ?)"
-                + " AND event_search.room_nid IN (" + marks(roomNids.size()) + ")");
+                + " AND event_search.room_nid IN (" + Jdbc.marks(roomNids.size()) + ")");
         // Every indexed key is one of the three: asking for all needs no filter.
         if (!keys.containsAll(Set.of(BODY, NAME, TOPIC))) {
-            sql.append(" AND event_search.key IN (").append(marks(keys.size())).append(")");
+            sql.append(" AND event_search.key IN (").append(Jdbc.marks(keys.size())).append(")");
             params.addAll(keys);
         }
         return new Query(sql.toString(), params);
     }
 
-    private static String marks(int n) {
-        return String.join(",", Collections.nCopies(n, "?"));
-    }
 
     private static boolean empty(Collection<Long> roomNids, Set<String> keys, String term) {
         return roomNids.isEmpty() || keys.isEmpty() || ftsWords(term).isEmpty();

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -174,7 +173,7 @@ public final class SqlUserDirectoryStore implements UserDirectoryStore {
         params.addAll(List.of(searcher, allLocalUsers, searcher));
         Map<String, Entry> entries = new HashMap<>();
         Jdbc.queryList(c, "SELECT d.user_id, d.display_name, d.avatar_url FROM user_directory d WHERE d.user_id IN ("
-                + String.join(",", Collections.nCopies(candidates.size(), "?")) + ")" + """
+                + Jdbc.marks(candidates.size()) + ")" + """
                  AND (d.user_id = ? OR (? AND d.is_local)
                  OR EXISTS (SELECT 1 FROM room_memberships m JOIN user_directory_public_rooms p
                             ON p.room_nid = m.room_nid WHERE m.user_id = d.user_id AND m.membership = 'join')

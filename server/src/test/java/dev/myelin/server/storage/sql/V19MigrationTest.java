@@ -1,11 +1,8 @@
 package dev.myelin.server.storage.sql;
 
 import dev.myelin.server.storage.Backend;
-import dev.myelin.server.storage.DatabaseSettings;
 import dev.myelin.server.storage.SearchStore;
-import dev.myelin.server.storage.TestPostgres;
 import dev.myelin.server.storage.UserDirectoryStore.Entry;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,27 +29,20 @@ class V19MigrationTest {
     @TempDir
     Path tempDir;
 
-    private DatabaseSettings settings;
+    private OldSchema old;
 
     @AfterEach
     void drop() {
-        if (backend == Backend.POSTGRES && settings != null) {
-            TestPostgres.get().dropDatabase(settings);
+        if (old != null) {
+            old.drop();
         }
     }
 
     @Test
     void searchAndDirectoryWorkOnDataStoredBeforeV19() throws Exception {
-        settings = switch (backend) {
-            case SQLITE -> DatabaseSettings.sqlite(tempDir.resolve("myelin.db"));
-            case POSTGRES -> TestPostgres.get().createEmptyDatabase();
-        };
+        old = OldSchema.migratedTo(backend, tempDir, previousVersion());
         Dialect dialect = backend == Backend.SQLITE ? Dialect.SQLITE : Dialect.POSTGRES;
-        String url = backend == Backend.SQLITE ? "jdbc:sqlite:" + settings.sqlitePath() : settings.postgresUrl();
-        Flyway.configure(getClass().getClassLoader()).dataSource(url, settings.user(), settings.password())
-                .locations("classpath:db/migration").placeholders(dialect.migrationPlaceholders())
-                .target(Integer.toString(previousVersion())).load().migrate();
-        try (var connection = java.sql.DriverManager.getConnection(url, settings.user(), settings.password())) {
+        try (var connection = old.connect()) {
             String index = dialect == Dialect.SQLITE
                     ? "INSERT INTO event_search (rowid, value, key, room_nid) VALUES (?, ?, ?, ?)"
                     : "INSERT INTO event_search (event_nid, vector, key, room_nid)"
@@ -73,7 +63,7 @@ class V19MigrationTest {
             Jdbc.update(connection, "INSERT INTO user_directory_public_rooms (room_nid) VALUES (7)");
         }
 
-        try (Database database = Database.open(settings)) {
+        try (Database database = Database.open(old.settings())) {
             var search = new SqlSearchStore(database);
             var all = Set.of(SearchStore.BODY, SearchStore.NAME, SearchStore.TOPIC);
             assertThat(nids(search.search(List.of(7L), all, "garden", SearchStore.Order.RECENT, 0, 0, 10).hits()))

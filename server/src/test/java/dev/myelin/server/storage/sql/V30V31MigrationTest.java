@@ -1,10 +1,7 @@
 package dev.myelin.server.storage.sql;
 
 import dev.myelin.server.storage.Backend;
-import dev.myelin.server.storage.DatabaseSettings;
 import dev.myelin.server.storage.RoomStore;
-import dev.myelin.server.storage.TestPostgres;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,27 +28,19 @@ class V30V31MigrationTest {
     @TempDir
     Path tempDir;
 
-    private DatabaseSettings settings;
+    private OldSchema old;
 
     @AfterEach
     void drop() {
-        if (backend == Backend.POSTGRES && settings != null) {
-            TestPostgres.get().dropDatabase(settings);
+        if (old != null) {
+            old.drop();
         }
     }
 
     @Test
     void extremitiesAndStreamPositionsSurviveTheMigration() throws Exception {
-        settings = switch (backend) {
-            case SQLITE -> DatabaseSettings.sqlite(tempDir.resolve("myelin.db"));
-            case POSTGRES -> TestPostgres.get().createEmptyDatabase();
-        };
-        Dialect dialect = backend == Backend.SQLITE ? Dialect.SQLITE : Dialect.POSTGRES;
-        String url = backend == Backend.SQLITE ? "jdbc:sqlite:" + settings.sqlitePath() : settings.postgresUrl();
-        Flyway.configure(getClass().getClassLoader()).dataSource(url, settings.user(), settings.password())
-                .locations("classpath:db/migration").placeholders(dialect.migrationPlaceholders())
-                .target("29").load().migrate();
-        try (var connection = java.sql.DriverManager.getConnection(url, settings.user(), settings.password())) {
+        old = OldSchema.migratedTo(backend, tempDir, 29);
+        try (var connection = old.connect()) {
             Jdbc.update(connection, "INSERT INTO rooms (room_nid, room_id, room_version, creator) VALUES (5, ?, ?, ?)",
                     "!r:x", "12", "@a:x");
             Jdbc.update(connection, "INSERT INTO event_types (type_nid, type) VALUES (1, 'm.room.message')");
@@ -65,7 +54,7 @@ class V30V31MigrationTest {
             Jdbc.update(connection, "INSERT INTO stream_positions (stream, position) VALUES ('events', 43)");
         }
 
-        try (Database database = Database.open(settings)) {
+        try (Database database = Database.open(old.settings())) {
             RoomStore store = new SqlRoomStore(database);
             assertThat(store.extremities(5)).isEqualTo(new RoomStore.Extremities(List.of("$b", "$c"), 9));
             assertThat(store.currentStreamPos()).isEqualTo(43);
