@@ -439,47 +439,45 @@ public final class RoomService {
      */
     private void writeQueued(String roomId, List<QueuedSends.Send> sends) {
         try {
-            record Batch(RoomStore.Room room, Building building, Map<String, TxnKey> txns,
-                         Map<QueuedSends.Send, String> built, Map<QueuedSends.Send, QueuedSends.Send> repeats) {}
-            // The reads before the write share one read transaction (on SQLite one trip to a reader thread).
-            Batch batch = store.readingTogether(() -> {
-                RoomStore.Room room = requireRoom(roomId);
-                Building building = open(room);
-                var txns = new LinkedHashMap<String, TxnKey>();
-                var built = new LinkedHashMap<QueuedSends.Send, String>();
-                var repeats = new LinkedHashMap<QueuedSends.Send, QueuedSends.Send>();
-                var byTxn = new HashMap<TxnKey, QueuedSends.Send>();
-                for (QueuedSends.Send send : sends) {
-                    TxnKey key = send.txn().orElse(null);
-                    if (key != null && byTxn.containsKey(key)) {
-                        repeats.put(send, byTxn.get(key));
-                        continue;
-                    }
-                    Optional<String> earlier = key == null ? Optional.empty() : store.eventIdForTxn(key);
-                    if (earlier.isPresent()) {
-                        send.answer(earlier.get());
-                        continue;
-                    }
-                    if (key != null) {
-                        byTxn.put(key, send);
-                    }
-                    try {
-                        String eventId = building.add(send.draft()).eventId();
-                        built.put(send, eventId);
-                        if (key != null) {
-                            txns.put(eventId, key);
-                        }
-                    } catch (RuntimeException refused) {
-                        send.fail(refused);
-                    }
+            // One statement reads the room, where its next event goes and which txn ids were used before; the auth
+            // events come from the state cache, or are read apart (a snapshot never changes once stored).
+            List<TxnKey> keys = sends.stream().flatMap(send -> send.txn().stream()).distinct().toList();
+            RoomStore.RoomEnd end = store.roomEnd(roomId, keys)
+                    .orElseThrow(() -> MatrixException.notFound("Unknown room " + roomId));
+            Building building = open(end);
+            var txns = new LinkedHashMap<String, TxnKey>();
+            var built = new LinkedHashMap<QueuedSends.Send, String>();
+            var repeats = new LinkedHashMap<QueuedSends.Send, QueuedSends.Send>();
+            var byTxn = new HashMap<TxnKey, QueuedSends.Send>();
+            for (QueuedSends.Send send : sends) {
+                TxnKey key = send.txn().orElse(null);
+                if (key != null && byTxn.containsKey(key)) {
+                    repeats.put(send, byTxn.get(key));
+                    continue;
                 }
-                return new Batch(room, building, txns, built, repeats);
-            });
-            if (!batch.built().isEmpty()) {
-                persist(batch.building(), batch.room().creator(), batch.txns());
+                String earlier = key == null ? null : end.sentBefore().get(key);
+                if (earlier != null) {
+                    send.answer(earlier);
+                    continue;
+                }
+                if (key != null) {
+                    byTxn.put(key, send);
+                }
+                try {
+                    String eventId = building.add(send.draft()).eventId();
+                    built.put(send, eventId);
+                    if (key != null) {
+                        txns.put(eventId, key);
+                    }
+                } catch (RuntimeException refused) {
+                    send.fail(refused);
+                }
             }
-            batch.built().forEach(QueuedSends.Send::answer);
-            batch.repeats().forEach(QueuedSends.Send::answerAs);
+            if (!built.isEmpty()) {
+                persist(building, end.room(), txns);
+            }
+            built.forEach(QueuedSends.Send::answer);
+            repeats.forEach(QueuedSends.Send::answerAs);
         } catch (RuntimeException failure) {
             sends.stream().filter(send -> !send.answered()).forEach(send -> send.fail(failure));
         }
@@ -519,15 +517,19 @@ public final class RoomService {
             for (Draft draft : drafts) {
                 ids.add(building.add(draft).eventId());
             }
-            persist(building, room.creator(), Map.of());
+            persist(building, room, Map.of());
             return ids;
         });
     }
 
     private Building open(RoomStore.Room room) {
-        RoomStore.Extremities extremities = store.extremities(room.nid());
-        return new Building(version(room), room.roomId(), room.currentSnapshot(), extremities.eventIds(),
-                extremities.depth());
+        return open(new RoomStore.RoomEnd(room, store.extremities(room.nid()), Map.of()));
+    }
+
+    private Building open(RoomStore.RoomEnd end) {
+        RoomStore.Room room = end.room();
+        return new Building(version(room), room.roomId(), room.currentSnapshot(), end.extremities().eventIds(),
+                end.extremities().depth());
     }
 
     private void persist(String roomId, String version, String creator, List<EncodedPdu> events) {
@@ -535,10 +537,20 @@ public final class RoomService {
         announce(persisted, events.stream().map(EncodedPdu::pdu).toList(), true);
     }
 
-    /** Persists what was built, and keeps the state it reached as the state of the room's new snapshot. */
-    private void persist(Building building, String creator, Map<String, TxnKey> txns) {
-        RoomStore.Persisted persisted = store.persist(building.roomId, building.version.id(), creator,
-                building.built, txns);
+    /** Creates a room from what was built, and keeps the state it reached as the state of its first snapshot. */
+    private void persist(Building building, String creator) {
+        persisted(building, store.persist(building.roomId, building.version.id(), creator, building.built, Map.of()));
+    }
+
+    /**
+     * Persists what was built on {@code room}, read under its lock; keeps the state it reached as the state of the
+     * room's new snapshot.
+     */
+    private void persist(Building building, RoomStore.Room room, Map<String, TxnKey> txns) {
+        persisted(building, store.persist(room, building.built, txns));
+    }
+
+    private void persisted(Building building, RoomStore.Persisted persisted) {
         remember(building, persisted);
         announce(persisted, pdus(building.built), true);
     }
@@ -590,7 +602,7 @@ public final class RoomService {
             for (Draft draft : followUps.apply(roomId)) {
                 building.add(draft);
             }
-            persist(building, creator, Map.of());
+            persist(building, creator);
             return roomId;
         });
     }

@@ -70,10 +70,16 @@ public interface RoomStore extends ReadsTogether {
      * their client transaction ids.
      *
      * @throws DuplicateTransactionException when one of {@code txns} was already used (its event id is returned
-     *                                       instead by {@link #eventIdForTxn}); nothing is stored
+     *                                       instead by {@link #roomEnd}); nothing is stored
      */
     Persisted persist(String roomId, String roomVersion, String creator, List<EncodedPdu> events,
                       Map<String, TxnKey> txns);
+
+    /**
+     * {@link #persist(String, String, String, List, Map)} to an existing room, as its writer read it under the room's
+     * lock: its current snapshot is the state before the first event, and the row is not read again.
+     */
+    Persisted persist(Room room, List<EncodedPdu> events, Map<String, TxnKey> txns);
 
     /** Events of one room for {@link #persistUpgrade}, stored as {@link #persist} stores them. */
     record RoomEvents(String roomId, String roomVersion, String creator, List<EncodedPdu> events) {}
@@ -211,8 +217,6 @@ public interface RoomStore extends ReadsTogether {
     /** The events of those nids, by nid, in one read. */
     Map<Long, StoredEvent> events(Collection<Long> eventNids);
 
-    Optional<String> eventIdForTxn(TxnKey txn);
-
     /** The transaction an event was sent under, if it was sent with one. */
     Optional<TxnKey> txnOf(String eventId);
 
@@ -222,6 +226,15 @@ public interface RoomStore extends ReadsTogether {
     record Extremities(List<String> eventIds, long depth) {}
 
     Extremities extremities(long roomNid);
+
+    /**
+     * Where the room's next local event goes, as a send reads it in one statement: the room, its forward extremities,
+     * and the events already sent under any of {@code txns} (spec: client-server-api "Transaction identifiers").
+     */
+    Optional<RoomEnd> roomEnd(String roomId, List<TxnKey> txns);
+
+    /** See {@link #roomEnd}; {@code sentBefore} holds only the transaction ids already used. */
+    record RoomEnd(Room room, Extremities extremities, Map<TxnKey, String> sentBefore) {}
 
     /** The whole state of a snapshot: (type, state_key) -> event. */
     Map<StateKey, StoredEvent> state(long snapshotNid);

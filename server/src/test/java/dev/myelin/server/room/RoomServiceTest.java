@@ -281,7 +281,8 @@ class RoomServiceTest extends StoreContractTest {
                 (String) outcomes.get("d"));
         Pdu second = pdu(roomId, batches.getFirst().getLast());
         assertThat(second.prevEvents()).containsExactly(batches.getFirst().getFirst());
-        assertThat(store.eventIdForTxn(txn)).contains((String) outcomes.get("a"));
+        assertThat(store.roomEnd(roomId, List.of(txn)).orElseThrow().sentBefore())
+                .containsEntry(txn, (String) outcomes.get("a"));
     }
 
     @Test

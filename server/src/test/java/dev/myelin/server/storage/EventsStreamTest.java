@@ -1,6 +1,7 @@
 package dev.myelin.server.storage;
 
 import dev.myelin.server.storage.sql.EventsStream;
+import dev.myelin.server.storage.sql.Jdbc;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -48,6 +49,35 @@ class EventsStreamTest extends StoreContractTest {
 
         assertThat(positions).containsExactly(1, 2);
         assertThat(stream.current()).isEqualTo(2);
+    }
+
+    private static void insertEvent(java.sql.Connection c, String eventId, long nid, long position)
+            throws java.sql.SQLException {
+        Jdbc.update(c, """
+                INSERT INTO events (event_nid, event_id, room_nid, type_nid, depth, stream_pos, json)
+                VALUES (?, ?, 1, 1, 1, ?, ?)""", nid, eventId, position, new byte[] {'{', '}'});
+    }
+
+    @Test
+    void nidsTakenWithPositionsAreTheEventsTablesOwn() {
+        EventsStream.Numbering numbering = database.eventsStream().begin();
+        EventsStream.Numbers numbers = database.write(c -> {
+            EventsStream.Numbers taken = numbering.nextWithNids(c, 2);
+            for (int i = 0; i < 2; i++) {
+                insertEvent(c, "$taken" + i, taken.eventNids()[i], taken.positions()[i]);
+            }
+            return taken;
+        });
+        numbering.committed();
+        long generated = database.write(c -> Jdbc.queryOne(c, """
+                INSERT INTO events (event_id, room_nid, type_nid, depth, stream_pos, json)
+                VALUES ('$generated', 1, 1, 1, 100, ?) RETURNING event_nid""", row -> row.getLong(1),
+                new byte[] {'{', '}'}).orElseThrow());
+
+        assertThat(numbers.positions()).containsExactly(1, 2);
+        assertThat(numbers.eventNids()[1]).isGreaterThan(numbers.eventNids()[0]);
+        assertThat(generated).isGreaterThan(numbers.eventNids()[1]);
+        assertThat(database.eventsStream().current()).isEqualTo(2);
     }
 
     @Test

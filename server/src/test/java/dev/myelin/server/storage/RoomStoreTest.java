@@ -33,6 +33,8 @@ class RoomStoreTest extends StoreContractTest {
     private static final class Chain {
         String roomId;
         String last;
+        /** prev_events of the next event besides {@code last}. */
+        List<String> alsoAfter = List.of();
         long depth;
 
         EncodedPdu event(String type, String stateKey, ObjectNode content) {
@@ -50,6 +52,8 @@ class RoomStoreTest extends StoreContractTest {
             if (roomId != null) {
                 draft.put("room_id", roomId);
                 prev.add(last);
+                alsoAfter.forEach(prev::add);
+                alsoAfter = List.of();
             }
             EncodedPdu encoded = FACTORY.create(draft, RoomVersion.V12);
             if (roomId == null) {
@@ -108,6 +112,41 @@ class RoomStoreTest extends StoreContractTest {
         assertThat(store().event(create.eventId()).orElseThrow().stateBefore()).isZero();
         assertThat(store().membership(chain.roomId, ALICE).orElseThrow().membership()).isEqualTo("join");
         assertThat(store().currentStreamPos()).isEqualTo(3);
+    }
+
+    @Test
+    void theRoomsEndHasEveryForkUntilAnEventFollowsThem() {
+        var chain = new Chain();
+        EncodedPdu create = chain.create();
+        EncodedPdu join = chain.member(ALICE, "join");
+        persist(store(), chain, create, join);
+        EncodedPdu left = chain.message("left");
+        chain.last = join.eventId();
+        EncodedPdu right = chain.message("right");
+        persist(store(), chain, left);
+        persist(store(), chain, right);
+
+        RoomStore.RoomEnd forked = store().roomEnd(chain.roomId, List.of()).orElseThrow();
+        assertThat(forked.room().roomId()).isEqualTo(chain.roomId);
+        assertThat(forked.extremities().eventIds()).containsExactly(left.eventId(), right.eventId());
+        assertThat(forked.extremities().depth()).isEqualTo(right.pdu().depth());
+        assertThat(forked.sentBefore()).isEmpty();
+
+        // The first prev event is no extremity: the second's row goes, and the event gets a row of its own.
+        chain.last = join.eventId();
+        chain.alsoAfter = List.of(left.eventId());
+        EncodedPdu afterLeft = chain.message("after left");
+        persist(store(), chain, afterLeft);
+        assertThat(store().roomEnd(chain.roomId, List.of()).orElseThrow().extremities().eventIds())
+                .containsExactlyInAnyOrder(right.eventId(), afterLeft.eventId());
+
+        chain.alsoAfter = List.of(right.eventId());
+        EncodedPdu merge = chain.message("merge");
+        persist(store(), chain, merge);
+        RoomStore.RoomEnd merged = store().roomEnd(chain.roomId, List.of()).orElseThrow();
+        assertThat(merged.extremities().eventIds()).containsExactly(merge.eventId());
+        assertThat(merged.extremities().depth()).isEqualTo(merge.pdu().depth());
+        assertThat(store().roomEnd("!unknown:test.local", List.of())).isEmpty();
     }
 
     @Test
@@ -255,11 +294,12 @@ class RoomStoreTest extends StoreContractTest {
 
         assertThatThrownBy(() -> store().persist(chain.roomId, "12", ALICE, List.of(second), Map.of(second.eventId(), txn)))
                 .isInstanceOf(RoomStore.DuplicateTransactionException.class);
-        assertThat(store().eventIdForTxn(txn)).contains(first.eventId());
+        var otherScope = new TxnKey(ALICE, "DEV", "redact", "t1");
+        var otherDevice = new TxnKey(ALICE, "OTHER", "send", "t1");
+        assertThat(store().roomEnd(chain.roomId, List.of(otherScope, txn, otherDevice)).orElseThrow().sentBefore())
+                .isEqualTo(Map.of(txn, first.eventId()));
         assertThat(store().txnOf(first.eventId())).contains(txn);
-        assertThat(store().eventIdForTxn(new TxnKey(ALICE, "DEV", "redact", "t1"))).isEmpty();
         assertThat(store().event(second.eventId())).isEmpty();
-        assertThat(store().eventIdForTxn(new TxnKey(ALICE, "OTHER", "send", "t1"))).isEmpty();
         assertThat(store().currentStreamPos()).isEqualTo(3);
     }
 

@@ -16,11 +16,21 @@ public interface EventsStream {
     /** The highest position readers may read up to; 0 for an empty stream. */
     long current();
 
+    /** Positions of the events stream and the event nids that go with them, index by index. */
+    record Numbers(long[] positions, long[] eventNids) {}
+
     /** The positions one write transaction takes. */
     interface Numbering {
 
         /** {@code count} new positions, ascending, for rows written on {@code connection}'s transaction. */
         long[] next(Connection connection, int count) throws SQLException;
+
+        /**
+         * {@code count} new positions, ascending, each with the nid its {@code events} row is to be inserted with: a
+         * write that knows its rows' nids in advance need not wait for an INSERT's RETURNING before the statements
+         * that refer to them (see {@link DeferredWrites}).
+         */
+        Numbers nextWithNids(Connection connection, int count) throws SQLException;
 
         /** The transaction committed: returns once its positions are {@link #current() readable}. */
         void committed();

@@ -96,7 +96,7 @@ public final class Jdbc {
         }
     }
 
-    private static void bind(PreparedStatement statement, Object... params) throws SQLException {
+    static void bind(PreparedStatement statement, Object... params) throws SQLException {
         for (int i = 0; i < params.length; i++) {
             Object param = params[i];
             if (param instanceof Optional<?> optional) {

@@ -80,6 +80,19 @@ final class PostgresDatabase implements Database {
         }
     }
 
+    @Override
+    public <T> T readOneStatement(SqlWork<T> work) {
+        if (SharedRead.active()) {
+            return SharedRead.read(work);
+        }
+        Transaction.checkNotNested();
+        try (Connection connection = connection(reads)) {
+            return Transaction.runAutoCommitted(connection, work);
+        } catch (SQLException e) {
+            throw closeFailed(e);
+        }
+    }
+
     /**
      * One read transaction for all of the code's reads. Its snapshot is taken by its first statement, after the
      * events stream's readable position was noted, so inside it that noted position is the events stream's current

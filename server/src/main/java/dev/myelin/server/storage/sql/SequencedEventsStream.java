@@ -3,6 +3,7 @@ package dev.myelin.server.storage.sql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The events stream on PostgreSQL: positions come from the {@code events_stream} sequence (migration V30), which,
@@ -34,7 +35,20 @@ final class SequencedEventsStream implements EventsStream {
 
             @Override
             public long[] next(Connection connection, int count) throws SQLException {
-                long[] fresh = positions.take(() -> nextValues(connection, count));
+                return remember(positions.take(() -> nextValues(connection, count)));
+            }
+
+            @Override
+            public Numbers nextWithNids(Connection connection, int count) throws SQLException {
+                var numbers = new Numbers[1];
+                remember(positions.take(() -> {
+                    numbers[0] = nextValuesWithNids(connection, count);
+                    return numbers[0].positions();
+                }));
+                return numbers[0];
+            }
+
+            private long[] remember(long[] fresh) {
                 long[] all = Arrays.copyOf(taken, taken.length + fresh.length);
                 System.arraycopy(fresh, 0, all, taken.length, fresh.length);
                 taken = all;
@@ -63,6 +77,19 @@ final class SequencedEventsStream implements EventsStream {
         }
         return Jdbc.queryList(connection, "SELECT nextval('events_stream') FROM generate_series(1, ?) ORDER BY 1",
                 row -> row.getLong(1), count).stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** Positions and event nids (from the sequence of {@code events.event_nid}'s identity) in one statement. */
+    private static Numbers nextValuesWithNids(Connection connection, int count) throws SQLException {
+        List<long[]> rows = Jdbc.queryList(connection, """
+                SELECT nextval('events_stream'), nextval(pg_get_serial_sequence('events', 'event_nid'))
+                FROM generate_series(1, ?) ORDER BY 1""", row -> new long[] {row.getLong(1), row.getLong(2)}, count);
+        var numbers = new Numbers(new long[count], new long[count]);
+        for (int i = 0; i < count; i++) {
+            numbers.positions()[i] = rows.get(i)[0];
+            numbers.eventNids()[i] = rows.get(i)[1];
+        }
+        return numbers;
     }
 
     /** Readable now, or inside {@link #currentFixedAt} the position noted there. */

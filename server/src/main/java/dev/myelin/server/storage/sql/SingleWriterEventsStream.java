@@ -20,6 +20,19 @@ final class SingleWriterEventsStream implements EventsStream {
             return positions;
         }
 
+        /** The nids follow the highest one AUTOINCREMENT ever gave out, which the single writer alone moves. */
+        @Override
+        public Numbers nextWithNids(Connection connection, int count) throws SQLException {
+            long[] positions = next(connection, count);
+            long last = Jdbc.queryOne(connection, "SELECT seq FROM sqlite_sequence WHERE name = 'events'",
+                    row -> row.getLong(1)).orElse(0L);
+            long[] nids = new long[count];
+            for (int i = 0; i < count; i++) {
+                nids[i] = last + 1 + i;
+            }
+            return new Numbers(positions, nids);
+        }
+
         @Override
         public void committed() {}
 

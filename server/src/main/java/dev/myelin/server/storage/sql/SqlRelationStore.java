@@ -29,7 +29,8 @@ public final class SqlRelationStore implements RelationStore {
      * Indexes an event being persisted when its content has an {@code m.relates_to} with a {@code rel_type} and an
      * {@code event_id} (a reply without a thread has neither and is not a relation).
      */
-    static void index(Connection c, long roomNid, long eventNid, long streamPos, Pdu pdu) throws SQLException {
+    static void index(DeferredWrites writes, long roomNid, long eventNid, long streamPos, Pdu pdu)
+            throws SQLException {
         JsonNode relatesTo = pdu.content().get("m.relates_to");
         if (relatesTo == null || !relatesTo.path("rel_type").isTextual() || !relatesTo.path("event_id").isTextual()) {
             return;
@@ -37,7 +38,7 @@ public final class SqlRelationStore implements RelationStore {
         String relType = relatesTo.get("rel_type").asText();
         String key = "m.annotation".equals(relType) && relatesTo.path("key").isTextual()
                 ? relatesTo.get("key").asText() : null;
-        Jdbc.update(c, """
+        writes.update("""
                 INSERT INTO event_relations (event_nid, event_id, room_nid, parent_id, rel_type, event_type, sender,
                                              stream_pos, origin_server_ts, annotation_key)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", eventNid, pdu.eventId(), roomNid,
@@ -46,8 +47,8 @@ public final class SqlRelationStore implements RelationStore {
     }
 
     /** A redacted event no longer relates to anything (redaction removes m.relates_to from its content). */
-    static void unindex(Connection c, String redactedEventId, long roomNid) throws SQLException {
-        Jdbc.update(c, "DELETE FROM event_relations WHERE event_id = ? AND room_nid = ?", redactedEventId, roomNid);
+    static void unindex(DeferredWrites writes, String redactedEventId, long roomNid) throws SQLException {
+        writes.update("DELETE FROM event_relations WHERE event_id = ? AND room_nid = ?", redactedEventId, roomNid);
     }
 
     private static Relation relation(ResultSet row) throws SQLException {

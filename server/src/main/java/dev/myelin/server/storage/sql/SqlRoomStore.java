@@ -99,10 +99,20 @@ public final class SqlRoomStore implements RoomStore {
     @Override
     public Persisted persist(String roomId, String roomVersion, String creator, List<EncodedPdu> events,
                              Map<String, TxnKey> txns) {
+        return persist(roomId, roomVersion, creator, Optional.empty(), events, txns);
+    }
+
+    @Override
+    public Persisted persist(Room room, List<EncodedPdu> events, Map<String, TxnKey> txns) {
+        return persist(room.roomId(), room.version(), room.creator(), Optional.of(room), events, txns);
+    }
+
+    private Persisted persist(String roomId, String roomVersion, String creator, Optional<Room> known,
+                              List<EncodedPdu> events, Map<String, TxnKey> txns) {
         var interned = new HashMap<String, Long>();
         var internedKeys = new HashMap<String, Long>();
         Persisted persisted = writeNumbered((c, numbering) -> persistIn(c, numbering, roomId, roomVersion, creator,
-                events, txns, interned, internedKeys));
+                known, events, txns, interned, internedKeys));
         typeNids.putAll(interned);
         stateKeyNids.putAll(internedKeys);
         return persisted;
@@ -114,9 +124,9 @@ public final class SqlRoomStore implements RoomStore {
         var internedKeys = new HashMap<String, Long>();
         List<Persisted> persisted = writeNumbered((c, numbering) -> {
             Persisted created = persistIn(c, numbering, replacement.roomId(), replacement.roomVersion(),
-                    replacement.creator(), replacement.events(), Map.of(), interned, internedKeys);
-            Persisted closed = persistIn(c, numbering, old.roomId(), old.roomVersion(), old.creator(), old.events(),
-                    Map.of(), interned, internedKeys);
+                    replacement.creator(), Optional.empty(), replacement.events(), Map.of(), interned, internedKeys);
+            Persisted closed = persistIn(c, numbering, old.roomId(), old.roomVersion(), old.creator(),
+                    Optional.empty(), old.events(), Map.of(), interned, internedKeys);
             Jdbc.update(c, "UPDATE room_aliases SET room_id = ? WHERE room_id = ?", replacement.roomId(),
                     old.roomId());
             if (closed.room().published()) {
@@ -152,13 +162,20 @@ public final class SqlRoomStore implements RoomStore {
         T run(Connection c, EventsStream.Numbering numbering) throws SQLException;
     }
 
+    /**
+     * Stores events of one room. {@code known} is the room as its writer read it under the room's lock (only that
+     * writer moves its current snapshot), so it is not read again; without it the row is read, or created for a
+     * create event. The statements that depend on nothing read here are deferred ({@link DeferredWrites}): with the
+     * event nids taken in advance, a message costs the numbering, one batch of writes and the commit.
+     */
     private Persisted persistIn(Connection c, EventsStream.Numbering numbering, String roomId, String roomVersion,
-                                String creator, List<EncodedPdu> events, Map<String, TxnKey> txns,
-                                Map<String, Long> interned, Map<String, Long> internedKeys) throws SQLException {
+                                String creator, Optional<Room> known, List<EncodedPdu> events,
+                                Map<String, TxnKey> txns, Map<String, Long> interned, Map<String, Long> internedKeys)
+            throws SQLException {
         if (events.isEmpty()) {
             throw new IllegalArgumentException("nothing to persist");
         }
-        Optional<Room> existing = selectRoom(c, roomId);
+        Optional<Room> existing = known.isPresent() ? known : selectRoom(c, roomId);
         long roomNid;
         if (existing.isPresent()) {
             roomNid = existing.get().nid();
@@ -170,37 +187,47 @@ public final class SqlRoomStore implements RoomStore {
                     INSERT INTO rooms (room_id, room_version, creator) VALUES (?, ?, ?)
                     RETURNING room_nid""", row -> row.getLong(1), roomId, roomVersion, creator).orElseThrow();
         }
+        // Interning may read and write: done first, before any statement is deferred.
+        var typeNidOf = new long[events.size()];
+        var stateKeyNidOf = new Long[events.size()];
+        for (int i = 0; i < events.size(); i++) {
+            Pdu pdu = events.get(i).pdu();
+            typeNidOf[i] = intern(c, "event_types", "type", "type_nid", typeNids, interned, pdu.type());
+            stateKeyNidOf[i] = pdu.isState()
+                    ? intern(c, "state_keys", "state_key", "state_key_nid", stateKeyNids, internedKeys,
+                    pdu.stateKey())
+                    : null;
+        }
         long snapshotBefore = existing.map(Room::currentSnapshot).orElse(0L);
         long current = snapshotBefore;
         var stored = new ArrayList<StoredEvent>(events.size());
-        long[] positions = numbering.next(c, events.size());
+        EventsStream.Numbers numbers = numbering.nextWithNids(c, events.size());
+        var writes = new DeferredWrites(c, database.dialect());
         for (int i = 0; i < events.size(); i++) {
             EncodedPdu encoded = events.get(i);
             Pdu pdu = encoded.pdu();
             long before = current;
-            long pos = positions[i];
-            long typeNid = intern(c, "event_types", "type", "type_nid", typeNids, interned, pdu.type());
-            Long stateKeyNid = pdu.isState()
-                    ? intern(c, "state_keys", "state_key", "state_key_nid", stateKeyNids, internedKeys,
-                    pdu.stateKey())
-                    : null;
+            long pos = numbers.positions()[i];
+            long eventNid = numbers.eventNids()[i];
+            long typeNid = typeNidOf[i];
+            Long stateKeyNid = stateKeyNidOf[i];
             byte[] json = encoded.bytes();
-            long eventNid = Jdbc.queryOne(c, """
-                    INSERT INTO events (event_id, room_nid, type_nid, state_key_nid, depth, stream_pos,
+            writes.update("""
+                    INSERT INTO events (event_nid, event_id, room_nid, type_nid, state_key_nid, depth, stream_pos,
                                         state_before_nid, json, origin_server_ts)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING event_nid""", row -> row.getLong(1),
-                    pdu.eventId(), roomNid, typeNid, stateKeyNid, pdu.depth(), pos,
-                    current == 0 ? null : current, json, pdu.originServerTs()).orElseThrow();
-            SqlRelationStore.index(c, roomNid, eventNid, pos, pdu);
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", eventNid, pdu.eventId(), roomNid, typeNid, stateKeyNid,
+                    pdu.depth(), pos, current == 0 ? null : current, json, pdu.originServerTs());
+            SqlRelationStore.index(writes, roomNid, eventNid, pos, pdu);
             long after = current;
             if (stateKeyNid != null) {
+                writes.flush();
                 after = newSnapshot(c, roomNid, current, Map.of(new NidKey(typeNid, stateKeyNid), eventNid));
-                Jdbc.update(c, "UPDATE events SET state_after_nid = ? WHERE event_nid = ?", after, eventNid);
+                writes.update("UPDATE events SET state_after_nid = ? WHERE event_nid = ?", after, eventNid);
             }
-            replaceExtremities(c, roomNid, pdu, eventNid);
+            replaceExtremities(writes, roomNid, pdu, eventNid);
             if ("m.room.member".equals(pdu.type()) && pdu.isState()) {
                 String membership = pdu.content().path("membership").asText("leave");
-                Jdbc.update(c, """
+                writes.update("""
                         INSERT INTO room_memberships (room_nid, user_id, membership, event_nid, forgotten)
                         VALUES (?, ?, ?, ?, FALSE)
                         ON CONFLICT (room_nid, user_id) DO UPDATE SET membership = excluded.membership,
@@ -208,32 +235,37 @@ public final class SqlRoomStore implements RoomStore {
                         roomNid, pdu.stateKey(), membership, eventNid);
             }
             if ("m.room.redaction".equals(pdu.type()) && pdu.redacts() != null) {
-                Jdbc.update(c, """
+                writes.update("""
                         UPDATE events SET redacted_by = ? WHERE event_id = ? AND room_nid = ?
                         AND redacted_by IS NULL""", pdu.eventId(), pdu.redacts(), roomNid);
-                SqlRelationStore.unindex(c, pdu.redacts(), roomNid);
+                SqlRelationStore.unindex(writes, pdu.redacts(), roomNid);
             }
             // Derived indexes that must agree with the events: full-text search and the user directory.
-            SqlSearchStore.onRoomEvent(c, database.dialect(), roomNid, eventNid, pdu.type(), pdu.content(),
+            SqlSearchStore.onRoomEvent(writes, database.dialect(), roomNid, eventNid, pdu.type(), pdu.content(),
                     pdu.redacts());
-            SqlUserDirectoryStore.onRoomEvent(c, roomNid, pdu);
+            if (pdu.isState()) {
+                writes.flush();
+                SqlUserDirectoryStore.onRoomEvent(c, roomNid, pdu);
+            }
             current = after;
             stored.add(new StoredEvent(eventNid, pdu.eventId(), roomNid, pos, pdu.depth(),
                     before, stateKeyNid == null ? 0 : after, false, false, null, json, false));
         }
         if (current != snapshotBefore) {
-            Jdbc.update(c, "UPDATE rooms SET current_snapshot_nid = ? WHERE room_nid = ?", current, roomNid);
+            writes.update("UPDATE rooms SET current_snapshot_nid = ? WHERE room_nid = ?", current, roomNid);
         }
         for (var txn : txns.entrySet()) {
             TxnKey key = txn.getValue();
-            int recorded = Jdbc.update(c, """
+            writes.update(rows -> {
+                if (rows == 0) {
+                    throw new DuplicateTransactionException(key);
+                }
+            }, """
                     INSERT INTO event_txn_ids (user_id, device_id, scope, txn_id, event_id)
                     VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""", key.userId(), key.deviceId(), key.scope(),
                     key.txnId(), txn.getKey());
-            if (recorded == 0) {
-                throw new DuplicateTransactionException(key);
-            }
         }
+        writes.flush();
         // Only the snapshot of an existing room's row changed here: no need to read it back.
         Room room = existing.isPresent()
                 ? existing.get().withCurrentSnapshot(current)
@@ -363,19 +395,21 @@ public final class SqlRoomStore implements RoomStore {
             Jdbc.update(c, "UPDATE events SET state_after_nid = ? WHERE event_nid = ?", after, eventNid);
         }
         if (!rejected && !softFailed) {
+            var writes = new DeferredWrites(c, database.dialect());
             if (historicalPos == null) {
-                replaceExtremities(c, roomNid, pdu, eventNid);
+                replaceExtremities(writes, roomNid, pdu, eventNid);
             }
             if ("m.room.redaction".equals(pdu.type()) && pdu.redacts() != null) {
-                Jdbc.update(c, """
+                writes.update("""
                         UPDATE events SET redacted_by = ? WHERE event_id = ? AND room_nid = ?
                         AND redacted_by IS NULL""", pdu.eventId(), pdu.redacts(), roomNid);
-                SqlRelationStore.unindex(c, pdu.redacts(), roomNid);
+                SqlRelationStore.unindex(writes, pdu.redacts(), roomNid);
             }
             // The derived indexes local events get in persist: relations, full-text search, user directory.
-            SqlRelationStore.index(c, roomNid, eventNid, pos, pdu);
-            SqlSearchStore.onRoomEvent(c, database.dialect(), roomNid, eventNid, pdu.type(), pdu.content(),
+            SqlRelationStore.index(writes, roomNid, eventNid, pos, pdu);
+            SqlSearchStore.onRoomEvent(writes, database.dialect(), roomNid, eventNid, pdu.type(), pdu.content(),
                     pdu.redacts());
+            writes.flush();
             if (historicalPos == null) {
                 SqlUserDirectoryStore.onRoomEvent(c, roomNid, pdu);
             }
@@ -404,23 +438,27 @@ public final class SqlRoomStore implements RoomStore {
 
     /**
      * The event takes the place of its prev_events among the room's forward extremities: it takes over the row of
-     * the first one that is an extremity (an update in place, see migration V31) and the others' rows go.
+     * its first prev event if that is an extremity (an update in place, see migration V31), the other prev events'
+     * rows go, and it gets a row of its own if it took over none. Written without looking at row counts, so the
+     * statements can be deferred.
      */
-    private static void replaceExtremities(Connection c, long roomNid, Pdu pdu, long eventNid) throws SQLException {
-        boolean placed = false;
-        for (String prev : pdu.prevEvents()) {
-            String whichRow = " WHERE room_nid = ? AND event_id = ?";
-            if (placed) {
-                Jdbc.update(c, "DELETE FROM forward_extremities" + whichRow, roomNid, prev);
+    private static void replaceExtremities(DeferredWrites writes, long roomNid, Pdu pdu, long eventNid)
+            throws SQLException {
+        List<String> prevs = pdu.prevEvents();
+        String whichRow = " WHERE room_nid = ? AND event_id = ?";
+        for (int i = 0; i < prevs.size(); i++) {
+            if (i == 0) {
+                writes.update("UPDATE forward_extremities SET event_nid = ?, event_id = ?, depth = ?" + whichRow,
+                        eventNid, pdu.eventId(), pdu.depth(), roomNid, prevs.getFirst());
             } else {
-                placed = Jdbc.update(c, "UPDATE forward_extremities SET event_nid = ?, event_id = ?, depth = ?"
-                        + whichRow, eventNid, pdu.eventId(), pdu.depth(), roomNid, prev) > 0;
+                writes.update("DELETE FROM forward_extremities" + whichRow, roomNid, prevs.get(i));
             }
         }
-        if (!placed) {
-            Jdbc.update(c, "INSERT INTO forward_extremities (room_nid, event_nid, event_id, depth) VALUES (?, ?, ?, ?)",
-                    roomNid, eventNid, pdu.eventId(), pdu.depth());
-        }
+        writes.update("""
+                INSERT INTO forward_extremities (room_nid, event_nid, event_id, depth)
+                SELECT ?, ?, ?, ? WHERE NOT EXISTS (
+                    SELECT 1 FROM forward_extremities WHERE room_nid = ? AND event_nid = ?)""",
+                roomNid, eventNid, pdu.eventId(), pdu.depth(), roomNid, eventNid);
     }
 
     /** The event is in the DAG now, and its prev_events not in it are where backfill goes on from. */
@@ -708,10 +746,12 @@ public final class SqlRoomStore implements RoomStore {
                         prev, roomNid, roomNid);
             }
         }
-        SqlRelationStore.unindex(c, event.eventId(), roomNid);
-        SqlSearchStore.unindex(c, database.dialect(), event.nid());
-        Jdbc.update(c, "UPDATE events SET redacted_by = NULL WHERE redacted_by = ? AND room_nid = ?",
+        var writes = new DeferredWrites(c, database.dialect());
+        SqlRelationStore.unindex(writes, event.eventId(), roomNid);
+        SqlSearchStore.unindex(writes, database.dialect(), event.nid());
+        writes.update("UPDATE events SET redacted_by = NULL WHERE redacted_by = ? AND room_nid = ?",
                 event.eventId(), roomNid);
+        writes.flush();
         if (event.stateAfter() != 0) {
             Map<NidKey, Long> after = stateNids(c, event.stateAfter(), null);
             Map<NidKey, Long> before = stateNids(c, event.stateBefore(), null);
@@ -997,17 +1037,6 @@ public final class SqlRoomStore implements RoomStore {
     }
 
     @Override
-    public Optional<String> eventIdForTxn(TxnKey txn) {
-        return database.read(c -> selectTxn(c, txn));
-    }
-
-    private static Optional<String> selectTxn(Connection c, TxnKey txn) throws SQLException {
-        return Jdbc.queryOne(c, """
-                SELECT event_id FROM event_txn_ids WHERE user_id = ? AND device_id = ? AND scope = ? AND txn_id = ?""",
-                row -> row.getString(1), txn.userId(), txn.deviceId(), txn.scope(), txn.txnId());
-    }
-
-    @Override
     public Optional<TxnKey> txnOf(String eventId) {
         return database.read(c -> Jdbc.queryOne(c,
                 "SELECT user_id, device_id, scope, txn_id FROM event_txn_ids WHERE event_id = ?",
@@ -1019,6 +1048,50 @@ public final class SqlRoomStore implements RoomStore {
         return database.read(c -> Jdbc.queryList(c, """
                 SELECT event_id FROM forward_extremities WHERE room_nid = ? ORDER BY event_nid""",
                 row -> row.getString(1), roomNid));
+    }
+
+    @Override
+    public Optional<RoomEnd> roomEnd(String roomId, List<TxnKey> txns) {
+        var sql = new StringBuilder("SELECT r.*, f.event_id AS extremity, f.depth AS extremity_depth");
+        var params = new ArrayList<Object>();
+        for (int i = 0; i < txns.size(); i++) {
+            TxnKey key = txns.get(i);
+            sql.append(", (SELECT event_id FROM event_txn_ids WHERE user_id = ? AND device_id = ? AND scope = ?"
+                    + " AND txn_id = ?) AS sent_").append(i);
+            params.addAll(List.of(key.userId(), key.deviceId(), key.scope(), key.txnId()));
+        }
+        sql.append(" FROM rooms r LEFT JOIN forward_extremities f ON f.room_nid = r.room_nid WHERE r.room_id = ?"
+                + " ORDER BY f.event_nid");
+        params.add(roomId);
+        return database.readOneStatement(c -> {
+            try (var statement = c.prepareStatement(sql.toString())) {
+                Jdbc.bind(statement, params.toArray());
+                try (ResultSet rows = statement.executeQuery()) {
+                    if (!rows.next()) {
+                        return Optional.empty();
+                    }
+                    Room room = roomRow(rows);
+                    var sentBefore = new HashMap<TxnKey, String>();
+                    for (int i = 0; i < txns.size(); i++) {
+                        String eventId = rows.getString("sent_" + i);
+                        if (eventId != null) {
+                            sentBefore.put(txns.get(i), eventId);
+                        }
+                    }
+                    var ids = new ArrayList<String>();
+                    long depth = 0;
+                    do {
+                        String extremity = rows.getString("extremity");
+                        if (extremity != null) {
+                            ids.add(extremity);
+                            depth = Math.max(depth, rows.getLong("extremity_depth"));
+                        }
+                    } while (rows.next());
+                    return Optional.of(new RoomEnd(room, new Extremities(List.copyOf(ids), depth),
+                            Map.copyOf(sentBefore)));
+                }
+            }
+        });
     }
 
     @Override

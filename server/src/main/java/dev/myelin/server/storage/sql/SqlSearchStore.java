@@ -65,31 +65,31 @@ public final class SqlSearchStore implements SearchStore {
     }
 
     /** Indexes an event as it is persisted (in its transaction); a redaction drops the event it redacts. */
-    static void onRoomEvent(Connection c, Dialect dialect, long roomNid, long eventNid, String type, JsonNode content,
-                            String redacts) throws SQLException {
+    static void onRoomEvent(DeferredWrites writes, Dialect dialect, long roomNid, long eventNid, String type,
+                            JsonNode content, String redacts) throws SQLException {
         if ("m.room.redaction".equals(type) && redacts != null) {
-            Jdbc.update(c, "DELETE FROM event_search WHERE " + nidColumn(dialect)
+            writes.update("DELETE FROM event_search WHERE " + nidColumn(dialect)
                     + " = (SELECT event_nid FROM events WHERE event_id = ?)", redacts);
             return;
         }
         Optional<String[]> searchable = searchable(type, content);
         if (searchable.isPresent()) {
-            insert(c, dialect, roomNid, eventNid, searchable.get()[0], searchable.get()[1]);
+            insert(writes, dialect, roomNid, eventNid, searchable.get()[0], searchable.get()[1]);
         }
     }
 
     /** Drops an event from the index (an event rejected after it was indexed). */
-    static void unindex(Connection c, Dialect dialect, long eventNid) throws SQLException {
-        Jdbc.update(c, "DELETE FROM event_search WHERE " + nidColumn(dialect) + " = ?", eventNid);
+    static void unindex(DeferredWrites writes, Dialect dialect, long eventNid) throws SQLException {
+        writes.update("DELETE FROM event_search WHERE " + nidColumn(dialect) + " = ?", eventNid);
     }
 
-    private static void insert(Connection c, Dialect dialect, long roomNid, long eventNid, String key, String text)
-            throws SQLException {
+    private static void insert(DeferredWrites writes, Dialect dialect, long roomNid, long eventNid, String key,
+                               String text) throws SQLException {
         String clean = text.replace('\0', ' ');
         switch (dialect) {
-            case SQLITE -> Jdbc.update(c, "INSERT INTO event_search (rowid, value, room_nid, scope) VALUES (?, ?, ?, ?)",
+            case SQLITE -> writes.update("INSERT INTO event_search (rowid, value, room_nid, scope) VALUES (?, ?, ?, ?)",
                     eventNid, clean, roomNid, scopeToken(roomNid, key));
-            case POSTGRES -> Jdbc.update(c, """
+            case POSTGRES -> writes.update("""
                     INSERT INTO event_search (event_nid, room_nid, key, vector)
                     VALUES (?, ?, ?, to_tsvector('english', ?)) ON CONFLICT (event_nid) DO NOTHING""",
                     eventNid, roomNid, key, clean);
@@ -280,17 +280,19 @@ public final class SqlSearchStore implements SearchStore {
                     WHERE e.event_nid >= ? AND e.event_nid <= ? AND e.rejected = FALSE AND e.redacted_by IS NULL
                     ORDER BY e.event_nid LIMIT ?""",
                     row -> new Object[]{row.getLong(1), row.getLong(2), row.getBytes(3)}, next, last, batch);
+            var writes = new DeferredWrites(c, dialect);
             for (Object[] row : rows) {
                 try {
                     JsonNode event = JSON.readTree((byte[]) row[2]);
                     Optional<String[]> searchable = searchable(event.path("type").asText(), event.path("content"));
                     if (searchable.isPresent()) {
-                        insert(c, dialect, (long) row[1], (long) row[0], searchable.get()[0], searchable.get()[1]);
+                        insert(writes, dialect, (long) row[1], (long) row[0], searchable.get()[0], searchable.get()[1]);
                     }
                 } catch (IOException unreadable) {
                     // Stored events were valid JSON when stored; one that is not is simply not searchable.
                 }
             }
+            writes.flush();
             if (rows.size() < batch) {
                 Jdbc.update(c, "DELETE FROM event_search_backfill");
                 return false;

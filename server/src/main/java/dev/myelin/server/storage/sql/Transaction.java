@@ -33,6 +33,23 @@ final class Transaction {
         }
     }
 
+    /**
+     * Runs work of one statement with auto-commit on, so no transaction has to be ended after it; the connection's
+     * auto-commit is off again afterwards (on pgjdbc, switching it outside a transaction sends nothing).
+     */
+    static <T> T runAutoCommitted(Connection connection, SqlWork<T> work) {
+        try {
+            connection.setAutoCommit(true);
+            try {
+                return ScopedValue.where(RUNNING, true).call(() -> work.run(connection));
+            } finally {
+                connection.setAutoCommit(false);
+            }
+        } catch (SQLException e) {
+            throw new StorageException("database work failed: " + e.getMessage(), e);
+        }
+    }
+
     /** Runs work inside a transaction that someone else began and will end (see {@link SharedRead}). */
     static <T> T runWithin(Connection connection, SqlWork<T> work) {
         try {
