@@ -13,19 +13,11 @@ import java.util.List;
  * statement's Parse, Bind and Execute followed by a single Sync, so a send's half-dozen writes cost one round trip
  * instead of one each. SQLite runs in this process, so there each statement runs at once.
  *
- * <p>Statements run in the order they were added. Code that uses the connection directly (a query whose result it
- * needs) must {@link #flush()} first, so that it sees what was added before.
+ * <p>Statements run in the order they were added. Code that uses the connection directly must {@link #flush()}
+ * first, so that it sees what was added before. A failing statement fails the flush, and with it the transaction.
  */
 final class DeferredWrites {
-    /** What a statement must have changed, checked once its row count is known. */
-    @FunctionalInterface
-    interface RowCheck {
-        void check(int rows) throws SQLException;
-    }
-
-    private record Pending(String sql, Object[] params, RowCheck check) {}
-
-    private static final RowCheck ANY = rows -> {};
+    private record Pending(String sql, Object[] params) {}
 
     private final Connection connection;
     private final boolean deferred;
@@ -36,48 +28,52 @@ final class DeferredWrites {
         this.deferred = dialect == Dialect.POSTGRES;
     }
 
-    /** Runs (or queues) a statement whatever it changes. */
+    /** Runs (or queues) one statement. */
     void update(String sql, Object... params) throws SQLException {
-        update(ANY, sql, params);
-    }
-
-    /** Runs (or queues) a statement whose row count {@code check} verifies; a failed check fails the transaction. */
-    void update(RowCheck check, String sql, Object... params) throws SQLException {
         if (!deferred) {
-            check.check(Jdbc.update(connection, sql, params));
+            Jdbc.update(connection, sql, params);
             return;
         }
         if (sql.indexOf(';') >= 0) {
             throw new IllegalArgumentException("one statement at a time: " + sql);
         }
-        pending.add(new Pending(sql, params, check));
+        pending.add(new Pending(sql, params));
     }
 
-    /** Runs what is queued, in one round trip, and checks each statement's row count. */
+    /** Runs what is queued, in one round trip. */
     void flush() throws SQLException {
-        if (pending.isEmpty()) {
+        run(false);
+    }
+
+    /**
+     * Runs what is queued and ends the transaction: on PostgreSQL a COMMIT closes the batch, so the writes and the
+     * commit share one round trip (pgjdbc then finds no transaction for the transaction runner's own commit, and
+     * sends nothing); on SQLite the writer commits as usual. Nothing may use the connection afterwards.
+     */
+    void commit() throws SQLException {
+        run(true);
+    }
+
+    private void run(boolean commit) throws SQLException {
+        if (pending.isEmpty() && !commit) {
             return;
         }
-        List<Pending> batch = List.copyOf(pending);
-        pending.clear();
-        if (batch.size() == 1) {
-            Pending only = batch.getFirst();
-            only.check().check(Jdbc.update(connection, only.sql(), only.params()));
+        if (!deferred) {
             return;
         }
         var sql = new StringBuilder();
         var params = new ArrayList<Object>();
-        for (Pending each : batch) {
+        for (Pending each : pending) {
             sql.append(sql.isEmpty() ? "" : ";\n").append(each.sql());
             params.addAll(Arrays.asList(each.params()));
         }
+        if (commit) {
+            sql.append(sql.isEmpty() ? "" : ";\n").append("COMMIT");
+        }
+        pending.clear();
         try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
             Jdbc.bind(statement, params.toArray());
             statement.execute();
-            for (Pending each : batch) {
-                each.check().check(statement.getUpdateCount());
-                statement.getMoreResults();
-            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.myelin.server.storage.sql;
 
 import dev.myelin.server.storage.RoomStore;
+import dev.myelin.server.storage.StorageException;
 import dev.myelin.server.storage.StreamName;
 import dev.myelin.spec.event.EncodedPdu;
 import dev.myelin.spec.event.Pdu;
@@ -111,11 +112,37 @@ public final class SqlRoomStore implements RoomStore {
                               List<EncodedPdu> events, Map<String, TxnKey> txns) {
         var interned = new HashMap<String, Long>();
         var internedKeys = new HashMap<String, Long>();
-        Persisted persisted = writeNumbered((c, numbering) -> persistIn(c, numbering, roomId, roomVersion, creator,
-                known, events, txns, interned, internedKeys));
+        Persisted persisted;
+        try {
+            persisted = writeNumbered((c, numbering) -> {
+                var writes = new DeferredWrites(c, database.dialect());
+                Persisted stored = persistIn(c, numbering, writes, roomId, roomVersion, creator, known, events, txns,
+                        interned, internedKeys);
+                writes.commit();
+                return stored;
+            });
+        } catch (StorageException e) {
+            throw duplicateTransactionOr(e, roomId, txns);
+        }
         typeNids.putAll(interned);
         stateKeyNids.putAll(internedKeys);
         return persisted;
+    }
+
+    /**
+     * A transaction id is recorded by a plain INSERT, so that a duplicate fails the write before its commit (which
+     * goes with the deferred writes); once the write is rolled back, whether that is what failed it is read apart.
+     */
+    private RuntimeException duplicateTransactionOr(StorageException failure, String roomId,
+                                                    Map<String, TxnKey> txns) {
+        if (txns.isEmpty() || !(failure.getCause() instanceof SQLException sql)
+                || !database.dialect().isUniqueViolation(sql)) {
+            return failure;
+        }
+        Map<TxnKey, String> used = roomEnd(roomId, List.copyOf(txns.values()))
+                .map(RoomEnd::sentBefore).orElse(Map.of());
+        return txns.values().stream().filter(used::containsKey).findFirst()
+                .<RuntimeException>map(DuplicateTransactionException::new).orElse(failure);
     }
 
     @Override
@@ -123,16 +150,18 @@ public final class SqlRoomStore implements RoomStore {
         var interned = new HashMap<String, Long>();
         var internedKeys = new HashMap<String, Long>();
         List<Persisted> persisted = writeNumbered((c, numbering) -> {
-            Persisted created = persistIn(c, numbering, replacement.roomId(), replacement.roomVersion(),
+            var writes = new DeferredWrites(c, database.dialect());
+            Persisted created = persistIn(c, numbering, writes, replacement.roomId(), replacement.roomVersion(),
                     replacement.creator(), Optional.empty(), replacement.events(), Map.of(), interned, internedKeys);
-            Persisted closed = persistIn(c, numbering, old.roomId(), old.roomVersion(), old.creator(),
+            Persisted closed = persistIn(c, numbering, writes, old.roomId(), old.roomVersion(), old.creator(),
                     Optional.empty(), old.events(), Map.of(), interned, internedKeys);
-            Jdbc.update(c, "UPDATE room_aliases SET room_id = ? WHERE room_id = ?", replacement.roomId(),
+            writes.update("UPDATE room_aliases SET room_id = ? WHERE room_id = ?", replacement.roomId(),
                     old.roomId());
             if (closed.room().published()) {
-                Jdbc.update(c, "UPDATE rooms SET published = FALSE WHERE room_nid = ?", closed.room().nid());
-                Jdbc.update(c, "UPDATE rooms SET published = TRUE WHERE room_nid = ?", created.room().nid());
+                writes.update("UPDATE rooms SET published = FALSE WHERE room_nid = ?", closed.room().nid());
+                writes.update("UPDATE rooms SET published = TRUE WHERE room_nid = ?", created.room().nid());
             }
+            writes.commit();
             return List.of(created, closed);
         });
         typeNids.putAll(interned);
@@ -165,28 +194,31 @@ public final class SqlRoomStore implements RoomStore {
     /**
      * Stores events of one room. {@code known} is the room as its writer read it under the room's lock (only that
      * writer moves its current snapshot), so it is not read again; without it the row is read, or created for a
-     * create event. The statements that depend on nothing read here are deferred ({@link DeferredWrites}): with the
-     * event nids taken in advance, a message costs the numbering, one batch of writes and the commit.
+     * create event. The statements that depend on nothing read here are deferred to {@code writes}, which the caller
+     * runs: with the event nids taken in advance, a message costs the numbering and one batch of writes with the
+     * commit ({@link DeferredWrites#commit}).
      */
-    private Persisted persistIn(Connection c, EventsStream.Numbering numbering, String roomId, String roomVersion,
-                                String creator, Optional<Room> known, List<EncodedPdu> events,
+    private Persisted persistIn(Connection c, EventsStream.Numbering numbering, DeferredWrites writes, String roomId,
+                                String roomVersion, String creator, Optional<Room> known, List<EncodedPdu> events,
                                 Map<String, TxnKey> txns, Map<String, Long> interned, Map<String, Long> internedKeys)
             throws SQLException {
         if (events.isEmpty()) {
             throw new IllegalArgumentException("nothing to persist");
         }
+        writes.flush();
         Optional<Room> existing = known.isPresent() ? known : selectRoom(c, roomId);
-        long roomNid;
+        Room room;
         if (existing.isPresent()) {
-            roomNid = existing.get().nid();
+            room = existing.get();
         } else {
             if (!events.getFirst().pdu().isCreate()) {
                 throw new IllegalStateException("unknown room " + roomId + " must start with its create event");
             }
-            roomNid = Jdbc.queryOne(c, """
-                    INSERT INTO rooms (room_id, room_version, creator) VALUES (?, ?, ?)
-                    RETURNING room_nid""", row -> row.getLong(1), roomId, roomVersion, creator).orElseThrow();
+            room = Jdbc.queryOne(c, """
+                    INSERT INTO rooms (room_id, room_version, creator) VALUES (?, ?, ?) RETURNING *""",
+                    SqlRoomStore::roomRow, roomId, roomVersion, creator).orElseThrow();
         }
+        long roomNid = room.nid();
         // Interning may read and write: done first, before any statement is deferred.
         var typeNidOf = new long[events.size()];
         var stateKeyNidOf = new Long[events.size()];
@@ -198,11 +230,10 @@ public final class SqlRoomStore implements RoomStore {
                     pdu.stateKey())
                     : null;
         }
-        long snapshotBefore = existing.map(Room::currentSnapshot).orElse(0L);
+        long snapshotBefore = room.currentSnapshot();
         long current = snapshotBefore;
         var stored = new ArrayList<StoredEvent>(events.size());
         EventsStream.Numbers numbers = numbering.nextWithNids(c, events.size());
-        var writes = new DeferredWrites(c, database.dialect());
         for (int i = 0; i < events.size(); i++) {
             EncodedPdu encoded = events.get(i);
             Pdu pdu = encoded.pdu();
@@ -256,21 +287,12 @@ public final class SqlRoomStore implements RoomStore {
         }
         for (var txn : txns.entrySet()) {
             TxnKey key = txn.getValue();
-            writes.update(rows -> {
-                if (rows == 0) {
-                    throw new DuplicateTransactionException(key);
-                }
-            }, """
+            writes.update("""
                     INSERT INTO event_txn_ids (user_id, device_id, scope, txn_id, event_id)
-                    VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""", key.userId(), key.deviceId(), key.scope(),
-                    key.txnId(), txn.getKey());
+                    VALUES (?, ?, ?, ?, ?)""", key.userId(), key.deviceId(), key.scope(), key.txnId(), txn.getKey());
         }
-        writes.flush();
-        // Only the snapshot of an existing room's row changed here: no need to read it back.
-        Room room = existing.isPresent()
-                ? existing.get().withCurrentSnapshot(current)
-                : selectRoom(c, roomId).orElseThrow();
-        return new Persisted(room, List.copyOf(stored));
+        // Only the snapshot of the room's row changed here: no need to read it back.
+        return new Persisted(room.withCurrentSnapshot(current), List.copyOf(stored));
     }
 
     @Override
