@@ -150,6 +150,48 @@ class RoomStoreTest extends StoreContractTest {
     }
 
     @Test
+    void sendsToManyRoomsAtOnceAreEachStoredAfterTheirRoomsEnd() throws Exception {
+        RoomStore store = store();
+        var chains = new ArrayList<Chain>();
+        for (int i = 0; i < 12; i++) {
+            var chain = new Chain();
+            EncodedPdu create = chain.event("m.room.create", "",
+                    Json.MAPPER.createObjectNode().put("room_version", "12").put("test_room", i));
+            persist(store, chain, create, chain.member(ALICE, "join"));
+            chains.add(chain);
+        }
+        var messages = new java.util.concurrent.ConcurrentHashMap<String, EncodedPdu>();
+        var senders = new ArrayList<Thread>();
+        for (Chain chain : chains) {
+            EncodedPdu message = chain.message("to " + chain.roomId);
+            var txn = new TxnKey(ALICE, "DEV", "send", chain.roomId);
+            senders.add(Thread.ofVirtual().start(() -> {
+                RoomStore.Room room = store.room(chain.roomId).orElseThrow();
+                store.persist(room, List.of(message), Map.of(message.eventId(), txn));
+                messages.put(chain.roomId, message);
+            }));
+        }
+        for (Thread sender : senders) {
+            sender.join();
+        }
+
+        assertThat(messages).hasSize(chains.size());
+        var positions = new java.util.HashSet<Long>();
+        for (Chain chain : chains) {
+            EncodedPdu message = messages.get(chain.roomId);
+            var end = store.roomEnd(chain.roomId, List.of(new TxnKey(ALICE, "DEV", "send", chain.roomId)))
+                    .orElseThrow();
+            assertThat(end.extremities().eventIds()).containsExactly(message.eventId());
+            assertThat(end.sentBefore()).containsValue(message.eventId());
+            StoredEvent stored = store.event(message.eventId()).orElseThrow();
+            assertThat(stored.stateBefore()).isEqualTo(end.room().currentSnapshot());
+            positions.add(stored.streamPos());
+        }
+        assertThat(positions).hasSize(chains.size());
+        assertThat(store.currentStreamPos()).isEqualTo(2L * chains.size() + chains.size());
+    }
+
+    @Test
     void aRestartedServerReadsAndNumbersEventsOnFromTheHighestStored() {
         var chain = new Chain();
         persist(store(), chain, chain.create(), chain.member(ALICE, "join"), chain.message("before"));

@@ -17,7 +17,13 @@ public interface EventsStream {
     long current();
 
     /** Positions of the events stream and the event nids that go with them, index by index. */
-    record Numbers(long[] positions, long[] eventNids) {}
+    record Numbers(long[] positions, long[] eventNids) {
+        /** {@code count} of them, from index {@code from}. */
+        public Numbers slice(int from, int count) {
+            return new Numbers(java.util.Arrays.copyOfRange(positions, from, from + count),
+                    java.util.Arrays.copyOfRange(eventNids, from, from + count));
+        }
+    }
 
     /** The positions one write transaction takes. */
     interface Numbering {

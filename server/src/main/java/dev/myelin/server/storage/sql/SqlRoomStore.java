@@ -38,6 +38,7 @@ public final class SqlRoomStore implements RoomStore {
     private final Database database;
     private final int maxChainLength;
     // Interned names found committed in the database (never rolled back, so safe to cache).
+    private final GroupWriter<Append, Persisted> appends = new GroupWriter<>(this::persistGroup);
     private final Map<String, Long> typeNids = new ConcurrentHashMap<>();
     private final Map<String, Long> stateKeyNids = new ConcurrentHashMap<>();
 
@@ -100,24 +101,64 @@ public final class SqlRoomStore implements RoomStore {
     @Override
     public Persisted persist(String roomId, String roomVersion, String creator, List<EncodedPdu> events,
                              Map<String, TxnKey> txns) {
-        return persist(roomId, roomVersion, creator, Optional.empty(), events, txns);
+        return persistCreating(roomId, roomVersion, creator, events, txns);
     }
 
+    /**
+     * Sends to different rooms that arrive together share one transaction ({@link GroupWriter}): one numbering
+     * statement and one batch of writes with the commit for all of them.
+     */
     @Override
     public Persisted persist(Room room, List<EncodedPdu> events, Map<String, TxnKey> txns) {
-        return persist(room.roomId(), room.version(), room.creator(), Optional.of(room), events, txns);
+        return appends.write(new Append(room, events, txns));
     }
 
-    private Persisted persist(String roomId, String roomVersion, String creator, Optional<Room> known,
-                              List<EncodedPdu> events, Map<String, TxnKey> txns) {
+    /** Events to store after the end of a room its writer read under the room's lock. */
+    private record Append(Room room, List<EncodedPdu> events, Map<String, TxnKey> txns) {}
+
+    private List<Persisted> persistGroup(List<Append> group) {
+        var interned = new HashMap<String, Long>();
+        var internedKeys = new HashMap<String, Long>();
+        List<Persisted> persisted;
+        try {
+            persisted = writeNumbered((c, numbering) -> {
+                var writes = new DeferredWrites(c, database.dialect());
+                EventsStream.Numbers numbers = numbering.nextWithNids(c,
+                        group.stream().mapToInt(append -> append.events().size()).sum());
+                var stored = new ArrayList<Persisted>(group.size());
+                int taken = 0;
+                for (Append append : group) {
+                    Room room = append.room();
+                    int count = append.events().size();
+                    stored.add(persistIn(c, numbers.slice(taken, count), writes, room.roomId(), room.version(),
+                            room.creator(), Optional.of(room), append.events(), append.txns(), interned,
+                            internedKeys));
+                    taken += count;
+                }
+                writes.commit();
+                return stored;
+            });
+        } catch (StorageException e) {
+            if (group.size() == 1) {
+                throw duplicateTransactionOr(e, group.getFirst().room().roomId(), group.getFirst().txns());
+            }
+            throw e;
+        }
+        typeNids.putAll(interned);
+        stateKeyNids.putAll(internedKeys);
+        return persisted;
+    }
+
+    private Persisted persistCreating(String roomId, String roomVersion, String creator, List<EncodedPdu> events,
+                                      Map<String, TxnKey> txns) {
         var interned = new HashMap<String, Long>();
         var internedKeys = new HashMap<String, Long>();
         Persisted persisted;
         try {
             persisted = writeNumbered((c, numbering) -> {
                 var writes = new DeferredWrites(c, database.dialect());
-                Persisted stored = persistIn(c, numbering, writes, roomId, roomVersion, creator, known, events, txns,
-                        interned, internedKeys);
+                Persisted stored = persistIn(c, numbering.nextWithNids(c, events.size()), writes, roomId,
+                        roomVersion, creator, Optional.empty(), events, txns, interned, internedKeys);
                 writes.commit();
                 return stored;
             });
@@ -151,9 +192,11 @@ public final class SqlRoomStore implements RoomStore {
         var internedKeys = new HashMap<String, Long>();
         List<Persisted> persisted = writeNumbered((c, numbering) -> {
             var writes = new DeferredWrites(c, database.dialect());
-            Persisted created = persistIn(c, numbering, writes, replacement.roomId(), replacement.roomVersion(),
+            Persisted created = persistIn(c, numbering.nextWithNids(c, replacement.events().size()), writes,
+                    replacement.roomId(), replacement.roomVersion(),
                     replacement.creator(), Optional.empty(), replacement.events(), Map.of(), interned, internedKeys);
-            Persisted closed = persistIn(c, numbering, writes, old.roomId(), old.roomVersion(), old.creator(),
+            Persisted closed = persistIn(c, numbering.nextWithNids(c, old.events().size()), writes, old.roomId(),
+                    old.roomVersion(), old.creator(),
                     Optional.empty(), old.events(), Map.of(), interned, internedKeys);
             writes.update("UPDATE room_aliases SET room_id = ? WHERE room_id = ?", replacement.roomId(),
                     old.roomId());
@@ -198,14 +241,16 @@ public final class SqlRoomStore implements RoomStore {
      * runs: with the event nids taken in advance, a message costs the numbering and one batch of writes with the
      * commit ({@link DeferredWrites#commit}).
      */
-    private Persisted persistIn(Connection c, EventsStream.Numbering numbering, DeferredWrites writes, String roomId,
+    private Persisted persistIn(Connection c, EventsStream.Numbers numbers, DeferredWrites writes, String roomId,
                                 String roomVersion, String creator, Optional<Room> known, List<EncodedPdu> events,
                                 Map<String, TxnKey> txns, Map<String, Long> interned, Map<String, Long> internedKeys)
             throws SQLException {
         if (events.isEmpty()) {
             throw new IllegalArgumentException("nothing to persist");
         }
-        writes.flush();
+        if (known.isEmpty()) {
+            writes.flush();
+        }
         Optional<Room> existing = known.isPresent() ? known : selectRoom(c, roomId);
         Room room;
         if (existing.isPresent()) {
@@ -219,7 +264,7 @@ public final class SqlRoomStore implements RoomStore {
                     SqlRoomStore::roomRow, roomId, roomVersion, creator).orElseThrow();
         }
         long roomNid = room.nid();
-        // Interning may read and write: done first, before any statement is deferred.
+        // Interning reads and writes only the nid tables, which no deferred statement touches: no flush needed.
         var typeNidOf = new long[events.size()];
         var stateKeyNidOf = new Long[events.size()];
         for (int i = 0; i < events.size(); i++) {
@@ -233,7 +278,6 @@ public final class SqlRoomStore implements RoomStore {
         long snapshotBefore = room.currentSnapshot();
         long current = snapshotBefore;
         var stored = new ArrayList<StoredEvent>(events.size());
-        EventsStream.Numbers numbers = numbering.nextWithNids(c, events.size());
         for (int i = 0; i < events.size(); i++) {
             EncodedPdu encoded = events.get(i);
             Pdu pdu = encoded.pdu();
