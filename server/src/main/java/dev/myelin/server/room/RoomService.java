@@ -442,8 +442,7 @@ public final class RoomService {
             // One statement reads the room, where its next event goes and which txn ids were used before; the auth
             // events come from the state cache, or are read apart (a snapshot never changes once stored).
             List<TxnKey> keys = sends.stream().flatMap(send -> send.txn().stream()).distinct().toList();
-            RoomStore.RoomEnd end = store.roomEnd(roomId, keys)
-                    .orElseThrow(() -> MatrixException.notFound("Unknown room " + roomId));
+            RoomStore.RoomEnd end = requireEnd(roomId, keys);
             Building building = open(end);
             var txns = new LinkedHashMap<String, TxnKey>();
             var built = new LinkedHashMap<QueuedSends.Send, String>();
@@ -474,7 +473,7 @@ public final class RoomService {
                 }
             }
             if (!built.isEmpty()) {
-                persist(building, end.room(), txns);
+                persist(building, end, txns);
             }
             built.forEach(QueuedSends.Send::answer);
             repeats.forEach(QueuedSends.Send::answerAs);
@@ -511,15 +510,19 @@ public final class RoomService {
     /** Sends several events to an existing room, each after the previous, in one transaction. */
     public List<String> sendAll(String roomId, List<Draft> drafts) {
         return locks.withRoom(roomId, () -> {
-            RoomStore.Room room = requireRoom(roomId);
-            Building building = open(room);
+            RoomStore.RoomEnd end = requireEnd(roomId, List.of());
+            Building building = open(end);
             var ids = new ArrayList<String>();
             for (Draft draft : drafts) {
                 ids.add(building.add(draft).eventId());
             }
-            persist(building, room, Map.of());
+            persist(building, end, Map.of());
             return ids;
         });
+    }
+
+    private RoomStore.RoomEnd requireEnd(String roomId, List<TxnKey> txns) {
+        return store.roomEnd(roomId, txns).orElseThrow(() -> MatrixException.notFound("Unknown room " + roomId));
     }
 
     private Building open(RoomStore.Room room) {
@@ -543,11 +546,11 @@ public final class RoomService {
     }
 
     /**
-     * Persists what was built on {@code room}, read under its lock; keeps the state it reached as the state of the
-     * room's new snapshot.
+     * Persists what was built after the room's end, read under its lock; keeps the state it reached as the state of
+     * the room's new snapshot.
      */
-    private void persist(Building building, RoomStore.Room room, Map<String, TxnKey> txns) {
-        persisted(building, store.persist(room, building.built, txns));
+    private void persist(Building building, RoomStore.RoomEnd end, Map<String, TxnKey> txns) {
+        persisted(building, store.persist(end, building.built, txns));
     }
 
     private void persisted(Building building, RoomStore.Persisted persisted) {

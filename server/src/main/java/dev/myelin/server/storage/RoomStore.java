@@ -76,10 +76,11 @@ public interface RoomStore extends ReadsTogether {
                       Map<String, TxnKey> txns);
 
     /**
-     * {@link #persist(String, String, String, List, Map)} to an existing room, as its writer read it under the room's
-     * lock: its current snapshot is the state before the first event, and the row is not read again.
+     * {@link #persist(String, String, String, List, Map)} after the end of an existing room as its writer read it
+     * under the room's lock ({@link #roomEnd}): the room's current snapshot is the state before the first event, its
+     * forward extremities are those the first event follows, and neither is read again.
      */
-    Persisted persist(Room room, List<EncodedPdu> events, Map<String, TxnKey> txns);
+    Persisted persist(RoomEnd end, List<EncodedPdu> events, Map<String, TxnKey> txns);
 
     /** Events of one room for {@link #persistUpgrade}, stored as {@link #persist} stores them. */
     record RoomEvents(String roomId, String roomVersion, String creator, List<EncodedPdu> events) {}

@@ -116,6 +116,16 @@ class RoomStoreTest extends StoreContractTest {
 
     @Test
     void theRoomsEndHasEveryForkUntilAnEventFollowsThem() {
+        forksMergeAtTheRoomsEnd(false);
+    }
+
+    @Test
+    void eventsAppendedAfterAKnownEndMoveItAsStoredOnes() {
+        forksMergeAtTheRoomsEnd(true);
+    }
+
+    /** Persists events of a forked room, after its end as read ({@code known}) or as the store finds it. */
+    private void forksMergeAtTheRoomsEnd(boolean known) {
         var chain = new Chain();
         EncodedPdu create = chain.create();
         EncodedPdu join = chain.member(ALICE, "join");
@@ -123,8 +133,8 @@ class RoomStoreTest extends StoreContractTest {
         EncodedPdu left = chain.message("left");
         chain.last = join.eventId();
         EncodedPdu right = chain.message("right");
-        persist(store(), chain, left);
-        persist(store(), chain, right);
+        persistAtEnd(known, chain, left);
+        persistAtEnd(known, chain, right);
 
         RoomStore.RoomEnd forked = store().roomEnd(chain.roomId, List.of()).orElseThrow();
         assertThat(forked.room().roomId()).isEqualTo(chain.roomId);
@@ -136,17 +146,25 @@ class RoomStoreTest extends StoreContractTest {
         chain.last = join.eventId();
         chain.alsoAfter = List.of(left.eventId());
         EncodedPdu afterLeft = chain.message("after left");
-        persist(store(), chain, afterLeft);
+        persistAtEnd(known, chain, afterLeft);
         assertThat(store().roomEnd(chain.roomId, List.of()).orElseThrow().extremities().eventIds())
                 .containsExactlyInAnyOrder(right.eventId(), afterLeft.eventId());
 
         chain.alsoAfter = List.of(right.eventId());
         EncodedPdu merge = chain.message("merge");
-        persist(store(), chain, merge);
+        persistAtEnd(known, chain, merge);
         RoomStore.RoomEnd merged = store().roomEnd(chain.roomId, List.of()).orElseThrow();
         assertThat(merged.extremities().eventIds()).containsExactly(merge.eventId());
         assertThat(merged.extremities().depth()).isEqualTo(merge.pdu().depth());
         assertThat(store().roomEnd("!unknown:test.local", List.of())).isEmpty();
+    }
+
+    private void persistAtEnd(boolean known, Chain chain, EncodedPdu event) {
+        if (known) {
+            store().persist(store().roomEnd(chain.roomId, List.of()).orElseThrow(), List.of(event), Map.of());
+        } else {
+            persist(store(), chain, event);
+        }
     }
 
     @Test
@@ -166,8 +184,8 @@ class RoomStoreTest extends StoreContractTest {
             EncodedPdu message = chain.message("to " + chain.roomId);
             var txn = new TxnKey(ALICE, "DEV", "send", chain.roomId);
             senders.add(Thread.ofVirtual().start(() -> {
-                RoomStore.Room room = store.room(chain.roomId).orElseThrow();
-                store.persist(room, List.of(message), Map.of(message.eventId(), txn));
+                RoomStore.RoomEnd end = store.roomEnd(chain.roomId, List.of()).orElseThrow();
+                store.persist(end, List.of(message), Map.of(message.eventId(), txn));
                 messages.put(chain.roomId, message);
             }));
         }

@@ -109,12 +109,12 @@ public final class SqlRoomStore implements RoomStore {
      * statement and one batch of writes with the commit for all of them.
      */
     @Override
-    public Persisted persist(Room room, List<EncodedPdu> events, Map<String, TxnKey> txns) {
-        return appends.write(new Append(room, events, txns));
+    public Persisted persist(RoomEnd end, List<EncodedPdu> events, Map<String, TxnKey> txns) {
+        return appends.write(new Append(end, events, txns));
     }
 
     /** Events to store after the end of a room its writer read under the room's lock. */
-    private record Append(Room room, List<EncodedPdu> events, Map<String, TxnKey> txns) {}
+    private record Append(RoomEnd end, List<EncodedPdu> events, Map<String, TxnKey> txns) {}
 
     private List<Persisted> persistGroup(List<Append> group) {
         var interned = new HashMap<String, Long>();
@@ -128,10 +128,10 @@ public final class SqlRoomStore implements RoomStore {
                 var stored = new ArrayList<Persisted>(group.size());
                 int taken = 0;
                 for (Append append : group) {
-                    Room room = append.room();
+                    Room room = append.end().room();
                     int count = append.events().size();
                     stored.add(persistIn(c, numbers.slice(taken, count), writes, room.roomId(), room.version(),
-                            room.creator(), Optional.of(room), append.events(), append.txns(), interned,
+                            room.creator(), Optional.of(append.end()), append.events(), append.txns(), interned,
                             internedKeys));
                     taken += count;
                 }
@@ -140,7 +140,7 @@ public final class SqlRoomStore implements RoomStore {
             });
         } catch (StorageException e) {
             if (group.size() == 1) {
-                throw duplicateTransactionOr(e, group.getFirst().room().roomId(), group.getFirst().txns());
+                throw duplicateTransactionOr(e, group.getFirst().end().room().roomId(), group.getFirst().txns());
             }
             throw e;
         }
@@ -242,7 +242,7 @@ public final class SqlRoomStore implements RoomStore {
      * commit ({@link DeferredWrites#commit}).
      */
     private Persisted persistIn(Connection c, EventsStream.Numbers numbers, DeferredWrites writes, String roomId,
-                                String roomVersion, String creator, Optional<Room> known, List<EncodedPdu> events,
+                                String roomVersion, String creator, Optional<RoomEnd> known, List<EncodedPdu> events,
                                 Map<String, TxnKey> txns, Map<String, Long> interned, Map<String, Long> internedKeys)
             throws SQLException {
         if (events.isEmpty()) {
@@ -251,7 +251,9 @@ public final class SqlRoomStore implements RoomStore {
         if (known.isEmpty()) {
             writes.flush();
         }
-        Optional<Room> existing = known.isPresent() ? known : selectRoom(c, roomId);
+        Optional<Room> existing = known.isPresent() ? known.map(RoomEnd::room) : selectRoom(c, roomId);
+        // The forward extremities as the events leave them, when the room's end is known.
+        List<String> extremities = known.map(end -> new ArrayList<>(end.extremities().eventIds())).orElse(null);
         Room room;
         if (existing.isPresent()) {
             room = existing.get();
@@ -299,7 +301,11 @@ public final class SqlRoomStore implements RoomStore {
                 after = newSnapshot(c, roomNid, current, Map.of(new NidKey(typeNid, stateKeyNid), eventNid));
                 writes.update("UPDATE events SET state_after_nid = ? WHERE event_nid = ?", after, eventNid);
             }
-            replaceExtremities(writes, roomNid, pdu, eventNid);
+            if (extremities == null) {
+                replaceExtremities(writes, roomNid, pdu, eventNid);
+            } else {
+                replaceKnownExtremities(writes, roomNid, pdu, eventNid, extremities);
+            }
             if ("m.room.member".equals(pdu.type()) && pdu.isState()) {
                 String membership = pdu.content().path("membership").asText("leave");
                 writes.update("""
@@ -525,6 +531,34 @@ public final class SqlRoomStore implements RoomStore {
                 SELECT ?, ?, ?, ? WHERE NOT EXISTS (
                     SELECT 1 FROM forward_extremities WHERE room_nid = ? AND event_nid = ?)""",
                 roomNid, eventNid, pdu.eventId(), pdu.depth(), roomNid, eventNid);
+    }
+
+    /**
+     * {@link #replaceExtremities} when the room's extremities are known (and updated here): the event takes over the
+     * row of the first of its prev events that is one, the others' rows go, and only an event that follows none
+     * gets a row of its own.
+     */
+    private static void replaceKnownExtremities(DeferredWrites writes, long roomNid, Pdu pdu, long eventNid,
+                                                List<String> extremities) throws SQLException {
+        String whichRow = " WHERE room_nid = ? AND event_id = ?";
+        boolean placed = false;
+        for (String prev : pdu.prevEvents()) {
+            if (!extremities.remove(prev)) {
+                continue;
+            }
+            if (placed) {
+                writes.update("DELETE FROM forward_extremities" + whichRow, roomNid, prev);
+            } else {
+                writes.update("UPDATE forward_extremities SET event_nid = ?, event_id = ?, depth = ?" + whichRow,
+                        eventNid, pdu.eventId(), pdu.depth(), roomNid, prev);
+                placed = true;
+            }
+        }
+        if (!placed) {
+            writes.update("INSERT INTO forward_extremities (room_nid, event_nid, event_id, depth) VALUES (?, ?, ?, ?)",
+                    roomNid, eventNid, pdu.eventId(), pdu.depth());
+        }
+        extremities.add(pdu.eventId());
     }
 
     /** The event is in the DAG now, and its prev_events not in it are where backfill goes on from. */
