@@ -37,8 +37,8 @@ public final class SqlRoomStore implements RoomStore {
 
     private final Database database;
     private final int maxChainLength;
+    private final GroupWriter<Append, Persisted> appends = new GroupWriter<>(this::persistAll);
     // Interned names found committed in the database (never rolled back, so safe to cache).
-    private final GroupWriter<Append, Persisted> appends = new GroupWriter<>(this::persistGroup);
     private final Map<String, Long> typeNids = new ConcurrentHashMap<>();
     private final Map<String, Long> stateKeyNids = new ConcurrentHashMap<>();
 
@@ -101,7 +101,8 @@ public final class SqlRoomStore implements RoomStore {
     @Override
     public Persisted persist(String roomId, String roomVersion, String creator, List<EncodedPdu> events,
                              Map<String, TxnKey> txns) {
-        return persistCreating(roomId, roomVersion, creator, events, txns);
+        return persistAll(List.of(new Append(roomId, roomVersion, creator, Optional.empty(), events, txns)))
+                .getFirst();
     }
 
     /**
@@ -110,13 +111,17 @@ public final class SqlRoomStore implements RoomStore {
      */
     @Override
     public Persisted persist(RoomEnd end, List<EncodedPdu> events, Map<String, TxnKey> txns) {
-        return appends.write(new Append(end, events, txns));
+        Room room = end.room();
+        return appends.write(new Append(room.roomId(), room.version(), room.creator(), Optional.of(end), events,
+                txns));
     }
 
-    /** Events to store after the end of a room its writer read under the room's lock. */
-    private record Append(RoomEnd end, List<EncodedPdu> events, Map<String, TxnKey> txns) {}
+    /** Events to store in one room: after its end as its writer read it under the room's lock, if known. */
+    private record Append(String roomId, String roomVersion, String creator, Optional<RoomEnd> end,
+                          List<EncodedPdu> events, Map<String, TxnKey> txns) {}
 
-    private List<Persisted> persistGroup(List<Append> group) {
+    /** Stores each append after the previous, in one transaction. */
+    private List<Persisted> persistAll(List<Append> appends) {
         var interned = new HashMap<String, Long>();
         var internedKeys = new HashMap<String, Long>();
         List<Persisted> persisted;
@@ -124,46 +129,22 @@ public final class SqlRoomStore implements RoomStore {
             persisted = writeNumbered((c, numbering) -> {
                 var writes = new DeferredWrites(c, database.dialect());
                 EventsStream.Numbers numbers = numbering.nextWithNids(c,
-                        group.stream().mapToInt(append -> append.events().size()).sum());
-                var stored = new ArrayList<Persisted>(group.size());
+                        appends.stream().mapToInt(append -> append.events().size()).sum());
+                var stored = new ArrayList<Persisted>(appends.size());
                 int taken = 0;
-                for (Append append : group) {
-                    Room room = append.end().room();
+                for (Append append : appends) {
                     int count = append.events().size();
-                    stored.add(persistIn(c, numbers.slice(taken, count), writes, room.roomId(), room.version(),
-                            room.creator(), Optional.of(append.end()), append.events(), append.txns(), interned,
-                            internedKeys));
+                    stored.add(persistIn(c, numbers.slice(taken, count), writes, append, interned, internedKeys));
                     taken += count;
                 }
                 writes.commit();
                 return stored;
             });
         } catch (StorageException e) {
-            if (group.size() == 1) {
-                throw duplicateTransactionOr(e, group.getFirst().end().room().roomId(), group.getFirst().txns());
+            if (appends.size() == 1) {
+                throw duplicateTransactionOr(e, appends.getFirst().roomId(), appends.getFirst().txns());
             }
             throw e;
-        }
-        typeNids.putAll(interned);
-        stateKeyNids.putAll(internedKeys);
-        return persisted;
-    }
-
-    private Persisted persistCreating(String roomId, String roomVersion, String creator, List<EncodedPdu> events,
-                                      Map<String, TxnKey> txns) {
-        var interned = new HashMap<String, Long>();
-        var internedKeys = new HashMap<String, Long>();
-        Persisted persisted;
-        try {
-            persisted = writeNumbered((c, numbering) -> {
-                var writes = new DeferredWrites(c, database.dialect());
-                Persisted stored = persistIn(c, numbering.nextWithNids(c, events.size()), writes, roomId,
-                        roomVersion, creator, Optional.empty(), events, txns, interned, internedKeys);
-                writes.commit();
-                return stored;
-            });
-        } catch (StorageException e) {
-            throw duplicateTransactionOr(e, roomId, txns);
         }
         typeNids.putAll(interned);
         stateKeyNids.putAll(internedKeys);
@@ -193,11 +174,11 @@ public final class SqlRoomStore implements RoomStore {
         List<Persisted> persisted = writeNumbered((c, numbering) -> {
             var writes = new DeferredWrites(c, database.dialect());
             Persisted created = persistIn(c, numbering.nextWithNids(c, replacement.events().size()), writes,
-                    replacement.roomId(), replacement.roomVersion(),
-                    replacement.creator(), Optional.empty(), replacement.events(), Map.of(), interned, internedKeys);
-            Persisted closed = persistIn(c, numbering.nextWithNids(c, old.events().size()), writes, old.roomId(),
-                    old.roomVersion(), old.creator(),
-                    Optional.empty(), old.events(), Map.of(), interned, internedKeys);
+                    new Append(replacement.roomId(), replacement.roomVersion(), replacement.creator(),
+                            Optional.empty(), replacement.events(), Map.of()), interned, internedKeys);
+            Persisted closed = persistIn(c, numbering.nextWithNids(c, old.events().size()), writes,
+                    new Append(old.roomId(), old.roomVersion(), old.creator(), Optional.empty(), old.events(),
+                            Map.of()), interned, internedKeys);
             writes.update("UPDATE room_aliases SET room_id = ? WHERE room_id = ?", replacement.roomId(),
                     old.roomId());
             if (closed.room().published()) {
@@ -235,16 +216,17 @@ public final class SqlRoomStore implements RoomStore {
     }
 
     /**
-     * Stores events of one room. {@code known} is the room as its writer read it under the room's lock (only that
-     * writer moves its current snapshot), so it is not read again; without it the row is read, or created for a
-     * create event. The statements that depend on nothing read here are deferred to {@code writes}, which the caller
+     * Stores events of one room. A known end is the room as its writer read it under the room's lock (only that
+     * writer moves its current snapshot and extremities), so it is not read again; without it the row is read, or
+     * created for a create event. The statements that depend on nothing read here are deferred to {@code writes}, which the caller
      * runs: with the event nids taken in advance, a message costs the numbering and one batch of writes with the
      * commit ({@link DeferredWrites#commit}).
      */
-    private Persisted persistIn(Connection c, EventsStream.Numbers numbers, DeferredWrites writes, String roomId,
-                                String roomVersion, String creator, Optional<RoomEnd> known, List<EncodedPdu> events,
-                                Map<String, TxnKey> txns, Map<String, Long> interned, Map<String, Long> internedKeys)
-            throws SQLException {
+    private Persisted persistIn(Connection c, EventsStream.Numbers numbers, DeferredWrites writes, Append append,
+                                Map<String, Long> interned, Map<String, Long> internedKeys) throws SQLException {
+        String roomId = append.roomId();
+        List<EncodedPdu> events = append.events();
+        Optional<RoomEnd> known = append.end();
         if (events.isEmpty()) {
             throw new IllegalArgumentException("nothing to persist");
         }
@@ -263,7 +245,7 @@ public final class SqlRoomStore implements RoomStore {
             }
             room = Jdbc.queryOne(c, """
                     INSERT INTO rooms (room_id, room_version, creator) VALUES (?, ?, ?) RETURNING *""",
-                    SqlRoomStore::roomRow, roomId, roomVersion, creator).orElseThrow();
+                    SqlRoomStore::roomRow, roomId, append.roomVersion(), append.creator()).orElseThrow();
         }
         long roomNid = room.nid();
         // Interning reads and writes only the nid tables, which no deferred statement touches: no flush needed.
@@ -335,7 +317,7 @@ public final class SqlRoomStore implements RoomStore {
         if (current != snapshotBefore) {
             writes.update("UPDATE rooms SET current_snapshot_nid = ? WHERE room_nid = ?", current, roomNid);
         }
-        for (var txn : txns.entrySet()) {
+        for (var txn : append.txns().entrySet()) {
             TxnKey key = txn.getValue();
             writes.update("""
                     INSERT INTO event_txn_ids (user_id, device_id, scope, txn_id, event_id)
