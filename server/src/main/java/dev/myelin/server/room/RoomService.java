@@ -439,47 +439,67 @@ public final class RoomService {
      */
     private void writeQueued(String roomId, List<QueuedSends.Send> sends) {
         try {
-            // One statement reads the room, where its next event goes and which txn ids were used before; the auth
-            // events come from the state cache, or are read apart (a snapshot never changes once stored).
-            List<TxnKey> keys = sends.stream().flatMap(send -> send.txn().stream()).distinct().toList();
-            RoomStore.RoomEnd end = requireEnd(roomId, keys);
-            Building building = open(end);
-            var txns = new LinkedHashMap<String, TxnKey>();
-            var built = new LinkedHashMap<QueuedSends.Send, String>();
-            var repeats = new LinkedHashMap<QueuedSends.Send, QueuedSends.Send>();
-            var byTxn = new HashMap<TxnKey, QueuedSends.Send>();
-            for (QueuedSends.Send send : sends) {
-                TxnKey key = send.txn().orElse(null);
-                if (key != null && byTxn.containsKey(key)) {
-                    repeats.put(send, byTxn.get(key));
-                    continue;
-                }
-                String earlier = key == null ? null : end.sentBefore().get(key);
-                if (earlier != null) {
-                    send.answer(earlier);
-                    continue;
-                }
-                if (key != null) {
-                    byTxn.put(key, send);
-                }
+            List<QueuedSends.Send> unanswered = sends;
+            while (!unanswered.isEmpty()) {
                 try {
-                    String eventId = building.add(send.draft()).eventId();
-                    built.put(send, eventId);
-                    if (key != null) {
-                        txns.put(eventId, key);
+                    writeBatch(roomId, unanswered);
+                    return;
+                } catch (RoomStore.DuplicateTransactionException reused) {
+                    // A client's retry of a send this server stored: it gets that event, the others are written.
+                    Map<TxnKey, String> earlier = store.sentBefore(
+                            unanswered.stream().flatMap(send -> send.txn().stream()).distinct().toList());
+                    if (earlier.isEmpty()) {
+                        throw reused;
                     }
-                } catch (RuntimeException refused) {
-                    send.fail(refused);
+                    for (QueuedSends.Send send : unanswered) {
+                        send.txn().map(earlier::get).ifPresent(send::answer);
+                    }
+                    unanswered = unanswered.stream().filter(send -> !send.answered()).toList();
                 }
             }
-            if (!built.isEmpty()) {
-                persist(building, end, txns);
-            }
-            built.forEach(QueuedSends.Send::answer);
-            repeats.forEach(QueuedSends.Send::answerAs);
         } catch (RuntimeException failure) {
             sends.stream().filter(send -> !send.answered()).forEach(send -> send.fail(failure));
         }
+    }
+
+    /**
+     * Builds and writes sends after the room's end (as the last send left it: nothing is read for a send that
+     * follows another, and the auth events come from the state cache, or are read apart, a snapshot never changing
+     * once stored).
+     *
+     * @throws RoomStore.DuplicateTransactionException when a transaction id was used before; nothing is written
+     */
+    private void writeBatch(String roomId, List<QueuedSends.Send> sends) {
+        RoomStore.RoomEnd end = requireEnd(roomId);
+        Building building = open(end);
+        var txns = new LinkedHashMap<String, TxnKey>();
+        var built = new LinkedHashMap<QueuedSends.Send, String>();
+        var repeats = new LinkedHashMap<QueuedSends.Send, QueuedSends.Send>();
+        var byTxn = new HashMap<TxnKey, QueuedSends.Send>();
+        for (QueuedSends.Send send : sends) {
+            TxnKey key = send.txn().orElse(null);
+            if (key != null && byTxn.containsKey(key)) {
+                repeats.put(send, byTxn.get(key));
+                continue;
+            }
+            if (key != null) {
+                byTxn.put(key, send);
+            }
+            try {
+                String eventId = building.add(send.draft()).eventId();
+                built.put(send, eventId);
+                if (key != null) {
+                    txns.put(eventId, key);
+                }
+            } catch (RuntimeException refused) {
+                send.fail(refused);
+            }
+        }
+        if (!built.isEmpty()) {
+            persist(building, end, txns);
+        }
+        built.forEach(QueuedSends.Send::answer);
+        repeats.forEach(QueuedSends.Send::answerAs);
     }
 
     /**
@@ -510,7 +530,7 @@ public final class RoomService {
     /** Sends several events to an existing room, each after the previous, in one transaction. */
     public List<String> sendAll(String roomId, List<Draft> drafts) {
         return locks.withRoom(roomId, () -> {
-            RoomStore.RoomEnd end = requireEnd(roomId, List.of());
+            RoomStore.RoomEnd end = requireEnd(roomId);
             Building building = open(end);
             var ids = new ArrayList<String>();
             for (Draft draft : drafts) {
@@ -521,12 +541,12 @@ public final class RoomService {
         });
     }
 
-    private RoomStore.RoomEnd requireEnd(String roomId, List<TxnKey> txns) {
-        return store.roomEnd(roomId, txns).orElseThrow(() -> MatrixException.notFound("Unknown room " + roomId));
+    private RoomStore.RoomEnd requireEnd(String roomId) {
+        return store.roomEnd(roomId).orElseThrow(() -> MatrixException.notFound("Unknown room " + roomId));
     }
 
     private Building open(RoomStore.Room room) {
-        return open(new RoomStore.RoomEnd(room, store.extremities(room.nid()), Map.of()));
+        return open(new RoomStore.RoomEnd(room, store.extremities(room.nid())));
     }
 
     private Building open(RoomStore.RoomEnd end) {

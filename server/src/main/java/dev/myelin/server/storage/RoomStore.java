@@ -70,7 +70,7 @@ public interface RoomStore extends ReadsTogether {
      * their client transaction ids.
      *
      * @throws DuplicateTransactionException when one of {@code txns} was already used (its event id is returned
-     *                                       instead by {@link #roomEnd}); nothing is stored
+     *                                       instead by {@link #sentBefore}); nothing is stored
      */
     Persisted persist(String roomId, String roomVersion, String creator, List<EncodedPdu> events,
                       Map<String, TxnKey> txns);
@@ -229,13 +229,15 @@ public interface RoomStore extends ReadsTogether {
     Extremities extremities(long roomNid);
 
     /**
-     * Where the room's next local event goes, as a send reads it in one statement: the room, its forward extremities,
-     * and the events already sent under any of {@code txns} (spec: client-server-api "Transaction identifiers").
+     * Where the room's next local event goes: the room and its forward extremities, as this process's last send to
+     * the room left them, or else as read in one statement.
      */
-    Optional<RoomEnd> roomEnd(String roomId, List<TxnKey> txns);
+    Optional<RoomEnd> roomEnd(String roomId);
 
-    /** See {@link #roomEnd}; {@code sentBefore} holds only the transaction ids already used. */
-    record RoomEnd(Room room, Extremities extremities, Map<TxnKey, String> sentBefore) {}
+    record RoomEnd(Room room, Extremities extremities) {}
+
+    /** The events already sent under any of {@code txns} (spec: client-server-api "Transaction identifiers"). */
+    Map<TxnKey, String> sentBefore(Collection<TxnKey> txns);
 
     /** The whole state of a snapshot: (type, state_key) -> event. */
     Map<StateKey, StoredEvent> state(long snapshotNid);

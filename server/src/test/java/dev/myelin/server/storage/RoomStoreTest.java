@@ -136,35 +136,72 @@ class RoomStoreTest extends StoreContractTest {
         persistAtEnd(known, chain, left);
         persistAtEnd(known, chain, right);
 
-        RoomStore.RoomEnd forked = store().roomEnd(chain.roomId, List.of()).orElseThrow();
+        RoomStore.RoomEnd forked = store().roomEnd(chain.roomId).orElseThrow();
         assertThat(forked.room().roomId()).isEqualTo(chain.roomId);
         assertThat(forked.extremities().eventIds()).containsExactly(left.eventId(), right.eventId());
         assertThat(forked.extremities().depth()).isEqualTo(right.pdu().depth());
-        assertThat(forked.sentBefore()).isEmpty();
 
         // The first prev event is no extremity: the second's row goes, and the event gets a row of its own.
         chain.last = join.eventId();
         chain.alsoAfter = List.of(left.eventId());
         EncodedPdu afterLeft = chain.message("after left");
         persistAtEnd(known, chain, afterLeft);
-        assertThat(store().roomEnd(chain.roomId, List.of()).orElseThrow().extremities().eventIds())
+        assertThat(store().roomEnd(chain.roomId).orElseThrow().extremities().eventIds())
                 .containsExactlyInAnyOrder(right.eventId(), afterLeft.eventId());
 
         chain.alsoAfter = List.of(right.eventId());
         EncodedPdu merge = chain.message("merge");
         persistAtEnd(known, chain, merge);
-        RoomStore.RoomEnd merged = store().roomEnd(chain.roomId, List.of()).orElseThrow();
+        RoomStore.RoomEnd merged = store().roomEnd(chain.roomId).orElseThrow();
         assertThat(merged.extremities().eventIds()).containsExactly(merge.eventId());
         assertThat(merged.extremities().depth()).isEqualTo(merge.pdu().depth());
-        assertThat(store().roomEnd("!unknown:test.local", List.of())).isEmpty();
+        assertThat(store().roomEnd("!unknown:test.local")).isEmpty();
     }
 
     private void persistAtEnd(boolean known, Chain chain, EncodedPdu event) {
         if (known) {
-            store().persist(store().roomEnd(chain.roomId, List.of()).orElseThrow(), List.of(event), Map.of());
+            store().persist(store().roomEnd(chain.roomId).orElseThrow(), List.of(event), Map.of());
         } else {
             persist(store(), chain, event);
         }
+    }
+
+    @Test
+    void theEndASendLeftIsKnownUntilAnotherWriteToTheRoom() {
+        RoomStore store = store();
+        var chain = new Chain();
+        persist(store, chain, chain.create(), chain.member(ALICE, "join"));
+        EncodedPdu first = chain.message("first");
+        store.persist(store.roomEnd(chain.roomId).orElseThrow(), List.of(first), Map.of());
+
+        RoomStore.RoomEnd known = store.roomEnd(chain.roomId).orElseThrow();
+        assertThat(known).isEqualTo(store().roomEnd(chain.roomId).orElseThrow());
+        assertThat(known.extremities().eventIds()).containsExactly(first.eventId());
+
+        store.setPublished(chain.roomId, true);
+        assertThat(store.roomEnd(chain.roomId).orElseThrow().room().published()).isTrue();
+        EncodedPdu second = chain.message("second");
+        persist(store, chain, second);
+        assertThat(store.roomEnd(chain.roomId).orElseThrow().extremities().eventIds())
+                .containsExactly(second.eventId());
+    }
+
+    @Test
+    void aReusedTransactionIdFailsTheSendAndTheRoomsEndIsReadAgain() {
+        RoomStore store = store();
+        var chain = new Chain();
+        persist(store, chain, chain.create(), chain.member(ALICE, "join"));
+        var txn = new TxnKey(ALICE, "DEV", "send", "t1");
+        EncodedPdu first = chain.message("one");
+        store.persist(store.roomEnd(chain.roomId).orElseThrow(), List.of(first), Map.of(first.eventId(), txn));
+        EncodedPdu second = chain.message("two");
+
+        assertThatThrownBy(() -> store.persist(store.roomEnd(chain.roomId).orElseThrow(), List.of(second),
+                Map.of(second.eventId(), txn))).isInstanceOf(RoomStore.DuplicateTransactionException.class);
+        assertThat(store.sentBefore(List.of(txn))).isEqualTo(Map.of(txn, first.eventId()));
+        assertThat(store.roomEnd(chain.roomId).orElseThrow().extremities().eventIds())
+                .containsExactly(first.eventId());
+        assertThat(store.event(second.eventId())).isEmpty();
     }
 
     @Test
@@ -184,7 +221,7 @@ class RoomStoreTest extends StoreContractTest {
             EncodedPdu message = chain.message("to " + chain.roomId);
             var txn = new TxnKey(ALICE, "DEV", "send", chain.roomId);
             senders.add(Thread.ofVirtual().start(() -> {
-                RoomStore.RoomEnd end = store.roomEnd(chain.roomId, List.of()).orElseThrow();
+                RoomStore.RoomEnd end = store.roomEnd(chain.roomId).orElseThrow();
                 store.persist(end, List.of(message), Map.of(message.eventId(), txn));
                 messages.put(chain.roomId, message);
             }));
@@ -197,10 +234,10 @@ class RoomStoreTest extends StoreContractTest {
         var positions = new java.util.HashSet<Long>();
         for (Chain chain : chains) {
             EncodedPdu message = messages.get(chain.roomId);
-            var end = store.roomEnd(chain.roomId, List.of(new TxnKey(ALICE, "DEV", "send", chain.roomId)))
-                    .orElseThrow();
+            var end = store.roomEnd(chain.roomId).orElseThrow();
             assertThat(end.extremities().eventIds()).containsExactly(message.eventId());
-            assertThat(end.sentBefore()).containsValue(message.eventId());
+            assertThat(store.sentBefore(List.of(new TxnKey(ALICE, "DEV", "send", chain.roomId))))
+                    .containsValue(message.eventId());
             StoredEvent stored = store.event(message.eventId()).orElseThrow();
             assertThat(stored.stateBefore()).isEqualTo(end.room().currentSnapshot());
             positions.add(stored.streamPos());
@@ -356,8 +393,7 @@ class RoomStoreTest extends StoreContractTest {
                 .isInstanceOf(RoomStore.DuplicateTransactionException.class);
         var otherScope = new TxnKey(ALICE, "DEV", "redact", "t1");
         var otherDevice = new TxnKey(ALICE, "OTHER", "send", "t1");
-        assertThat(store().roomEnd(chain.roomId, List.of(otherScope, txn, otherDevice)).orElseThrow().sentBefore())
-                .isEqualTo(Map.of(txn, first.eventId()));
+        assertThat(store().sentBefore(List.of(otherScope, txn, otherDevice))).isEqualTo(Map.of(txn, first.eventId()));
         assertThat(store().txnOf(first.eventId())).contains(txn);
         assertThat(store().event(second.eventId())).isEmpty();
         assertThat(store().currentStreamPos()).isEqualTo(3);

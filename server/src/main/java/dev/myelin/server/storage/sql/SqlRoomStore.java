@@ -38,6 +38,7 @@ public final class SqlRoomStore implements RoomStore {
     private final Database database;
     private final int maxChainLength;
     private final GroupWriter<Append, Persisted> appends = new GroupWriter<>(this::persistAll);
+    private final KnownRoomEnds knownEnds = new KnownRoomEnds(10_000);
     // Interned names found committed in the database (never rolled back, so safe to cache).
     private final Map<String, Long> typeNids = new ConcurrentHashMap<>();
     private final Map<String, Long> stateKeyNids = new ConcurrentHashMap<>();
@@ -124,6 +125,7 @@ public final class SqlRoomStore implements RoomStore {
     private List<Persisted> persistAll(List<Append> appends) {
         var interned = new HashMap<String, Long>();
         var internedKeys = new HashMap<String, Long>();
+        long[] noted = appends.stream().mapToLong(append -> knownEnds.generation(append.roomId())).toArray();
         List<Persisted> persisted;
         try {
             persisted = writeNumbered((c, numbering) -> {
@@ -140,15 +142,50 @@ public final class SqlRoomStore implements RoomStore {
                 writes.commit();
                 return stored;
             });
-        } catch (StorageException e) {
-            if (appends.size() == 1) {
-                throw duplicateTransactionOr(e, appends.getFirst().roomId(), appends.getFirst().txns());
+        } catch (RuntimeException | Error e) {
+            // Whether a failed commit took effect may be unknown: the rooms are read again next time.
+            appends.forEach(append -> knownEnds.forget(append.roomId()));
+            if (e instanceof StorageException failure && appends.size() == 1) {
+                throw duplicateTransactionOr(failure, appends.getFirst().roomId(), appends.getFirst().txns());
             }
             throw e;
         }
         typeNids.putAll(interned);
         stateKeyNids.putAll(internedKeys);
+        for (int i = 0; i < appends.size(); i++) {
+            Append append = appends.get(i);
+            if (append.end().isPresent()) {
+                knownEnds.put(endAfter(append.end().get(), persisted.get(i).room(), append.events()), noted[i]);
+            } else {
+                knownEnds.forget(append.roomId());
+            }
+        }
         return persisted;
+    }
+
+    /**
+     * Runs a write that may change the rooms' rows or forward extremities other than by a send: their known ends are
+     * forgotten before (so a send noting their generation after it does not keep what it saw) and after it.
+     */
+    private <T> T forgetting(List<String> roomIds, java.util.function.Supplier<T> write) {
+        roomIds.forEach(knownEnds::forget);
+        try {
+            return write.get();
+        } finally {
+            roomIds.forEach(knownEnds::forget);
+        }
+    }
+
+    /** The room's end once {@code events} followed {@code end}: each event replaces its prev events. */
+    private static RoomEnd endAfter(RoomEnd end, Room room, List<EncodedPdu> events) {
+        var ids = new ArrayList<>(end.extremities().eventIds());
+        long depth = end.extremities().depth();
+        for (EncodedPdu event : events) {
+            ids.removeAll(event.pdu().prevEvents());
+            ids.add(event.eventId());
+            depth = Math.max(depth, event.pdu().depth());
+        }
+        return new RoomEnd(room, new Extremities(List.copyOf(ids), depth));
     }
 
     /**
@@ -161,36 +198,37 @@ public final class SqlRoomStore implements RoomStore {
                 || !database.dialect().isUniqueViolation(sql)) {
             return failure;
         }
-        Map<TxnKey, String> used = roomEnd(roomId, List.copyOf(txns.values()))
-                .map(RoomEnd::sentBefore).orElse(Map.of());
+        Map<TxnKey, String> used = sentBefore(txns.values());
         return txns.values().stream().filter(used::containsKey).findFirst()
                 .<RuntimeException>map(DuplicateTransactionException::new).orElse(failure);
     }
 
     @Override
     public List<Persisted> persistUpgrade(RoomEvents replacement, RoomEvents old) {
-        var interned = new HashMap<String, Long>();
-        var internedKeys = new HashMap<String, Long>();
-        List<Persisted> persisted = writeNumbered((c, numbering) -> {
-            var writes = new DeferredWrites(c, database.dialect());
-            Persisted created = persistIn(c, numbering.nextWithNids(c, replacement.events().size()), writes,
-                    new Append(replacement.roomId(), replacement.roomVersion(), replacement.creator(),
-                            Optional.empty(), replacement.events(), Map.of()), interned, internedKeys);
-            Persisted closed = persistIn(c, numbering.nextWithNids(c, old.events().size()), writes,
-                    new Append(old.roomId(), old.roomVersion(), old.creator(), Optional.empty(), old.events(),
-                            Map.of()), interned, internedKeys);
-            writes.update("UPDATE room_aliases SET room_id = ? WHERE room_id = ?", replacement.roomId(),
-                    old.roomId());
-            if (closed.room().published()) {
-                writes.update("UPDATE rooms SET published = FALSE WHERE room_nid = ?", closed.room().nid());
-                writes.update("UPDATE rooms SET published = TRUE WHERE room_nid = ?", created.room().nid());
-            }
-            writes.commit();
-            return List.of(created, closed);
+        return forgetting(List.of(replacement.roomId(), old.roomId()), () -> {
+            var interned = new HashMap<String, Long>();
+            var internedKeys = new HashMap<String, Long>();
+            List<Persisted> persisted = writeNumbered((c, numbering) -> {
+                var writes = new DeferredWrites(c, database.dialect());
+                Persisted created = persistIn(c, numbering.nextWithNids(c, replacement.events().size()), writes,
+                        new Append(replacement.roomId(), replacement.roomVersion(), replacement.creator(),
+                                Optional.empty(), replacement.events(), Map.of()), interned, internedKeys);
+                Persisted closed = persistIn(c, numbering.nextWithNids(c, old.events().size()), writes,
+                        new Append(old.roomId(), old.roomVersion(), old.creator(), Optional.empty(), old.events(),
+                                Map.of()), interned, internedKeys);
+                writes.update("UPDATE room_aliases SET room_id = ? WHERE room_id = ?", replacement.roomId(),
+                        old.roomId());
+                if (closed.room().published()) {
+                    writes.update("UPDATE rooms SET published = FALSE WHERE room_nid = ?", closed.room().nid());
+                    writes.update("UPDATE rooms SET published = TRUE WHERE room_nid = ?", created.room().nid());
+                }
+                writes.commit();
+                return List.of(created, closed);
+            });
+            typeNids.putAll(interned);
+            stateKeyNids.putAll(internedKeys);
+            return persisted;
         });
-        typeNids.putAll(interned);
-        stateKeyNids.putAll(internedKeys);
-        return persisted;
     }
 
     /**
@@ -329,36 +367,42 @@ public final class SqlRoomStore implements RoomStore {
 
     @Override
     public Optional<Persisted> persistReceived(String roomId, ReceivedEvent received, CurrentState current) {
-        return persistInDag(roomId, received, current, null);
+        return forgetting(List.of(roomId), () -> {
+            return persistInDag(roomId, received, current, null);
+        });
     }
 
     @Override
     public Optional<Persisted> persistReceived(String roomId, List<ReceivedInOrder> events) {
-        var interned = new HashMap<String, Long>();
-        var internedKeys = new HashMap<String, Long>();
-        Optional<Persisted> persisted = writeNumbered((c, numbering) -> {
-            Room room = requireRoom(c, roomId);
-            var stored = new ArrayList<StoredEvent>();
-            for (ReceivedInOrder event : events) {
-                InDag written = persistInDag(c, numbering, room, event.event(), event.current(), null, interned,
-                        internedKeys);
-                room = written.room();
-                written.stored().ifPresent(stored::add);
-            }
-            return stored.isEmpty() ? Optional.<Persisted>empty()
-                    : Optional.of(new Persisted(room, List.copyOf(stored)));
+        return forgetting(List.of(roomId), () -> {
+            var interned = new HashMap<String, Long>();
+            var internedKeys = new HashMap<String, Long>();
+            Optional<Persisted> persisted = writeNumbered((c, numbering) -> {
+                Room room = requireRoom(c, roomId);
+                var stored = new ArrayList<StoredEvent>();
+                for (ReceivedInOrder event : events) {
+                    InDag written = persistInDag(c, numbering, room, event.event(), event.current(), null, interned,
+                            internedKeys);
+                    room = written.room();
+                    written.stored().ifPresent(stored::add);
+                }
+                return stored.isEmpty() ? Optional.<Persisted>empty()
+                        : Optional.of(new Persisted(room, List.copyOf(stored)));
+            });
+            typeNids.putAll(interned);
+            stateKeyNids.putAll(internedKeys);
+            return persisted;
         });
-        typeNids.putAll(interned);
-        stateKeyNids.putAll(internedKeys);
-        return persisted;
     }
 
     @Override
     public Optional<Persisted> persistBackfilled(String roomId, ReceivedEvent received, long streamPos) {
-        if (streamPos >= 0) {
-            throw new IllegalArgumentException("a backfilled event goes before every other event: " + streamPos);
-        }
-        return persistInDag(roomId, received, new CurrentState.Unchanged(), streamPos);
+        return forgetting(List.of(roomId), () -> {
+            if (streamPos >= 0) {
+                throw new IllegalArgumentException("a backfilled event goes before every other event: " + streamPos);
+            }
+            return persistInDag(roomId, received, new CurrentState.Unchanged(), streamPos);
+        });
     }
 
     @Override
@@ -556,12 +600,15 @@ public final class SqlRoomStore implements RoomStore {
 
     @Override
     public void persistOutliers(String roomId, String roomVersion, String creator, List<EncodedPdu> events) {
-        var interned = new HashMap<String, Long>();
-        var internedKeys = new HashMap<String, Long>();
-        writeNumbered((c, numbering) -> insertOutliers(c, numbering, roomId, roomVersion, creator, events, interned,
-                internedKeys));
-        typeNids.putAll(interned);
-        stateKeyNids.putAll(internedKeys);
+        forgetting(List.of(roomId), () -> {
+            var interned = new HashMap<String, Long>();
+            var internedKeys = new HashMap<String, Long>();
+            writeNumbered((c, numbering) -> insertOutliers(c, numbering, roomId, roomVersion, creator, events, interned,
+                    internedKeys));
+            typeNids.putAll(interned);
+            stateKeyNids.putAll(internedKeys);
+            return null;
+        });
     }
 
     private Void insertOutliers(Connection c, EventsStream.Numbering numbering, String roomId, String roomVersion,
@@ -679,78 +726,83 @@ public final class SqlRoomStore implements RoomStore {
 
     @Override
     public void setPartialState(String roomId, List<String> servers) {
-        database.write(c -> Jdbc.update(c, "UPDATE rooms SET partial_state = ?, resync_servers = ? WHERE room_id = ?",
-                !servers.isEmpty(), servers.isEmpty() ? null : String.join(" ", servers), roomId));
+        forgetting(List.of(roomId), () -> {
+            database.write(c -> Jdbc.update(c, "UPDATE rooms SET partial_state = ?, resync_servers = ? WHERE room_id = ?",
+                    !servers.isEmpty(), servers.isEmpty() ? null : String.join(" ", servers), roomId));
+            return null;
+        });
     }
 
     @Override
     public List<String> completePartialState(String roomId, String joinId, Map<StateKey, String> fullBeforeJoin,
                                              StateRecheck recheck) {
-        var interned = new HashMap<String, Long>();
-        var internedKeys = new HashMap<String, Long>();
-        List<String> rejected = database.write(c -> {
-            Room room = selectRoom(c, roomId).orElseThrow(() -> new IllegalStateException("unknown room " + roomId));
-            StoredEvent join = selectEvent(c, joinId).orElseThrow();
-            Map<NidKey, Long> partial = stateNids(c, join.stateBefore(), null);
-            Map<String, Long> eventNids = eventNids(c, fullBeforeJoin.values());
-            var fixes = new StateFixes();
-            for (var entry : fullBeforeJoin.entrySet()) {
-                var key = new NidKey(
-                        intern(c, "event_types", "type", "type_nid", typeNids, interned, entry.getKey().type()),
-                        intern(c, "state_keys", "state_key", "state_key_nid", stateKeyNids, internedKeys,
-                                entry.getKey().stateKey()));
-                Long eventNid = eventNids.get(entry.getValue());
-                if (eventNid == null) {
-                    throw new IllegalStateException("state names an event that is not stored: " + entry.getValue());
-                }
-                if (!partial.containsKey(key)) {
-                    fixes.omitted.put(key, eventNid);
-                }
-            }
-            // Every snapshot from the join on gets what the partial state left out, unless an event since set it;
-            // then each event is checked again on its completed state before, in order, so that a rejected event's
-            // entry is taken out of the states after it before the next event is checked.
-            var rejectedIds = new ArrayList<String>();
-            List<StoredEvent> events = Jdbc.queryList(c, "SELECT " + EVENT_COLUMNS + """
-                     FROM events e WHERE e.room_nid = ? AND e.stream_pos >= ? AND e.outlier = FALSE
-                    ORDER BY e.stream_pos""", SqlRoomStore::storedEvent, room.nid(), join.streamPos());
-            for (StoredEvent event : events) {
-                long before = completed(c, room.nid(), event.stateBefore(), fixes);
-                long after = completed(c, room.nid(), event.stateAfter(), fixes);
-                StoredEvent completedEvent = new StoredEvent(event.nid(), event.eventId(), event.roomNid(),
-                        event.streamPos(), event.depth(), before, after, event.rejected(), event.softFailed(),
-                        event.redactedBy(), event.json(), false);
-                if (!event.rejected() && !recheck.passes(completedEvent, keys -> {
-                    try {
-                        return stateIn(c, before, keys);
-                    } catch (SQLException e) {
-                        throw new dev.myelin.server.storage.StorageException("reading state: " + e.getMessage(), e);
+        return forgetting(List.of(roomId), () -> {
+            var interned = new HashMap<String, Long>();
+            var internedKeys = new HashMap<String, Long>();
+            List<String> rejected = database.write(c -> {
+                Room room = selectRoom(c, roomId).orElseThrow(() -> new IllegalStateException("unknown room " + roomId));
+                StoredEvent join = selectEvent(c, joinId).orElseThrow();
+                Map<NidKey, Long> partial = stateNids(c, join.stateBefore(), null);
+                Map<String, Long> eventNids = eventNids(c, fullBeforeJoin.values());
+                var fixes = new StateFixes();
+                for (var entry : fullBeforeJoin.entrySet()) {
+                    var key = new NidKey(
+                            intern(c, "event_types", "type", "type_nid", typeNids, interned, entry.getKey().type()),
+                            intern(c, "state_keys", "state_key", "state_key_nid", stateKeyNids, internedKeys,
+                                    entry.getKey().stateKey()));
+                    Long eventNid = eventNids.get(entry.getValue());
+                    if (eventNid == null) {
+                        throw new IllegalStateException("state names an event that is not stored: " + entry.getValue());
                     }
-                })) {
-                    reject(c, room.nid(), completedEvent, fixes);
-                    rejectedIds.add(event.eventId());
-                    after = 0;
+                    if (!partial.containsKey(key)) {
+                        fixes.omitted.put(key, eventNid);
+                    }
                 }
-                Jdbc.update(c, "UPDATE events SET state_before_nid = ?, state_after_nid = ? WHERE event_nid = ?",
-                        nullIfZero(before), nullIfZero(after), event.nid());
-            }
-            long current = completed(c, room.nid(), room.currentSnapshot(), fixes);
-            Jdbc.update(c, """
-                    UPDATE rooms SET current_snapshot_nid = ?, partial_state = FALSE, resync_servers = NULL
-                    WHERE room_nid = ?""", current, room.nid());
-            refreshMemberships(c, room.nid(), current);
-            // A rejected member event with nothing before it leaves its user without a membership.
-            for (StateFixes.Replaced replaced : fixes.replaced.values()) {
-                if (replaced.replacement() == null) {
-                    Jdbc.update(c, "DELETE FROM room_memberships WHERE room_nid = ? AND event_nid = ?", room.nid(),
-                            replaced.rejected());
+                // Every snapshot from the join on gets what the partial state left out, unless an event since set it;
+                // then each event is checked again on its completed state before, in order, so that a rejected event's
+                // entry is taken out of the states after it before the next event is checked.
+                var rejectedIds = new ArrayList<String>();
+                List<StoredEvent> events = Jdbc.queryList(c, "SELECT " + EVENT_COLUMNS + """
+                         FROM events e WHERE e.room_nid = ? AND e.stream_pos >= ? AND e.outlier = FALSE
+                        ORDER BY e.stream_pos""", SqlRoomStore::storedEvent, room.nid(), join.streamPos());
+                for (StoredEvent event : events) {
+                    long before = completed(c, room.nid(), event.stateBefore(), fixes);
+                    long after = completed(c, room.nid(), event.stateAfter(), fixes);
+                    StoredEvent completedEvent = new StoredEvent(event.nid(), event.eventId(), event.roomNid(),
+                            event.streamPos(), event.depth(), before, after, event.rejected(), event.softFailed(),
+                            event.redactedBy(), event.json(), false);
+                    if (!event.rejected() && !recheck.passes(completedEvent, keys -> {
+                        try {
+                            return stateIn(c, before, keys);
+                        } catch (SQLException e) {
+                            throw new dev.myelin.server.storage.StorageException("reading state: " + e.getMessage(), e);
+                        }
+                    })) {
+                        reject(c, room.nid(), completedEvent, fixes);
+                        rejectedIds.add(event.eventId());
+                        after = 0;
+                    }
+                    Jdbc.update(c, "UPDATE events SET state_before_nid = ?, state_after_nid = ? WHERE event_nid = ?",
+                            nullIfZero(before), nullIfZero(after), event.nid());
                 }
-            }
-            return rejectedIds;
+                long current = completed(c, room.nid(), room.currentSnapshot(), fixes);
+                Jdbc.update(c, """
+                        UPDATE rooms SET current_snapshot_nid = ?, partial_state = FALSE, resync_servers = NULL
+                        WHERE room_nid = ?""", current, room.nid());
+                refreshMemberships(c, room.nid(), current);
+                // A rejected member event with nothing before it leaves its user without a membership.
+                for (StateFixes.Replaced replaced : fixes.replaced.values()) {
+                    if (replaced.replacement() == null) {
+                        Jdbc.update(c, "DELETE FROM room_memberships WHERE room_nid = ? AND event_nid = ?", room.nid(),
+                                replaced.rejected());
+                    }
+                }
+                return rejectedIds;
+            });
+            typeNids.putAll(interned);
+            stateKeyNids.putAll(internedKeys);
+            return rejected;
         });
-        typeNids.putAll(interned);
-        stateKeyNids.putAll(internedKeys);
-        return rejected;
     }
 
     /**
@@ -879,23 +931,26 @@ public final class SqlRoomStore implements RoomStore {
 
     @Override
     public void recordRemoteMembership(String roomId, String roomVersion, EncodedPdu invite, byte[] inviteRoomState) {
-        var interned = new HashMap<String, Long>();
-        var internedKeys = new HashMap<String, Long>();
-        writeNumbered((c, numbering) -> {
-            insertOutliers(c, numbering, roomId, roomVersion, invite.pdu().sender(), List.of(invite), interned,
-                    internedKeys);
-            StoredEvent stored = selectEvent(c, invite.eventId()).orElseThrow();
-            upsertMembership(c, stored.roomNid(), invite.pdu().stateKey(),
-                    invite.pdu().content().path("membership").asText("leave"), stored.nid());
-            if (inviteRoomState != null) {
-                Jdbc.update(c, """
-                        INSERT INTO invite_room_state (event_nid, json) VALUES (?, ?)
-                        ON CONFLICT (event_nid) DO UPDATE SET json = excluded.json""", stored.nid(), inviteRoomState);
-            }
+        forgetting(List.of(roomId), () -> {
+            var interned = new HashMap<String, Long>();
+            var internedKeys = new HashMap<String, Long>();
+            writeNumbered((c, numbering) -> {
+                insertOutliers(c, numbering, roomId, roomVersion, invite.pdu().sender(), List.of(invite), interned,
+                        internedKeys);
+                StoredEvent stored = selectEvent(c, invite.eventId()).orElseThrow();
+                upsertMembership(c, stored.roomNid(), invite.pdu().stateKey(),
+                        invite.pdu().content().path("membership").asText("leave"), stored.nid());
+                if (inviteRoomState != null) {
+                    Jdbc.update(c, """
+                            INSERT INTO invite_room_state (event_nid, json) VALUES (?, ?)
+                            ON CONFLICT (event_nid) DO UPDATE SET json = excluded.json""", stored.nid(), inviteRoomState);
+                }
+                return null;
+            });
+            typeNids.putAll(interned);
+            stateKeyNids.putAll(internedKeys);
             return null;
         });
-        typeNids.putAll(interned);
-        stateKeyNids.putAll(internedKeys);
     }
 
     @Override
@@ -1133,33 +1188,22 @@ public final class SqlRoomStore implements RoomStore {
     }
 
     @Override
-    public Optional<RoomEnd> roomEnd(String roomId, List<TxnKey> txns) {
-        var sql = new StringBuilder("SELECT r.*, f.event_id AS extremity, f.depth AS extremity_depth");
-        var params = new ArrayList<Object>();
-        for (int i = 0; i < txns.size(); i++) {
-            TxnKey key = txns.get(i);
-            sql.append(", (SELECT event_id FROM event_txn_ids WHERE user_id = ? AND device_id = ? AND scope = ?"
-                    + " AND txn_id = ?) AS sent_").append(i);
-            params.addAll(List.of(key.userId(), key.deviceId(), key.scope(), key.txnId()));
+    public Optional<RoomEnd> roomEnd(String roomId) {
+        Optional<RoomEnd> known = knownEnds.get(roomId);
+        if (known.isPresent()) {
+            return known;
         }
-        sql.append(" FROM rooms r LEFT JOIN forward_extremities f ON f.room_nid = r.room_nid WHERE r.room_id = ?"
-                + " ORDER BY f.event_nid");
-        params.add(roomId);
         return database.readOneStatement(c -> {
-            try (var statement = c.prepareStatement(sql.toString())) {
-                Jdbc.bind(statement, params.toArray());
+            try (var statement = c.prepareStatement("""
+                    SELECT r.*, f.event_id AS extremity, f.depth AS extremity_depth
+                    FROM rooms r LEFT JOIN forward_extremities f ON f.room_nid = r.room_nid WHERE r.room_id = ?
+                    ORDER BY f.event_nid""")) {
+                statement.setString(1, roomId);
                 try (ResultSet rows = statement.executeQuery()) {
                     if (!rows.next()) {
                         return Optional.empty();
                     }
                     Room room = roomRow(rows);
-                    var sentBefore = new HashMap<TxnKey, String>();
-                    for (int i = 0; i < txns.size(); i++) {
-                        String eventId = rows.getString("sent_" + i);
-                        if (eventId != null) {
-                            sentBefore.put(txns.get(i), eventId);
-                        }
-                    }
                     var ids = new ArrayList<String>();
                     long depth = 0;
                     do {
@@ -1169,10 +1213,32 @@ public final class SqlRoomStore implements RoomStore {
                             depth = Math.max(depth, rows.getLong("extremity_depth"));
                         }
                     } while (rows.next());
-                    return Optional.of(new RoomEnd(room, new Extremities(List.copyOf(ids), depth),
-                            Map.copyOf(sentBefore)));
+                    return Optional.of(new RoomEnd(room, new Extremities(List.copyOf(ids), depth)));
                 }
             }
+        });
+    }
+
+    @Override
+    public Map<TxnKey, String> sentBefore(Collection<TxnKey> txns) {
+        if (txns.isEmpty()) {
+            return Map.of();
+        }
+        List<TxnKey> keys = List.copyOf(txns);
+        var params = new ArrayList<Object>();
+        for (TxnKey key : keys) {
+            params.addAll(List.of(key.userId(), key.deviceId(), key.scope(), key.txnId()));
+        }
+        String match = String.join(" OR ",
+                java.util.Collections.nCopies(keys.size(), "(user_id = ? AND device_id = ? AND scope = ? AND txn_id = ?)"));
+        return database.read(c -> {
+            var found = new HashMap<TxnKey, String>();
+            for (Object[] row : Jdbc.queryList(c, "SELECT user_id, device_id, scope, txn_id, event_id FROM event_txn_ids"
+                    + " WHERE " + match, row -> new Object[] {new TxnKey(row.getString(1), row.getString(2),
+                    row.getString(3), row.getString(4)), row.getString(5)}, params.toArray())) {
+                found.put((TxnKey) row[0], (String) row[1]);
+            }
+            return Map.copyOf(found);
         });
     }
 
@@ -1291,7 +1357,10 @@ public final class SqlRoomStore implements RoomStore {
 
     @Override
     public void setPublished(String roomId, boolean published) {
-        database.write(c -> Jdbc.update(c, "UPDATE rooms SET published = ? WHERE room_id = ?", published, roomId));
+        forgetting(List.of(roomId), () -> {
+            database.write(c -> Jdbc.update(c, "UPDATE rooms SET published = ? WHERE room_id = ?", published, roomId));
+            return null;
+        });
     }
 
     @Override
