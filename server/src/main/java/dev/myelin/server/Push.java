@@ -44,8 +44,7 @@ public record Push(PushRuleService rules, NotificationStore notifications, Pushe
         notifier.beforeWaking(SqlRoomStore.EVENTS, evaluator::catchUp);
         var unreadCounts = new UnreadCounts(notifications, notifier);
         sync.register(new PushRulesContributor(rules));
-        sync.register(new UnreadCountsContributor(notifications, evaluator,
-                () -> rooms.service().store().currentStreamPos()));
+        sync.register(new UnreadCountsContributor(notifications, evaluator));
         sync.register(unreadCounts);
         accounts.devices().addListener(pushers);
         return new Push(rules, notifications, pushers, evaluator, delivery, unreadCounts, rooms);
