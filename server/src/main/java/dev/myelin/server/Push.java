@@ -39,8 +39,8 @@ public record Push(PushRuleService rules, NotificationStore notifications, Pushe
         var pusherStore = new SqlPusherStore(database);
         var pushers = new PusherService(pusherStore, clock);
         var delivery = new PushDelivery(pusherStore, notifications, clock, backoff).start();
-        var evaluator = new NotificationEvaluator(rooms.service(), rules, notifications, pusherStore, notifier,
-                delivery::wake, clock).start();
+        var evaluator = new NotificationEvaluator(rooms.service(), rooms.recentEvents(), rules, notifications,
+                pusherStore, notifier, delivery::wake, clock).start();
         notifier.beforeWaking(SqlRoomStore.EVENTS, evaluator::catchUp);
         var unreadCounts = new UnreadCounts(notifications, notifier);
         sync.register(new PushRulesContributor(rules));

@@ -6,6 +6,7 @@ import dev.myelin.server.http.Json;
 import dev.myelin.server.room.BundledAggregations;
 import dev.myelin.server.room.IgnoredUsers;
 import dev.myelin.server.room.InviteBlocking;
+import dev.myelin.server.room.RecentEvents;
 import dev.myelin.server.room.RoomReader;
 import dev.myelin.server.room.RoomService;
 import dev.myelin.server.storage.RoomStore;

@@ -6,6 +6,7 @@ import dev.myelin.server.http.Json;
 import dev.myelin.server.room.BundledAggregations;
 import dev.myelin.server.room.IgnoredUsers;
 import dev.myelin.server.room.InviteBlocking;
+import dev.myelin.server.room.RecentEvents;
 import dev.myelin.server.room.RoomReader;
 import dev.myelin.server.room.RoomService;
 import dev.myelin.server.storage.ReadsTogether;
@@ -36,8 +37,6 @@ public final class SyncService {
     static final long MAX_TIMEOUT_MILLIS = TimeUnit.MINUTES.toMillis(3);
     /** Users whose rooms are remembered between a sync and the next (a set of room ids each). */
     private static final int ROOMS_OF_USERS_REMEMBERED = 20_000;
-    /** Events kept for passes from memory: a few seconds of a busy server, far more than a woken pass's window. */
-    private static final int RECENT_EVENTS_KEPT = 1_024;
 
     private final List<SyncContributor> contributors = new CopyOnWriteArrayList<>();
     private final List<RoomDecorator> decorators = new CopyOnWriteArrayList<>();
@@ -47,17 +46,17 @@ public final class SyncService {
     private final InProcessNotifier notifier;
     private final ReadsTogether reads;
     private final RoomsOfUsers roomsOfUsers = new RoomsOfUsers(ROOMS_OF_USERS_REMEMBERED);
-    private final RecentEvents recentEvents = new RecentEvents(RECENT_EVENTS_KEPT);
+    private final RecentEvents recentEvents;
     private final LongAdder passesFromMemory = new LongAdder();
 
     public SyncService(RoomService rooms, RoomReader reader, BundledAggregations aggregations,
                        IgnoredUsers ignoredUsers, InviteBlocking inviteBlocking, InProcessNotifier notifier,
-                       ReadsTogether reads) {
+                       RecentEvents recentEvents, ReadsTogether reads) {
         this.reads = reads;
         this.store = rooms.store();
         this.roomSections = new RoomSections(rooms, reader, aggregations, ignoredUsers, inviteBlocking);
         this.notifier = notifier;
-        rooms.addLocalBatchListener(recentEvents::add);
+        this.recentEvents = recentEvents;
         notifier.startsAt(SqlRoomStore.EVENTS, store.currentStreamPos());
     }
 

@@ -1,4 +1,4 @@
-package dev.myelin.server.sync;
+package dev.myelin.server.room;
 
 import dev.myelin.server.storage.RoomStore;
 import dev.myelin.server.storage.RoomStore.StoredEvent;
@@ -8,20 +8,23 @@ import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * The events this process persisted last, by position in the events stream, kept so that a woken long-poll can build
- * its timelines without reading them ({@link SyncService}). Writers record each batch before announcing it, so a
- * long-poll woken by an announcement finds its events here. A batch whose positions are not consecutive is not
+ * The events this server created last, by position in the events stream, kept so that what follows an
+ * announcement (push evaluation, a woken long-poll's pass) can take them from memory instead of reading them.
+ * {@link RoomService} records each batch before announcing it. A batch whose positions are not consecutive is not
  * recorded; {@link #after} stops at the first position it lacks (an event from before this process started, one
- * announced without its batch, a gap in a PostgreSQL sequence), and what lies beyond is read by a normal pass.
+ * received over federation, a gap in a PostgreSQL sequence), and what lies beyond is read from the store.
  */
-final class RecentEvents {
-    /** The events of one persisted batch: positions {@code first()} to {@code last()} in one room. */
-    record Batch(RoomStore.Room room, List<StoredEvent> events) {
-        long first() {
+public final class RecentEvents {
+    /**
+     * The events of one persisted batch: positions {@code first()} to {@code last()} in one room, which they
+     * left as {@code room} (its current snapshot is the state after them).
+     */
+    public record Batch(RoomStore.Room room, List<StoredEvent> events) {
+        public long first() {
             return events.getFirst().streamPos();
         }
 
-        long last() {
+        public long last() {
             return events.getLast().streamPos();
         }
     }
@@ -29,11 +32,11 @@ final class RecentEvents {
     private final ConcurrentSkipListMap<Long, Batch> byFirstPosition = new ConcurrentSkipListMap<>();
     private final int positionsKept;
 
-    RecentEvents(int positionsKept) {
+    public RecentEvents(int positionsKept) {
         this.positionsKept = positionsKept;
     }
 
-    void add(RoomStore.Persisted persisted) {
+    public void add(RoomStore.Persisted persisted) {
         List<StoredEvent> events = persisted.events();
         if (events.isEmpty()) {
             return;
@@ -52,7 +55,7 @@ final class RecentEvents {
      * The recorded batches that follow {@code position} without a gap, oldest first: every event at a position from
      * {@code position + 1} to the last batch's {@code last()}, or nothing when the next position is not recorded.
      */
-    List<Batch> after(long position) {
+    public List<Batch> after(long position) {
         var out = new ArrayList<Batch>();
         Batch next;
         while ((next = byFirstPosition.get(position + 1)) != null) {

@@ -1,4 +1,4 @@
-package dev.myelin.server.sync;
+package dev.myelin.server.room;
 
 import dev.myelin.server.storage.RoomStore;
 import dev.myelin.server.storage.RoomStore.StoredEvent;
