@@ -179,7 +179,10 @@ final class RoomSections {
         }
         EventFilter timelineFilter = filter.room().timeline();
         int limit = Math.min(timelineFilter.limitOr(DEFAULT_TIMELINE_LIMIT), MAX_TIMELINE_LIMIT);
-        Set<String> ignored = newEvents.isEmpty() ? Set.of() : ignoredUsers.ignoredBy(request.userId());
+        // No one ignores themselves: the sender's own echo needs no read of whom they ignore.
+        boolean othersSent = newEvents.values().stream().flatMap(List::stream)
+                .anyMatch(event -> !event.pdu().sender().equals(request.userId()));
+        Set<String> ignored = othersSent ? ignoredUsers.ignoredBy(request.userId()) : Set.of();
         for (Map.Entry<String, List<RoomReader.Event>> room : newEvents.entrySet()) {
             var picked = new ArrayList<RoomReader.Event>();
             for (RoomReader.Event event : room.getValue()) {
