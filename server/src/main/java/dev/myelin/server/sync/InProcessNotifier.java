@@ -193,7 +193,8 @@ public final class InProcessNotifier implements Notifier {
 
         private boolean announcedAfter(String key, StreamName stream, long position) {
             Map<StreamName, Long> announced = announcedTo.get(key);
-            return announced != null && announced.getOrDefault(stream, Long.MIN_VALUE) > position;
+            Long highest = announced == null ? null : announced.get(stream);
+            return highest != null && highest > position;
         }
 
         /**
