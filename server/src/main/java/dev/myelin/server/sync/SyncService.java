@@ -166,7 +166,7 @@ public final class SyncService {
 
     private record Computed(ObjectNode json, boolean hasContent) {}
 
-    /** Incremental passes served from memory ({@link #fromMemory}) since start-up: a metric. */
+    /** Long-poll passes answered from memory ({@link #fromMemory}) since start-up (a metric). */
     public long passesFromMemory() {
         return passesFromMemory.sum();
     }
