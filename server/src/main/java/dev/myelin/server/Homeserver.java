@@ -100,6 +100,8 @@ public final class Homeserver implements AutoCloseable {
         var notifier = new InProcessNotifier();
         var rooms = Rooms.create(config.serverName(), signingKey, database, notifier, Clock.systemUTC());
         var sync = Sync.create(rooms, database);
+        metrics.gauge("myelin_sync_passes_from_memory", "Long-poll passes answered from memory since start-up",
+                sync.service()::passesFromMemory);
         var ephemeral = opened.add(Ephemeral.create(config, database, rooms, notifier, sync.service(),
                 Clock.systemUTC()));
         var push = opened.add(Push.create(database, rooms, accountsCore, sync.service(), Clock.systemUTC(),

@@ -39,13 +39,12 @@ public record Push(PushRuleService rules, NotificationStore notifications, Pushe
         var pusherStore = new SqlPusherStore(database);
         var pushers = new PusherService(pusherStore, clock);
         var delivery = new PushDelivery(pusherStore, notifications, clock, backoff).start();
-        var evaluator = new NotificationEvaluator(rooms.service(), rules, notifications, pusherStore, notifier,
-                delivery::wake, clock).start();
+        var evaluator = new NotificationEvaluator(rooms.service(), rooms.recentEvents(), rules, notifications,
+                pusherStore, notifier, delivery::wake, clock).start();
         notifier.beforeWaking(SqlRoomStore.EVENTS, evaluator::catchUp);
         var unreadCounts = new UnreadCounts(notifications, notifier);
         sync.register(new PushRulesContributor(rules));
-        sync.register(new UnreadCountsContributor(notifications, evaluator,
-                () -> rooms.service().store().currentStreamPos()));
+        sync.register(new UnreadCountsContributor(notifications, evaluator));
         sync.register(unreadCounts);
         accounts.devices().addListener(pushers);
         return new Push(rules, notifications, pushers, evaluator, delivery, unreadCounts, rooms);

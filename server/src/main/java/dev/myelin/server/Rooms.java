@@ -12,6 +12,7 @@ import dev.myelin.server.room.BundledAggregations;
 import dev.myelin.server.room.IgnoredUserList;
 import dev.myelin.server.room.IgnoredUsers;
 import dev.myelin.server.room.InviteBlocking;
+import dev.myelin.server.room.RecentEvents;
 import dev.myelin.server.room.RelationChecks;
 import dev.myelin.server.room.RoomReader;
 import dev.myelin.server.room.RoomService;
@@ -30,17 +31,22 @@ import java.time.Clock;
 
 /**
  * Rooms wired together: store, event creation, reading, relations and their aggregations (which sync applies to
- * timelines too, see {@link BundledAggregations}), and their endpoints.
+ * timelines too, see {@link BundledAggregations}), the events created last (which push evaluation and sync take
+ * from memory, see {@link RecentEvents}), and their endpoints.
  */
 public record Rooms(RoomService service, RoomReader reader, InProcessNotifier notifier, RelationStore relations,
                     BundledAggregations aggregations, IgnoredUsers ignoredUsers, InviteBlocking inviteBlocking,
-                    PublicRoomDirectory publicRooms) {
+                    PublicRoomDirectory publicRooms, RecentEvents recentEvents) {
+    /** Positions of recent events kept: seconds of a busy server, far more than a pass's window. */
+    private static final int RECENT_EVENTS_KEPT = 1_024;
 
     public static Rooms create(String serverName, SigningKey key, Database database, InProcessNotifier notifier,
                                Clock clock) {
         var service = new RoomService(serverName, key,
                 new SqlRoomStore(database), notifier, clock);
         var reader = new RoomReader(service, clock);
+        var recentEvents = new RecentEvents(RECENT_EVENTS_KEPT);
+        service.addLocalBatchListener(recentEvents::add);
         var relations = new SqlRelationStore(database);
         var accountData = new SqlAccountDataStore(database);
         IgnoredUsers ignoredUsers = new IgnoredUserList(userId ->
@@ -49,7 +55,7 @@ public record Rooms(RoomService service, RoomReader reader, InProcessNotifier no
                 accountData.get(userId, AccountDataStore.GLOBAL, InviteBlocking.TYPE));
         return new Rooms(service, reader, notifier, relations,
                 new BundledAggregations(service, reader, relations, ignoredUsers), ignoredUsers, inviteBlocking,
-                new PublicRoomDirectory(service));
+                new PublicRoomDirectory(service), recentEvents);
     }
 
     /** The routes; /messages and /context read stored filters through {@code filters}. */

@@ -13,7 +13,7 @@ public record Sync(SyncService service, FilterService filters) {
 
     public static Sync create(Rooms rooms, Database database) {
         return new Sync(new SyncService(rooms.service(), rooms.reader(), rooms.aggregations(),
-                rooms.ignoredUsers(), rooms.inviteBlocking(), rooms.notifier(), database),
+                rooms.ignoredUsers(), rooms.inviteBlocking(), rooms.notifier(), rooms.recentEvents(), database),
                 new FilterService(new SqlFilterStore(database)));
     }
 

@@ -2,6 +2,7 @@ package dev.myelin.server.e2ee;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.myelin.server.http.Json;
+import dev.myelin.server.storage.E2eKeyStore;
 import dev.myelin.server.storage.StreamName;
 import dev.myelin.server.storage.sql.SqlDeviceListStore;
 import dev.myelin.server.sync.SyncContext;
@@ -39,11 +40,12 @@ public final class DeviceListContributor implements SyncContributor {
             delta.changed().forEach(response::deviceListChanged);
             delta.left().forEach(response::deviceListLeft);
         }
+        E2eKeyStore.KeysLeft left = keys.keysLeft(context.userId(), context.deviceId());
         ObjectNode counts = Json.MAPPER.createObjectNode();
-        keys.oneTimeKeyCounts(context.userId(), context.deviceId()).forEach(counts::put);
+        left.oneTimeKeyCounts().forEach(counts::put);
         response.setAlways("device_one_time_keys_count", counts);
         var fallback = Json.MAPPER.createArrayNode();
-        keys.unusedFallbackKeyTypes(context.userId(), context.deviceId()).forEach(fallback::add);
+        left.unusedFallbackKeyTypes().forEach(fallback::add);
         response.setAlways("device_unused_fallback_key_types", fallback);
         return upTo;
     }

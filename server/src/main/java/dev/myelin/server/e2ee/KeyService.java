@@ -150,15 +150,22 @@ public final class KeyService {
         return parsed;
     }
 
+    /** The device's unclaimed one-time keys by algorithm, {@value #SIGNED_CURVE25519} always among them. */
     public Map<String, Long> oneTimeKeyCounts(String userId, String deviceId) {
-        var counts = new LinkedHashMap<String, Long>();
-        counts.put(SIGNED_CURVE25519, 0L);
-        counts.putAll(keys.oneTimeKeyCounts(userId, deviceId));
-        return counts;
+        return keysLeft(userId, deviceId).oneTimeKeyCounts();
     }
 
     public List<String> unusedFallbackKeyTypes(String userId, String deviceId) {
-        return keys.unusedFallbackKeyTypes(userId, deviceId);
+        return keysLeft(userId, deviceId).unusedFallbackKeyTypes();
+    }
+
+    /** Both of the above in one read, as every sync response carries them. */
+    public E2eKeyStore.KeysLeft keysLeft(String userId, String deviceId) {
+        E2eKeyStore.KeysLeft left = keys.keysLeft(userId, deviceId);
+        var counts = new LinkedHashMap<String, Long>();
+        counts.put(SIGNED_CURVE25519, 0L);
+        counts.putAll(left.oneTimeKeyCounts());
+        return new E2eKeyStore.KeysLeft(counts, left.unusedFallbackKeyTypes());
     }
 
     /** Where the keys of users on other servers come from (federation wires it). */

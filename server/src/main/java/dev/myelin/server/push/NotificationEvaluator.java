@@ -1,6 +1,7 @@
 package dev.myelin.server.push;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.myelin.server.room.RecentEvents;
 import dev.myelin.server.room.RoomService;
 import dev.myelin.server.storage.NotificationStore;
 import dev.myelin.server.storage.NotificationStore.Delivery;
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +45,7 @@ public final class NotificationEvaluator implements AutoCloseable {
     private static final long IDLE_POLL_MILLIS = 2_000;
 
     private final RoomService rooms;
+    private final RecentEvents recentEvents;
     private final PushRuleService rules;
     private final NotificationStore store;
     private final PusherStore pushers;
@@ -56,9 +59,11 @@ public final class NotificationEvaluator implements AutoCloseable {
     private final Condition progressed = progressLock.newCondition();
     private volatile long progress = -1;
 
-    public NotificationEvaluator(RoomService rooms, PushRuleService rules, NotificationStore store,
-                                 PusherStore pushers, Notifier notifier, Runnable deliveriesAdded, Clock clock) {
+    public NotificationEvaluator(RoomService rooms, RecentEvents recentEvents, PushRuleService rules,
+                                 NotificationStore store, PusherStore pushers, Notifier notifier,
+                                 Runnable deliveriesAdded, Clock clock) {
         this.rooms = rooms;
+        this.recentEvents = recentEvents;
         this.rules = rules;
         this.store = store;
         this.pushers = pushers;
@@ -169,24 +174,57 @@ public final class NotificationEvaluator implements AutoCloseable {
 
     private Batch read(long after, long upTo) {
         var batch = new Batch();
-        Set<String> roomIds = rooms.store().roomsWithEventsBetween(after, upTo);
-        Map<String, RoomStore.Room> byId = rooms.store().rooms(roomIds);
-        for (String roomId : roomIds) {
-            RoomStore.Room room = byId.get(roomId);
-            if (room == null) {
-                continue;
-            }
-            var facts = new RoomFacts(rooms, room);
-            for (StoredEvent stored : rooms.store().timeline(room.nid(), after, upTo, false, BATCH + 1)) {
+        for (RoomEvents room : eventsBetween(after, upTo)) {
+            var facts = new RoomFacts(rooms, room.room());
+            for (StoredEvent stored : room.events()) {
                 try {
                     evaluate(batch, facts, stored);
                 } catch (RuntimeException e) {
                     // One event that cannot be evaluated must not stop notifications for everything after it.
-                    LOG.warn("Push evaluation skipped event {} in {}", stored.eventId(), roomId, e);
+                    LOG.warn("Push evaluation skipped event {} in {}", stored.eventId(), room.room().roomId(), e);
                 }
             }
         }
         return batch;
+    }
+
+    /** A room and its events of a batch, oldest first. */
+    private record RoomEvents(RoomStore.Room room, List<StoredEvent> events) {}
+
+    /**
+     * The events after {@code after} up to {@code upTo} by room: from memory when this server created all of them
+     * (the room as the last of them left it), else read (the room as it is now). Rejected and soft-failed events are
+     * left out.
+     */
+    private List<RoomEvents> eventsBetween(long after, long upTo) {
+        List<RecentEvents.Batch> recent = recentEvents.after(after);
+        if (!recent.isEmpty() && recent.getLast().last() >= upTo) {
+            var byRoom = new LinkedHashMap<String, RoomEvents>();
+            for (RecentEvents.Batch created : recent) {
+                if (created.first() > upTo) {
+                    break;
+                }
+                List<StoredEvent> events = byRoom.containsKey(created.room().roomId())
+                        ? byRoom.get(created.room().roomId()).events() : new ArrayList<>();
+                for (StoredEvent stored : created.events()) {
+                    if (stored.streamPos() <= upTo && !stored.rejected() && !stored.softFailed()) {
+                        events.add(stored);
+                    }
+                }
+                byRoom.put(created.room().roomId(), new RoomEvents(created.room(), events));
+            }
+            return List.copyOf(byRoom.values());
+        }
+        var read = new ArrayList<RoomEvents>();
+        Set<String> roomIds = rooms.store().roomsWithEventsBetween(after, upTo);
+        Map<String, RoomStore.Room> byId = rooms.store().rooms(roomIds);
+        for (String roomId : roomIds) {
+            RoomStore.Room room = byId.get(roomId);
+            if (room != null) {
+                read.add(new RoomEvents(room, rooms.store().timeline(room.nid(), after, upTo, false, BATCH + 1)));
+            }
+        }
+        return read;
     }
 
     private void evaluate(Batch batch, RoomFacts facts, StoredEvent stored) {

@@ -7,8 +7,6 @@ import dev.myelin.server.sync.SyncContext;
 import dev.myelin.server.sync.SyncContributor;
 import dev.myelin.server.sync.SyncResponse;
 
-import java.util.function.LongSupplier;
-
 /**
  * Brings a joined room into sync when the user's counts in it changed (a receipt cleared them, a new event notified),
  * so {@link UnreadCounts} can show the new counts. Before sync opens its snapshot it lets the evaluator catch up with
@@ -20,13 +18,10 @@ public final class UnreadCountsContributor implements SyncContributor {
 
     private final NotificationStore store;
     private final NotificationEvaluator evaluator;
-    private final LongSupplier eventsPosition;
 
-    public UnreadCountsContributor(NotificationStore store, NotificationEvaluator evaluator,
-                                   LongSupplier eventsPosition) {
+    public UnreadCountsContributor(NotificationStore store, NotificationEvaluator evaluator) {
         this.store = store;
         this.evaluator = evaluator;
-        this.eventsPosition = eventsPosition;
     }
 
     @Override
@@ -34,11 +29,11 @@ public final class UnreadCountsContributor implements SyncContributor {
         return SqlNotificationStore.COUNTS;
     }
 
-    /** Lets the evaluator reach the current events position before sync takes its snapshot. */
+    /** Lets the evaluator reach the pass's events position before sync takes its snapshot. */
     @Override
-    public void beforeRead() {
+    public void beforeRead(long eventsPos) {
         try {
-            evaluator.awaitProcessed(eventsPosition.getAsLong(), MAX_WAIT_MILLIS);
+            evaluator.awaitProcessed(eventsPos, MAX_WAIT_MILLIS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

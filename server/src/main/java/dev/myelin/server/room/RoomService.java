@@ -66,6 +66,8 @@ public final class RoomService {
     private final StateCache stateCache = new StateCache(20_000);
     private final LruCache<Long, JoinedMembers> joinedMembers = new LruCache<>(2_000);
     private final List<RoomEventListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<RoomStore.Persisted>> localBatchListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile RemoteMembership remote;
     private volatile RemoteHistory history = (roomId, limit) -> 0;
     private final FullStateWaits fullState;
@@ -123,6 +125,11 @@ public final class RoomService {
     /** Registers a listener told of every event persisted in any room (local or received), after it commits. */
     public void addListener(RoomEventListener listener) {
         listeners.add(listener);
+    }
+
+    /** Registers a listener told of each batch of events this server created, as stored, before it is announced. */
+    public void addLocalBatchListener(java.util.function.Consumer<RoomStore.Persisted> listener) {
+        localBatchListeners.add(listener);
     }
 
     /** How local users join and leave rooms this server is not in (federation); without it they cannot. */
@@ -587,6 +594,9 @@ public final class RoomService {
 
     /** Wakes the room's members, and the target of a membership change who may not be one (an invite). */
     void announce(RoomStore.Persisted persisted, List<Pdu> events, boolean local) {
+        if (local) {
+            localBatchListeners.forEach(listener -> listener.accept(persisted));
+        }
         announce(persisted.room(), persisted.lastStreamPos(), events, local);
     }
 

@@ -54,11 +54,14 @@ public interface E2eKeyStore {
      */
     long upload(Upload upload);
 
-    /** Unclaimed one-time keys of the device by algorithm. */
-    Map<String, Long> oneTimeKeyCounts(String userId, String deviceId);
+    /**
+     * The keys a device has left: its unclaimed one-time keys by algorithm, and the algorithms of its fallback keys
+     * not yet handed out (both sorted by algorithm).
+     */
+    record KeysLeft(Map<String, Long> oneTimeKeyCounts, List<String> unusedFallbackKeyTypes) {}
 
-    /** Algorithms of the device's fallback keys not yet handed out. */
-    List<String> unusedFallbackKeyTypes(String userId, String deviceId);
+    /** What the device has left, in one read: sync sends both on every response. */
+    KeysLeft keysLeft(String userId, String deviceId);
 
     /** Device keys of the user's devices (all when {@code deviceIds} is empty), with the device display name. */
     List<DeviceKeys> deviceKeys(String userId, Collection<String> deviceIds);

@@ -114,6 +114,23 @@ public final class InProcessNotifier implements Notifier {
         }
     }
 
+    /**
+     * Records where a stream stood before this process wrote to it: every later position is written, and so
+     * announced, here. A listener can then tell that nothing concerned it from a token at or after {@code position}
+     * without waiting for the stream's first announcement (a stream no one wrote to since start-up is otherwise read
+     * on every long-poll). Called while the server is wired, before it serves requests.
+     */
+    public void startsAt(StreamName stream, long position) {
+        positions.merge(stream, position, Math::max);
+        firstAnnounced.merge(stream, position + 1, Math::min);
+    }
+
+    /** Whether the stream was announced at or past {@code position} here, or started there ({@link #startsAt}). */
+    public boolean reached(StreamName stream, long position) {
+        Long announced = positions.get(stream);
+        return announced != null && position <= announced;
+    }
+
     /** The highest position announced for the stream, 0 when none. */
     public long position(StreamName stream) {
         return positions.getOrDefault(stream, 0L);
@@ -176,7 +193,8 @@ public final class InProcessNotifier implements Notifier {
 
         private boolean announcedAfter(String key, StreamName stream, long position) {
             Map<StreamName, Long> announced = announcedTo.get(key);
-            return announced != null && announced.getOrDefault(stream, Long.MIN_VALUE) > position;
+            Long highest = announced == null ? null : announced.get(stream);
+            return highest != null && highest > position;
         }
 
         /**

@@ -6,6 +6,7 @@ import dev.myelin.server.http.Json;
 import dev.myelin.server.room.BundledAggregations;
 import dev.myelin.server.room.IgnoredUsers;
 import dev.myelin.server.room.InviteBlocking;
+import dev.myelin.server.room.RecentEvents;
 import dev.myelin.server.room.RoomReader;
 import dev.myelin.server.room.RoomService;
 import dev.myelin.server.storage.RoomStore;
@@ -18,6 +19,7 @@ import dev.myelin.spec.event.RoomVersion;
 import dev.myelin.spec.event.StateKey;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -133,6 +135,81 @@ final class RoomSections {
             }
         }
         return new Result(joined, newlyJoined, invite, leave, knock, memberOf);
+    }
+
+    /**
+     * The rooms part from events held in memory: the joined rooms' timelines of {@code window}, the events after
+     * the sync's token up to its last position, or null when that would not be exactly what {@link #build} answers.
+     * It is exact when the user was joined to each room over the whole window (the rooms of {@code known}, read
+     * at or after the token and at or before the window's end, with no membership change of the user in the
+     * window): every event is then visible to them (spec: "History visibility"), nothing moved into or out of the
+     * invite, leave and knock sections, and no state, summary or newly joined room is due. A window that needs more
+     * than a timeline of new events falls back: a state event (the state and summary sections), a gap ({@code
+     * limited}, the state at its start), a redaction (it changes an earlier event), a relation (bundled
+     * aggregations), a rejected or soft-failed event, or lazy-loaded members (the senders' member events).
+     */
+    Result fromMemory(SyncRequest request, RoomsOfUsers.Known known, List<RecentEvents.Batch> window,
+                      SyncResponse response) {
+        Filter filter = request.filter();
+        if (filter.room().state().lazyLoadMembers()) {
+            return null;
+        }
+        var newEvents = new LinkedHashMap<String, List<RoomReader.Event>>();
+        var versions = new HashMap<String, RoomVersion>();
+        for (RecentEvents.Batch batch : window) {
+            String roomId = batch.room().roomId();
+            boolean timeline = known.joined().contains(roomId) && filter.room().allowsRoom(roomId);
+            RoomVersion version = RoomService.version(batch.room());
+            for (StoredEvent stored : batch.events()) {
+                RoomReader.Event event = reader.load(stored, version);
+                Pdu pdu = event.pdu();
+                if (MEMBER.equals(pdu.type()) && request.userId().equals(pdu.stateKey())) {
+                    return null;
+                }
+                if (!timeline) {
+                    continue; // a room the user is invited to, knocked on or left: no section without their change
+                }
+                if (pdu.isState() || "m.room.redaction".equals(pdu.type()) || pdu.content().has("m.relates_to")
+                        || stored.rejected() || stored.softFailed() || stored.outlier()) {
+                    return null;
+                }
+                newEvents.computeIfAbsent(roomId, _ -> new ArrayList<>()).add(event);
+                versions.put(roomId, version);
+            }
+        }
+        EventFilter timelineFilter = filter.room().timeline();
+        int limit = Math.min(timelineFilter.limitOr(DEFAULT_TIMELINE_LIMIT), MAX_TIMELINE_LIMIT);
+        // No one ignores themselves: the sender's own echo needs no read of whom they ignore.
+        boolean othersSent = newEvents.values().stream().flatMap(List::stream)
+                .anyMatch(event -> !event.pdu().sender().equals(request.userId()));
+        Set<String> ignored = othersSent ? ignoredUsers.ignoredBy(request.userId()) : Set.of();
+        for (Map.Entry<String, List<RoomReader.Event>> room : newEvents.entrySet()) {
+            var picked = new ArrayList<RoomReader.Event>();
+            for (RoomReader.Event event : room.getValue()) {
+                if (!ignored.contains(event.pdu().sender()) && timelineFilter.matches(event.pdu().json())) {
+                    picked.add(event);
+                }
+            }
+            if (picked.size() > limit) {
+                return null;
+            }
+            if (picked.isEmpty()) {
+                continue;
+            }
+            RoomVersion version = versions.get(room.getKey());
+            ArrayNode timelineEvents = Json.MAPPER.createArrayNode();
+            for (RoomReader.Event event : picked) {
+                timelineEvents.add(format(request, event, version));
+            }
+            ObjectNode section = response.joinedRoom(room.getKey());
+            ObjectNode timelineJson = section.putObject("timeline");
+            timelineJson.set("events", timelineEvents);
+            timelineJson.put("limited", false);
+            timelineJson.put("prev_batch", SyncToken.at(picked.getFirst().stored().streamPos() - 1).serialize());
+            section.putObject(stateField(request)).putArray("events");
+        }
+        ObjectNode none = Json.MAPPER.createObjectNode();
+        return new Result(known.joined(), Set.of(), none, none.deepCopy(), none.deepCopy(), known.roomIds());
     }
 
     /** The room's section, or null when nothing changed in it (contributors may still add to it). */

@@ -20,9 +20,10 @@ public interface SyncContributor {
 
     /**
      * Called before each sync computation opens its read snapshot, outside any transaction: e.g. to let a background
-     * worker that feeds this stream catch up with the events the snapshot will contain. Must not take long.
+     * worker that feeds this stream catch up with the events the pass will send, those up to {@code eventsPos} in
+     * the events stream. Must not take long.
      */
-    default void beforeRead() {
+    default void beforeRead(long eventsPos) {
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.myelin.server.http.Json;
 import dev.myelin.server.room.BundledAggregations;
 import dev.myelin.server.room.IgnoredUsers;
 import dev.myelin.server.room.InviteBlocking;
+import dev.myelin.server.room.RecentEvents;
 import dev.myelin.server.room.RoomReader;
 import dev.myelin.server.room.RoomService;
 import dev.myelin.server.storage.ReadsTogether;
@@ -19,9 +20,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Answers {@code /sync} (spec: client-server-api "Syncing"): the rooms part from the events stream, then every
@@ -43,14 +46,18 @@ public final class SyncService {
     private final InProcessNotifier notifier;
     private final ReadsTogether reads;
     private final RoomsOfUsers roomsOfUsers = new RoomsOfUsers(ROOMS_OF_USERS_REMEMBERED);
+    private final RecentEvents recentEvents;
+    private final LongAdder passesFromMemory = new LongAdder();
 
     public SyncService(RoomService rooms, RoomReader reader, BundledAggregations aggregations,
                        IgnoredUsers ignoredUsers, InviteBlocking inviteBlocking, InProcessNotifier notifier,
-                       ReadsTogether reads) {
+                       RecentEvents recentEvents, ReadsTogether reads) {
         this.reads = reads;
         this.store = rooms.store();
         this.roomSections = new RoomSections(rooms, reader, aggregations, ignoredUsers, inviteBlocking);
         this.notifier = notifier;
+        this.recentEvents = recentEvents;
+        notifier.startsAt(SqlRoomStore.EVENTS, store.currentStreamPos());
     }
 
     public void register(SyncContributor contributor) {
@@ -60,6 +67,7 @@ public final class SyncService {
             }
         }
         contributors.add(contributor);
+        notifier.startsAt(contributor.stream(), contributor.currentPosition());
     }
 
     public void register(RoomDecorator decorator) {
@@ -90,9 +98,9 @@ public final class SyncService {
         SyncToken since = request.since().orElseThrow();
         var keys = new ArrayList<String>();
         keys.add(request.userId());
-        Set<String> rooms = roomsOfUsers.asOf(request.userId(), since.events());
-        if (rooms != null) {
-            keys.addAll(rooms);
+        RoomsOfUsers.Known known = roomsOfUsers.asOf(request.userId(), since.events());
+        if (known != null) {
+            keys.addAll(known.roomIds());
         } else {
             store.membershipsOf(request.userId()).forEach(membership -> keys.add(membership.roomId()));
         }
@@ -102,7 +110,10 @@ public final class SyncService {
                 // The listener was registered before these reads, so a change committed after them still wakes it.
                 boolean timedOut = System.nanoTime() >= deadline;
                 if (timedOut || anythingNewFor(listener, since)) {
-                    Computed computed = compute(request);
+                    Computed computed = fromMemory(request, listener);
+                    if (computed == null) {
+                        computed = compute(request);
+                    }
                     if (computed.hasContent() || timedOut) {
                         return computed.json();
                     }
@@ -141,12 +152,11 @@ public final class SyncService {
     }
 
     /**
-     * Whether this process announced the stream at or past {@code token}: writers announce after their commit, so
-     * the stream is at least there and the token is not ahead of it.
+     * Whether this process announced the stream at or past {@code token} (or started there): writers announce after
+     * their commit, so the stream is at least there and the token is not ahead of it.
      */
     private boolean announcedUpTo(StreamName stream, long token) {
-        long announced = notifier.position(stream);
-        return announced > 0 && token <= announced;
+        return notifier.reached(stream, token);
     }
 
     /** A token ahead of the stream (after a reset, or an in-memory stream after a restart) counts as moved. */
@@ -156,9 +166,67 @@ public final class SyncService {
 
     private record Computed(ObjectNode json, boolean hasContent) {}
 
+    /** Long-poll passes answered from memory ({@link #fromMemory}) since start-up (a metric). */
+    public long passesFromMemory() {
+        return passesFromMemory.sum();
+    }
+
+    /**
+     * A long-poll's pass built from what this process knows, or null when a normal pass must answer. The events
+     * after the token come from {@link RecentEvents} (up to the first position it lacks), the user's rooms from
+     * {@link RoomsOfUsers}, and the rooms part from {@link RoomSections#fromMemory}, which gives up on anything
+     * but new events in rooms the user stayed joined to. Each other stream is read only when the listener heard
+     * of a change of it for the user; otherwise the next token keeps the stream's position (a change committed
+     * but not yet announced lies after it, so the next pass finds it). Reads the unread counts, the one-time key
+     * counts and the ignored users, where a normal pass reads a dozen statements first.
+     */
+    private Computed fromMemory(SyncRequest request, InProcessNotifier.Listener listener) {
+        SyncToken since = request.since().orElseThrow();
+        RoomsOfUsers.Known known = roomsOfUsers.asOf(request.userId(), since.events());
+        if (known == null || request.filter().room().state().lazyLoadMembers()
+                || !announcedUpTo(SqlRoomStore.EVENTS, since.events())) {
+            return null;
+        }
+        List<RecentEvents.Batch> window = recentEvents.after(since.events());
+        long upTo = window.isEmpty() ? since.events() : window.getLast().last();
+        // The window must hold everything announced to the listener (else its wake-up was spent on a pass that
+        // left the event out), and the rooms must have been read within it.
+        if (known.eventsPos() > upTo || !listener.heardNothingAfter(SqlRoomStore.EVENTS, upTo)) {
+            return null;
+        }
+        contributors.forEach(contributor -> contributor.beforeRead(upTo));
+        Computed computed = reads.readingTogether(() -> {
+            var response = new SyncResponse();
+            RoomSections.Result rooms = roomSections.fromMemory(request, known, window, response);
+            if (rooms == null) {
+                return null;
+            }
+            var context = new SyncContext(request.userId(), request.deviceId(), false, rooms.joined(), Set.of(),
+                    request.filter().room().timeline().unreadThreadNotifications());
+            var reached = new HashMap<StreamName, Long>();
+            for (SyncContributor contributor : contributors) {
+                StreamName stream = contributor.stream();
+                long streamSince = since.position(stream);
+                boolean quiet = announcedUpTo(stream, streamSince) && listener.heardNothingAfter(stream, streamSince);
+                long streamUpTo = quiet ? streamSince : contributor.currentPosition();
+                if (streamSince > streamUpTo) {
+                    streamSince = 0; // as in a normal pass
+                }
+                reached.put(stream, contributor.contribute(context, streamSince, streamUpTo, response));
+            }
+            return finish(request, response, rooms, context, upTo, reached);
+        });
+        if (computed != null) {
+            roomsOfUsers.remember(request.userId(), known.roomIds(), known.joined(), upTo);
+            passesFromMemory.increment();
+        }
+        return computed;
+    }
+
     /** One pass over every stream, its reads in one snapshot. */
     private Computed compute(SyncRequest request) {
-        contributors.forEach(SyncContributor::beforeRead);
+        long eventsPos = store.currentStreamPos();
+        contributors.forEach(contributor -> contributor.beforeRead(eventsPos));
         return reads.readingTogether(() -> computeNow(request));
     }
 
@@ -174,7 +242,7 @@ public final class SyncService {
         }
         var response = new SyncResponse();
         RoomSections.Result rooms = roomSections.build(request, since, upTo, response);
-        roomsOfUsers.remember(request.userId(), rooms.memberOf(), upTo);
+        roomsOfUsers.remember(request.userId(), rooms.memberOf(), rooms.joined(), upTo);
         var context = new SyncContext(request.userId(), request.deviceId(), request.initial(), rooms.joined(),
                 rooms.newlyJoined(), request.filter().room().timeline().unreadThreadNotifications());
         var reached = new HashMap<StreamName, Long>();
@@ -186,6 +254,11 @@ public final class SyncService {
             }
             reached.put(contributor.stream(), contributor.contribute(context, streamSince, streamUpTo, response));
         }
+        return finish(request, response, rooms, context, upTo, reached);
+    }
+
+    private Computed finish(SyncRequest request, SyncResponse response, RoomSections.Result rooms,
+                            SyncContext context, long upTo, Map<StreamName, Long> reached) {
         applyFilters(request.filter(), rooms, response);
         ObjectNode json = assemble(request, response, rooms, context, upTo);
         json.put("next_batch", new SyncToken(upTo, reached).serialize());

@@ -97,6 +97,25 @@ class InProcessNotifierTest {
     }
 
     @Test
+    void aStreamStartedAtAPositionIsKnownFromThereBeforeItsFirstAnnouncement() {
+        var notifier = new InProcessNotifier();
+        var toDevice = StreamName.of("to_device");
+        assertThat(notifier.reached(toDevice, 0)).isFalse();
+        notifier.startsAt(toDevice, 5);
+        assertThat(notifier.reached(toDevice, 5)).isTrue();
+        assertThat(notifier.reached(toDevice, 6)).as("a token ahead of the stream").isFalse();
+        try (var listener = notifier.listen(List.of("@u:x"))) {
+            assertThat(listener.heardNothingAfter(toDevice, 5)).isTrue();
+            assertThat(listener.heardNothingAfter(toDevice, 4)).as("written before this process").isFalse();
+            notifier.advanced(toDevice, 6, List.of("@v:x"));
+            assertThat(listener.heardNothingAfter(toDevice, 5)).isTrue();
+            notifier.advanced(toDevice, 7, List.of("@u:x"));
+            assertThat(listener.heardNothingAfter(toDevice, 6)).isFalse();
+            assertThat(listener.heardNothingAfter(toDevice, 7)).isTrue();
+        }
+    }
+
+    @Test
     void updatesBeforeWakingRunOffTheWritersThreadAndBeforeListenersWake() throws Exception {
         var notifier = new InProcessNotifier();
         var release = new java.util.concurrent.CountDownLatch(1);

@@ -67,24 +67,25 @@ public final class SqlE2eKeyStore implements E2eKeyStore {
     }
 
     @Override
-    public Map<String, Long> oneTimeKeyCounts(String userId, String deviceId) {
-        return database.read(c -> {
-            var counts = new LinkedHashMap<String, Long>();
-            for (var row : Jdbc.queryList(c, """
-                    SELECT algorithm, COUNT(*) FROM e2e_one_time_keys WHERE user_id = ? AND device_id = ?
-                     GROUP BY algorithm ORDER BY algorithm""",
-                    r -> Map.entry(r.getString(1), r.getLong(2)), userId, deviceId)) {
-                counts.put(row.getKey(), row.getValue());
+    public KeysLeft keysLeft(String userId, String deviceId) {
+        record Row(boolean fallback, String algorithm, long count) {}
+        List<Row> rows = database.read(c -> Jdbc.queryList(c, """
+                SELECT 0, algorithm, COUNT(*) FROM e2e_one_time_keys WHERE user_id = ? AND device_id = ?
+                 GROUP BY algorithm
+                UNION ALL
+                SELECT 1, algorithm, 0 FROM e2e_fallback_keys WHERE user_id = ? AND device_id = ? AND used = FALSE
+                 ORDER BY 1, 2""", r -> new Row(r.getInt(1) == 1, r.getString(2), r.getLong(3)),
+                userId, deviceId, userId, deviceId));
+        var counts = new LinkedHashMap<String, Long>();
+        var fallback = new ArrayList<String>();
+        for (Row row : rows) {
+            if (row.fallback()) {
+                fallback.add(row.algorithm());
+            } else {
+                counts.put(row.algorithm(), row.count());
             }
-            return counts;
-        });
-    }
-
-    @Override
-    public List<String> unusedFallbackKeyTypes(String userId, String deviceId) {
-        return database.read(c -> Jdbc.queryList(c, """
-                SELECT algorithm FROM e2e_fallback_keys WHERE user_id = ? AND device_id = ? AND used = FALSE
-                 ORDER BY algorithm""", row -> row.getString(1), userId, deviceId));
+        }
+        return new KeysLeft(counts, fallback);
     }
 
     @Override
