@@ -146,7 +146,7 @@ public final class SqlRoomStore implements RoomStore {
             // Whether a failed commit took effect may be unknown: the rooms are read again next time.
             appends.forEach(append -> knownEnds.forget(append.roomId()));
             if (e instanceof StorageException failure && appends.size() == 1) {
-                throw duplicateTransactionOr(failure, appends.getFirst().roomId(), appends.getFirst().txns());
+                throw duplicateTransactionOr(failure, appends.getFirst().txns());
             }
             throw e;
         }
@@ -192,8 +192,7 @@ public final class SqlRoomStore implements RoomStore {
      * A transaction id is recorded by a plain INSERT, so that a duplicate fails the write before its commit (which
      * goes with the deferred writes); once the write is rolled back, whether that is what failed it is read apart.
      */
-    private RuntimeException duplicateTransactionOr(StorageException failure, String roomId,
-                                                    Map<String, TxnKey> txns) {
+    private RuntimeException duplicateTransactionOr(StorageException failure, Map<String, TxnKey> txns) {
         if (txns.isEmpty() || !(failure.getCause() instanceof SQLException sql)
                 || !database.dialect().isUniqueViolation(sql)) {
             return failure;
