@@ -7,7 +7,10 @@
 # instead, with SERVER_JAVA_OPTS, to measure an older build under the same conditions. PHASES picks the phases
 # in order (default ilp: i initial sync, l delivery latency, p parked long-polls; e.g. PHASES=ill repeats the latency
 # phase on the warmed server). The latency phase also prints the server's CPU time per delivery (user + system), over
-# the whole phase and over the counted sends only (without the set-up's registrations and the warm-up).
+# the whole phase and over the counted sends only (without the set-up's registrations and the warm-up). Each pair
+# starts sending at its own random point of the 200-ms period, as independent clients would; SEND_TIMING=together
+# makes every pair send at the same moments instead (a burst of half the clients five times a second; sessions 4-8
+# measured that way).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/find-java.sh >/dev/null
@@ -46,7 +49,7 @@ for ((phase = 0; phase < ${#PHASES}; phase++)); do
     l)
         echo "== delivery latency: $CLIENTS clients"
         before=$(cpu_ticks)
-        "${LOAD[@]}" latency "$CLIENTS" 30 | while read -r line; do
+        "${LOAD[@]}" latency "$CLIENTS" 30 "${SEND_TIMING:-spread}" | while read -r line; do
             case $line in
                 MEASURING) cpu_ticks > "$DIR/measuring" ;;
                 MEASURED) cpu_ticks > "$DIR/measured" ;;

@@ -25,9 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>{@code park N}: N long-poll syncs parked at once (spread over N/100 users); prints when all are parked,
  *   then holds them for 20 s so the caller can read the server's memory.</li>
- *   <li>{@code latency CLIENTS SECONDS}: CLIENTS users in pairs, one room per pair, each syncing in a loop; one of
- *   each pair sends a message every 200 ms; prints p50/p99 of the time from the send answering to the other
- *   client's sync answering with the message. Prints {@code MEASURING} and {@code MEASURED} around the sends it
+ *   <li>{@code latency CLIENTS SECONDS [spread|together]}: CLIENTS users in pairs, one room per pair, each syncing
+ *   in a loop; one of each pair sends a message every 200 ms, from a random point of the first 200 ms as
+ *   independent clients would ({@code spread}, the default; seeded, so every run has the same points) or all
+ *   pairs at the same moments ({@code together}: a burst of CLIENTS/2 sends five times a second); prints p50/p99
+ *   of the time from the send answering to the other client's sync answering with the message. Prints {@code MEASURING} and {@code MEASURED} around the sends it
  *   counts (after the set-up and a 3-s warm-up), so the caller can read the server's CPU time over them.</li>
  *   <li>{@code initial ROOMS EVENTS}: one user in ROOMS rooms with EVENTS messages each; prints p50 of 20 initial
  *   syncs with lazy-loaded members.</li>
@@ -50,7 +52,8 @@ public final class SyncLoad {
         var load = new SyncLoad(args[0]);
         switch (args[1]) {
             case "park" -> load.park(Integer.parseInt(args[2]));
-            case "latency" -> load.latency(Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            case "latency" -> load.latency(Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    args.length > 4 && "together".equals(args[4]));
             case "initial" -> load.initial(Integer.parseInt(args[2]), Integer.parseInt(args[3]));
             default -> throw new IllegalArgumentException("unknown scenario " + args[1]);
         }
@@ -135,7 +138,8 @@ public final class SyncLoad {
         }
     }
 
-    private void latency(int clients, int seconds) throws Exception {
+    private void latency(int clients, int seconds, boolean together) throws Exception {
+        var phases = new java.util.Random(42);
         int pairs = clients / 2;
         var latencies = Collections.synchronizedList(new ArrayList<Long>());
         var endToEnd = Collections.synchronizedList(new ArrayList<Long>());
@@ -201,8 +205,9 @@ public final class SyncLoad {
                         return null;
                     });
                 }
+                long phase = together ? 0 : phases.nextInt(200);
                 threads.submit(() -> {
-                    Thread.sleep(1000);
+                    Thread.sleep(1000 + phase);
                     int n = 0;
                     while (System.nanoTime() < end - Duration.ofSeconds(1).toNanos()) {
                         String text = sender.id() + "-" + n++;
