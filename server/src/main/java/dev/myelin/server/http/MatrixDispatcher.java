@@ -150,12 +150,9 @@ public final class MatrixDispatcher extends Handler.Abstract {
             return false;
         }
         InputStream rest = Content.Source.asInputStream(request);
+        byte[] buffer = new byte[8192];
+        long drained = 0;
         try {
-            if (rest.read() < 0) {
-                return true; // the endpoint read it all, as most do
-            }
-            byte[] buffer = new byte[8192];
-            long drained = 1;
             for (int n = rest.read(buffer); n >= 0; n = rest.read(buffer)) {
                 drained += n;
                 if (drained > limit) {
