@@ -18,6 +18,15 @@ class GroupWriterTest {
         return Thread.ofVirtual().start(body);
     }
 
+    /** Waits until every thread is parked waiting for the writer's lock, i.e. its job is queued. */
+    private static void awaitQueued(List<Thread> threads) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (threads.stream().anyMatch(thread -> thread.getState() != Thread.State.WAITING)) {
+            assertThat(System.nanoTime()).as("jobs queued in time").isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
     @Test
     void jobsThatQueueWhileAGroupIsWrittenAreWrittenTogetherNext() throws Exception {
         var firstStarted = new CountDownLatch(1);
@@ -39,7 +48,7 @@ class GroupWriterTest {
             int each = job;
             threads.add(start(() -> results.put(each, writer.write(each))));
         }
-        Thread.sleep(200);
+        awaitQueued(threads.subList(1, threads.size()));
         releaseFirst.countDown();
         for (Thread thread : threads) {
             thread.join();
@@ -55,7 +64,9 @@ class GroupWriterTest {
     void aJobThatFailsItsGroupIsWrittenAloneAndFailsAlone() throws Exception {
         var holdFirst = new CountDownLatch(1);
         var firstStarted = new CountDownLatch(1);
+        var groups = new CopyOnWriteArrayList<List<Integer>>();
         var writer = new GroupWriter<Integer, Integer>(jobs -> {
+            groups.add(jobs);
             if (jobs.contains(0)) {
                 firstStarted.countDown();
                 await(holdFirst);
@@ -78,12 +89,15 @@ class GroupWriterTest {
                 }
             }));
         }
-        Thread.sleep(200);
+        awaitQueued(threads.subList(1, threads.size()));
         holdFirst.countDown();
         for (Thread thread : threads) {
             thread.join();
         }
 
+        assertThat(groups).as("the failed group")
+                .anySatisfy(group -> assertThat(group).containsExactlyInAnyOrder(12, 13, 14));
+        assertThat(groups).as("then each job alone").contains(List.of(12), List.of(13), List.of(14));
         assertThat(outcomes.get(12)).isEqualTo(24);
         assertThat(outcomes.get(14)).isEqualTo(28);
         assertThat(outcomes.get(13)).isInstanceOf(IllegalArgumentException.class);
